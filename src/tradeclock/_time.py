@@ -1,0 +1,139 @@
+"""Instants and durations at the edge: parse, normalise to UTC, format in a rule set's zone.
+
+Every instant inside tradeclock is a plain ``datetime`` in UTC, so that ``+ timedelta`` is
+elapsed time whatever zone the input was written in. Naive datetimes are refused here,
+before they can reach any arithmetic (pendulum would silently read them as UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import InvalidInput
+
+__all__ = [
+    "format_local",
+    "next_local_midnight",
+    "parse_duration",
+    "parse_instant",
+    "to_utc",
+    "zone",
+]
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; an unknown name is :class:`InvalidInput`."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {name!r}") from exc
+
+
+def to_utc(value: datetime, what: str = "time") -> datetime:
+    """Return ``value`` as a plain UTC ``datetime``; refuse a naive one.
+
+    >>> from datetime import timezone, timedelta
+    >>> to_utc(datetime(2026, 11, 11, 8, 0, tzinfo=timezone(timedelta(hours=8)))).isoformat()
+    '2026-11-11T00:00:00+00:00'
+    """
+    offset = value.utcoffset()
+    if offset is None:
+        raise InvalidInput(f"{what} {value.isoformat()} has no UTC offset (naive times are refused)")
+    if type(value) is datetime:
+        return value.astimezone(UTC)
+    u = value.replace(tzinfo=None) - offset  # subclasses (e.g. pendulum.DateTime) become plain
+    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
+
+
+def parse_instant(value: object, what: str = "time") -> datetime:
+    """Parse an ISO-8601 string with a UTC offset (or take an aware datetime) into UTC.
+
+    >>> parse_instant("2026-11-11T00:05:00+08:00").isoformat()
+    '2026-11-10T16:05:00+00:00'
+    >>> parse_instant("2026-11-11T00:05:00")
+    Traceback (most recent call last):
+    ...
+    tradeclock.errors.InvalidInput: time '2026-11-11T00:05:00' has no UTC offset (naive times are refused)
+    """
+    if isinstance(value, datetime):
+        return to_utc(value, what)
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be an ISO-8601 string with a UTC offset, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{what} {value!r} is not an ISO-8601 date-time") from None
+    if parsed.utcoffset() is None:
+        raise InvalidInput(f"{what} {value!r} has no UTC offset (naive times are refused)")
+    return parsed.astimezone(UTC)
+
+
+def parse_duration(value: object, what: str = "duration") -> timedelta:
+    """Parse an ISO-8601 duration (read by pendulum) into an exact ``timedelta``.
+
+    Years and months are refused: their length depends on the calendar, and every rule here
+    is an exact elapsed time.
+
+    >>> parse_duration("PT30M"), parse_duration("P2D")
+    (datetime.timedelta(seconds=1800), datetime.timedelta(days=2))
+    """
+    if isinstance(value, timedelta):
+        return timedelta(days=value.days, seconds=value.seconds, microseconds=value.microseconds)
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be an ISO-8601 duration such as 'PT30M', got {value!r}")
+    import pendulum  # edge only: keeps the import off the replay path
+
+    try:
+        parsed = pendulum.parse(value.strip())
+    except (pendulum.parsing.exceptions.ParserError, ValueError):
+        parsed = None
+    if not isinstance(parsed, pendulum.Duration) or parsed.years or parsed.months:
+        raise InvalidInput(
+            f"{what} {value!r} is not an ISO-8601 duration of weeks, days, hours, minutes and "
+            "seconds (for example 'PT30M' or 'P3D'; years and months are refused)"
+        )
+    return timedelta(days=parsed.days, seconds=parsed.seconds, microseconds=parsed.microseconds)
+
+
+def format_duration_iso(value: timedelta) -> str:
+    """Format a timedelta as an ISO-8601 duration (the inverse of :func:`parse_duration`).
+
+    >>> format_duration_iso(timedelta(days=2, hours=3)), format_duration_iso(timedelta(0))
+    ('P2DT3H', 'PT0S')
+    """
+    total = int(value.total_seconds())
+    if total < 0:
+        return "-" + format_duration_iso(-value)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    out = "P" + (f"{days}D" if days else "")
+    clock = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    if clock:
+        out += "T" + clock
+    return out if out != "P" else "PT0S"
+
+
+def next_local_midnight(instant: datetime, tz: tzinfo) -> datetime:
+    """00:00 of the local day after ``instant``, in zone ``tz``, returned in UTC.
+
+    >>> sh = zone("Asia/Shanghai")
+    >>> next_local_midnight(parse_instant("2026-11-14T21:47:00+08:00"), sh).isoformat()
+    '2026-11-14T16:00:00+00:00'
+    """
+    local = instant.astimezone(tz)
+    day = local.date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def format_local(instant: datetime, tz: tzinfo) -> str:
+    """ISO-8601 in the rule set's zone, e.g. ``2026-11-13T09:00:00+08:00``."""
+    return instant.astimezone(tz).isoformat()
+
+
+def format_short(instant: datetime, tz: tzinfo) -> str:
+    """``2026-11-13 09:00`` in the rule set's zone (seconds shown only when not zero)."""
+    local = instant.astimezone(tz)
+    return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")

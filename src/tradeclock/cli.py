@@ -1,0 +1,171 @@
+"""The ``tradeclock`` command: a readable timeline, or the JSON contract with ``--json``.
+
+Exit status 0 on success, 2 on bad input (with ``--json`` the error is printed on stdout as
+``{"error": {"kind", "message", "event_index", ...}}``; a one-line message goes to stderr
+always; never a traceback). Only this module reads the wall clock, when ``--now`` is omitted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ._time import format_duration_iso, format_short
+from .errors import TradeclockError
+from .order import Order, load
+from .rules import PRESETS, RuleSet, get_rules, load_rules
+from .status import Status
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TradeclockError as exc:
+        if getattr(args, "json", False):
+            err = exc.to_dict()
+            print(json.dumps({"error": err}, ensure_ascii=False, indent=2))
+        print(f"tradeclock: {exc.kind}: {exc.message}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tradeclock",
+        description="What happens next to a Taobao/Tmall order, and when.",
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("status", help="an order's timeline: past, fired and upcoming deadlines")
+    p.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
+    p.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
+    p.add_argument("--json", action="store_true", help="print Status.to_dict() as JSON")
+    p.add_argument("--rules", metavar="TOML", action="append", default=[],
+                   help="a custom rule set file (repeatable); the log's 'rules' names it")
+    p.set_defaults(func=_cmd_status)
+
+    r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
+    r.add_argument("name", nargs="?", default="taobao",
+                   help=f"preset ({', '.join(PRESETS)}) or a TOML file")
+    r.add_argument("--toml", action="store_true", help="print it as TOML (loadable by --rules)")
+    r.add_argument("--json", action="store_true", help="print it as JSON")
+    r.set_defaults(func=_cmd_rules)
+    return parser
+
+
+def _now(value: str | None) -> datetime | str:
+    if value is None:
+        return datetime.now(UTC)  # wall clock ok: the CLI is the one place that reads it
+    return value
+
+
+def _load(path: str, rule_files: Sequence[str]) -> Order:
+    extra: dict[str, RuleSet] = {}
+    for f in rule_files:
+        rs = load_rules(Path(f))
+        extra[rs.name] = rs
+    source = sys.stdin.read() if path == "-" else Path(path)
+    return load(source, rules=extra)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    order = _load(args.file, args.rules)
+    status = order.status(_now(args.now))
+    if args.json:
+        print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_timeline(order, status))
+    return 0
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    name: str = args.name
+    rs = load_rules(name) if name.endswith(".toml") else get_rules(name)
+    if args.toml:
+        print(rs.to_toml(), end="")
+    elif args.json:
+        rows = [
+            {"id": r.id, "duration": format_duration_iso(r.duration), "starts": r.starts,
+             "event": r.event, "effect": r.effect, "stoppable_by": list(r.stoppable_by),
+             "source": r.source, "confirmed": r.confirmed}
+            for r in rs
+        ]
+        print(json.dumps({"name": rs.name, "timezone": rs.timezone, "rules": rows},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(f"Rule set {rs.name} (times in {rs.timezone})")
+        for r in rs:
+            mark = "" if r.confirmed else "  [unconfirmed]"
+            event = r.event or "-"
+            print(f"  {r.id:44} {format_duration_iso(r.duration):>7}  {event:18}{mark}")
+            print(f"      {r.source}")
+    return 0
+
+
+def _left(delta: timedelta) -> str:
+    import pendulum
+
+    seconds = int(delta.total_seconds()) // 60 * 60  # whole minutes
+    if seconds <= 0:
+        return "in less than a minute"
+    return "in " + pendulum.duration(seconds=seconds).in_words(locale="en")
+
+
+def render_timeline(order: Order, status: Status) -> str:
+    """The human-readable timeline the ``status`` command prints."""
+    tz = order.rules.tz
+    now = status.now
+    lines = [
+        f"Order {order.id} · rules {order.rules.name} · times in {order.rules.timezone} · "
+        f"now {format_short(now, tz)}",
+        f"State: {status.state}" + (f"   paid amount {status.amount}" if status.amount else "")
+        + (f"   refunded {status.refunded}" if status.refunded else ""),
+    ]
+    r = status.refund
+    if r is not None:
+        kind = "with return" if r.return_goods else "refund only"
+        amount = f", {r.amount}" if r.amount is not None else ", full amount"
+        lines.append(f"Refund {r.number}: {r.state} ({kind}, reason {r.reason}{amount})")
+    lines += ["", "History"]
+    rows: list[tuple[datetime, int, str]] = []
+    later = 0
+    for ev in order.events:
+        if ev.at > now:
+            later += 1
+            continue
+        extra = ""
+        if ev.method is not None:
+            extra = f" ({ev.method})"
+        elif ev.type == "refund_requested":
+            extra = f" ({'return goods' if ev.return_goods else 'refund only'}, {ev.reason})"
+        rows.append((ev.at, 1, f"{ev.type}{extra}"))
+    for f in status.fired:
+        rows.append((f.at, 0, f"{f.event:<20} automatic, {f.rule}"))
+    for at, _, text in sorted(rows, key=lambda row: (row[0], row[1])):
+        lines.append(f"  {format_short(at, tz)}  {text}")
+    if later:
+        lines.append(f"  ({later} later event(s) in the log, after now, not counted)")
+    lines += ["", "Upcoming" if status.upcoming else "Upcoming: nothing (no timer is running)"]
+    for d in status.upcoming:
+        lines.append(f"  {format_short(d.at, tz)}  {d.event:<18} {_left(d.at - now)}  "
+                     f"[{d.rule}]")
+        who = ", ".join(d.stoppable_by) if d.stoppable_by else "nobody"
+        lines.append(f"      then: {d.effect}; can be stopped by: {who}")
+        lines.append(f"      source: {d.source}")
+    if status.auto_confirm_paused_left is not None:
+        lines += ["", f"Auto-confirm is paused while the refund is open, with "
+                      f"{_left(status.auto_confirm_paused_left)[3:]} left."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+

@@ -1,0 +1,101 @@
+"""Typed errors: every refusal names the order, the event, the state it met and the rule.
+
+All errors derive from :class:`TradeclockError` and carry structured fields a caller can act
+on (``kind``, ``event_index``, ``rule``...) besides the message. They pickle, so the bulk path
+can send them across processes.
+
+>>> err = NotAllowed("no", order_id="A1", event_index=3, event_type="refund_refused",
+...                  rule="refund.no_refuse_before_shipping", state="paid")
+>>> err.to_dict()["kind"], err.event_index
+('not_allowed', 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["InvalidInput", "NotAllowed", "OutOfOrder", "TradeclockError"]
+
+
+class TradeclockError(Exception):
+    """Base class of every error tradeclock raises on purpose.
+
+    ``kind`` is the machine-readable class name used in the CLI's JSON (``invalid_input``,
+    ``out_of_order``, ``not_allowed``); ``event_index`` is the 0-based position of the event
+    in the log that was refused, or ``None`` when the error is about the log as a whole.
+    """
+
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_id: str | None = None,
+        event_index: int | None = None,
+        event_type: str | None = None,
+        rule: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.order_id = order_id
+        self.event_index = event_index
+        self.event_type = event_type
+        self.rule = rule
+        self.state = state
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self._fields()))
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "event_index": self.event_index,
+            "event_type": self.event_type,
+            "rule": self.rule,
+            "state": self.state,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``{"kind", "message", "event_index", ...}``."""
+        return {"kind": self.kind, "message": self.message, **self._fields()}
+
+    def located(self, *, order_id: str | None, event_index: int | None) -> TradeclockError:
+        """Return a copy that names the order and event position (used by the replay)."""
+        fields = self._fields()
+        message = self.message
+        if fields["order_id"] is None and order_id is not None:
+            fields["order_id"] = order_id
+        if fields["event_index"] is None and event_index is not None:
+            fields["event_index"] = event_index
+        if not message.startswith("order "):
+            where = f"order {fields['order_id'] or '?'}"
+            if fields["event_index"] is not None:
+                where += f", event {fields['event_index']}"
+                if fields["event_type"]:
+                    where += f" ({fields['event_type']})"
+            message = f"{where}: {message}"
+        return type(self)(message, **fields)
+
+
+def _rebuild(cls: type[TradeclockError], message: str, fields: dict[str, Any]) -> TradeclockError:
+    return cls(message, **fields)
+
+
+class InvalidInput(TradeclockError):
+    """The input is malformed: bad JSON, a missing or unknown field, a naive time, a bad amount."""
+
+    kind = "invalid_input"
+
+
+class OutOfOrder(TradeclockError):
+    """An event is earlier than the event before it in the log."""
+
+    kind = "out_of_order"
+
+
+class NotAllowed(TradeclockError):
+    """An event the order's current state (or a rule) does not allow."""
+
+    kind = "not_allowed"

@@ -1,0 +1,395 @@
+"""Rule tables: every timer of the order and refund life cycle as data, with its source.
+
+A :class:`RuleSet` is a named table of :class:`Rule` entries plus the time zone rules are
+reckoned in. ``taobao`` and ``tmall`` are presets of the same table; a shop or platform builds
+its own with :meth:`RuleSet.with_overrides` or from a TOML file (:func:`load_rules`). No
+other module knows a number of days: the engine reads durations from here.
+
+>>> TAOBAO["confirm.auto_confirm"].duration
+datetime.timedelta(days=10)
+>>> TMALL["ship.dispatch_due"].duration - TAOBAO["ship.dispatch_due"].duration
+datetime.timedelta(days=1)
+"""
+
+from __future__ import annotations
+
+import enum
+import tomllib
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ._time import format_duration_iso, next_local_midnight, parse_duration, zone
+from .errors import InvalidInput
+
+__all__ = [
+    "CONSTRAINTS",
+    "PRESETS",
+    "TAOBAO",
+    "TMALL",
+    "Anchor",
+    "Constraint",
+    "Rule",
+    "RuleSet",
+    "get_rules",
+    "load_rules",
+]
+
+SEED_001 = "001_6c88a52a51f16ceb.txt"
+SEED_002 = "002_c6ca0c70d870db73.txt"
+
+
+class Anchor(enum.StrEnum):
+    """Where a timer's duration is counted from."""
+
+    #: the instant of the event that starts it
+    EVENT = "event"
+    #: 00:00 local time of the day after the event (the no-reason return window)
+    NEXT_LOCAL_MIDNIGHT = "next_local_midnight"
+
+
+@attrs.frozen
+class Rule:
+    """One timer (or one bounded action) of a rule set.
+
+    ``event`` is the automatic event that happens at expiry (``None`` for a bounded action such
+    as an extension); ``informational`` timers change no state when they fire (the seller is
+    overdue, a window has ended). ``confirmed`` is ``False`` for values no reachable source
+    confirms: they are kept, configurable and flagged in the docs.
+    """
+
+    id: str
+    duration: timedelta
+    starts: str
+    event: str | None
+    effect: str
+    stoppable_by: tuple[str, ...]
+    stopped_how: str
+    source: str
+    confirmed: bool = True
+    informational: bool = False
+    anchor: Anchor = Anchor.EVENT
+    #: for extensions: the only values allowed (empty: just ``duration``)
+    choices: tuple[timedelta, ...] = ()
+    #: for extensions: allowed only when at most this much time remains
+    only_within: timedelta | None = None
+    #: for extensions: how many times one order may use it (``None``: no limit)
+    max_uses: int | None = None
+
+    def deadline(self, start: datetime, tz: tzinfo) -> datetime:
+        """The instant this timer expires when started at ``start`` (UTC), in zone ``tz``.
+
+        This is the one place where "deadline = anchor + duration" is computed.
+
+        >>> from tradeclock._time import parse_instant
+        >>> w = TAOBAO["return.no_reason_window"]
+        >>> w.deadline(parse_instant("2026-11-14T21:47:00+08:00"), TAOBAO.tz).isoformat()
+        '2026-11-21T16:00:00+00:00'
+        """
+        if self.anchor is Anchor.NEXT_LOCAL_MIDNIGHT:
+            return next_local_midnight(start, tz) + self.duration
+        return start + self.duration
+
+
+@attrs.frozen
+class Constraint:
+    """A rule between timers that can refuse an event (no duration of its own)."""
+
+    id: str
+    text: str
+    source: str
+
+
+def _c(id: str, text: str, source: str) -> tuple[str, Constraint]:
+    return id, Constraint(id, text, source)
+
+
+#: Rules between timers, shared by every rule set; errors name them by id.
+CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
+    dict(
+        [
+            _c("order.graph", "the order state graph: placed -> paid -> shipped -> signed -> "
+               "success, or closed", "RULES.md § Order (trade) states"),
+            _c("order.first_event", "an order's log starts with exactly one placed event",
+               "RULES.md § Order (trade) states"),
+            _c("refund.graph", "the refund state graph: wait_seller_agree -> wait_buyer_return -> "
+               "wait_seller_confirm -> success, or seller_refused / closed",
+               f"{SEED_002} § 四.2"),
+            _c("refund.one_open", "one open refund at a time; a new one only after the last ended",
+               "RULES.md § Rules between timers"),
+            _c("refund.none_after_success", "no refund can be requested after success",
+               f"{SEED_002} § 四.3"),
+            _c("refund.no_refuse_before_shipping",
+               "before shipping the seller can only agree to a refund, not refuse it",
+               f"{SEED_002} § 四.1.B"),
+            _c("refund.return_needs_shipment", "goods can be returned only after they were shipped",
+               f"{SEED_002} § 四.1-2"),
+            _c("refund.amount", "a refund is more than 0 and at most what is still refundable "
+               "(paid amount less earlier refunds); the whole amount closes the order",
+               f"{SEED_002} § 四.4.B"),
+            _c("refund.same_reason_after_return_timeout",
+               "after a refund closed because the buyer did not ship the return, a new request for "
+               "the same reason needs the seller's consent", "rule: dispute rules art. 43"),
+            _c("refund.intervention", "the platform rules only after intervention was requested, "
+               "and intervention is requested once per refund", "platform"),
+        ]
+    )
+)
+
+_D = timedelta
+
+
+def _r(**kw: Any) -> Rule:
+    return Rule(**kw)
+
+
+def _base_rules(dispatch: timedelta, dispatch_source: str, dispatch_confirmed: bool) -> list[Rule]:
+    return [
+        _r(id="pay.unpaid_close", duration=_D(hours=72), starts="placed", event="auto_close",
+           effect="order closed", stoppable_by=("buyer", "seller"),
+           stopped_how="buyer pays; buyer or seller cancels",
+           source=f"seed {SEED_001} § 关闭交易问题 (closes itself, no number); 72 h: default "
+           "(unconfirmed); an order may carry its own pay window", confirmed=False),
+        _r(id="ship.dispatch_due", duration=dispatch, starts="paid", event="dispatch_due",
+           effect="no state change: the seller is overdue; the buyer may refund with reason "
+           "not_shipped_in_time", stoppable_by=("seller",), stopped_how="seller ships",
+           source=dispatch_source, confirmed=dispatch_confirmed, informational=True),
+        _r(id="confirm.auto_confirm", duration=_D(days=10), starts="shipped (express, EMS, none)",
+           event="auto_confirm", effect="order success", stoppable_by=("buyer",),
+           stopped_how="buyer confirms receipt; paused while a refund is open",
+           source=f"seed {SEED_002} § 五.1"),
+        _r(id="confirm.auto_confirm.surface_mail", duration=_D(days=30),
+           starts="shipped (surface mail)", event="auto_confirm", effect="order success",
+           stoppable_by=("buyer",), stopped_how="buyer confirms receipt; paused while a refund "
+           "is open", source=f"seed {SEED_002} § 五.1"),
+        _r(id="confirm.buyer_extension", duration=_D(days=3), starts="buyer asks", event=None,
+           effect="the auto-confirm deadline moves later", stoppable_by=(), stopped_how="",
+           source="default (unconfirmed)", confirmed=False, only_within=_D(days=3), max_uses=1),
+        _r(id="confirm.seller_extension", duration=_D(days=3), starts="seller asks", event=None,
+           effect="the auto-confirm deadline moves later", stoppable_by=(), stopped_how="",
+           source="rule: Open Platform taobao.trade.receivetime.delay",
+           choices=(_D(days=3), _D(days=5), _D(days=7), _D(days=10))),
+        _r(id="refund.unshipped_seller_timeout", duration=_D(days=2),
+           starts="refund requested while paid", event="auto_refund", effect="refund success",
+           stoppable_by=("seller", "buyer"),
+           stopped_how="seller agrees (refund succeeds at once) or ships (refund closed); buyer "
+           "cancels", source=f"seed {SEED_002} § 四.1"),
+        _r(id="refund.refund_only_seller_timeout", duration=_D(days=5),
+           starts="refund without return requested after shipping", event="auto_refund",
+           effect="refund success", stoppable_by=("seller", "buyer"),
+           stopped_how="seller agrees or refuses; buyer cancels",
+           source=f"seed {SEED_002} § 四.2.C"),
+        _r(id="refund.return_seller_timeout", duration=_D(days=5),
+           starts="refund with return requested after shipping", event="auto_agree",
+           effect="refund wait_buyer_return", stoppable_by=("seller", "buyer"),
+           stopped_how="seller agrees or refuses; buyer cancels",
+           source=f"seed {SEED_002} § 四.2.B"),
+        _r(id="refund.buyer_return_timeout", duration=_D(days=7),
+           starts="seller agreed (or auto-agreed) to a return", event="refund_close",
+           effect="refund closed; a new request for the same reason is refused",
+           stoppable_by=("buyer",), stopped_how="buyer ships the return (or cancels)",
+           source=f"seed {SEED_002} § 四.2.B; rule: dispute rules art. 43"),
+        _r(id="refund.seller_receipt_timeout", duration=_D(days=10),
+           starts="buyer shipped the return", event="auto_refund", effect="refund success",
+           stoppable_by=("seller",), stopped_how="seller confirms receipt or refuses",
+           source=f"seed {SEED_002} § 四.2.B"),
+        _r(id="refund.seller_receipt_timeout.surface_mail", duration=_D(days=30),
+           starts="buyer shipped the return by surface mail", event="auto_refund",
+           effect="refund success", stoppable_by=("seller",),
+           stopped_how="seller confirms receipt or refuses", source="platform"),
+        _r(id="refund.refused_buyer_timeout", duration=_D(days=7), starts="seller refused",
+           event="refund_close", effect="refund closed", stoppable_by=("buyer",),
+           stopped_how="buyer modifies the request (the seller's clock starts again) or asks "
+           "for platform intervention",
+           source="default (weak support; the WeChat mini-shop uses 7 d for the same step)",
+           confirmed=False),
+        _r(id="refund.intervention_evidence", duration=_D(days=3),
+           starts="intervention requested", event="evidence_due",
+           effect="no automatic outcome: evidence is due; the platform rules",
+           stoppable_by=(), stopped_how="the platform rules", source="platform",
+           informational=True),
+        _r(id="return.no_reason_window", duration=_D(hours=168), starts="signed",
+           event="return_window_end",
+           effect="the buyer can no longer ask for a no-reason return", stoppable_by=(),
+           stopped_how="", source=f"seed {SEED_001} § 关于7天无理由退换货问题; platform: "
+           "淘宝网七天无理由退货规范 art. 2", informational=True,
+           anchor=Anchor.NEXT_LOCAL_MIDNIGHT),
+    ]
+
+
+@attrs.frozen
+class RuleSet:
+    """A named rule table and the time zone its rules are reckoned in."""
+
+    name: str
+    timezone: str
+    rules: Mapping[str, Rule] = attrs.field(converter=lambda m: MappingProxyType(dict(m)))
+    #: the preset this rule set was built from (its own name for a preset)
+    base: str = attrs.field(default="")
+    tz: tzinfo = attrs.field(init=False, repr=False, eq=False)
+    rank: Mapping[str, int] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "tz", zone(self.timezone))
+        if not self.base:
+            object.__setattr__(self, "base", self.name)
+        object.__setattr__(self, "rank", {rid: i for i, rid in enumerate(self.rules)})
+        for rule in self.rules.values():
+            if rule.duration <= timedelta(0) or any(c <= timedelta(0) for c in rule.choices):
+                raise InvalidInput(
+                    f"rule set {self.name!r}: {rule.id} must have a positive duration, "
+                    f"got {format_duration_iso(rule.duration)}",
+                    rule=rule.id,
+                )
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self.rules[rule_id]
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules.values())
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self.rules
+
+    def with_overrides(
+        self,
+        durations: Mapping[str, timedelta | str | list[str] | tuple[timedelta, ...]],
+        *,
+        name: str | None = None,
+        timezone: str | None = None,
+        source: str | None = None,
+    ) -> RuleSet:
+        """A new rule set with some durations replaced (ISO-8601 strings or timedeltas).
+
+        A list replaces an extension's allowed ``choices`` (its first value becomes the
+        duration). Overridden rules keep their id and say where the new value came from;
+        a value equal to the current one leaves the rule untouched.
+
+        >>> shop = TAOBAO.with_overrides({"confirm.auto_confirm": "P7D"}, name="myshop")
+        >>> shop["confirm.auto_confirm"].duration.days, shop["confirm.auto_confirm"].source
+        (7, "rule set 'myshop' (was P10D: seed 002_c6ca0c70d870db73.txt § 五.1)")
+        """
+        new_name = name or self.name
+        rules = dict(self.rules)
+        for rule_id, value in durations.items():
+            if rule_id not in rules:
+                raise InvalidInput(
+                    f"rule set {new_name!r}: no rule {rule_id!r} to override "
+                    f"(known: {', '.join(rules)})",
+                    rule=rule_id,
+                )
+            old = rules[rule_id]
+            what = f"rule set {new_name!r}: {rule_id}"
+            if isinstance(value, list | tuple):
+                choices = tuple(parse_duration(v, what) for v in value)
+                if not choices:
+                    raise InvalidInput(f"{what}: an empty list of choices", rule=rule_id)
+                duration = choices[0]
+            else:
+                duration = parse_duration(value, what)
+                choices = old.choices if duration == old.duration else ()
+            if duration == old.duration and choices == old.choices:
+                continue
+            rules[rule_id] = attrs.evolve(
+                old,
+                duration=duration,
+                choices=choices,
+                source=source or f"rule set {new_name!r} (was {format_duration_iso(old.duration)}: "
+                f"{old.source})",
+                confirmed=True,
+            )
+        return RuleSet(new_name, timezone or self.timezone, rules, base=self.base)
+
+    def to_toml(self) -> str:
+        """This rule set as a TOML document that :func:`load_rules` reads back exactly."""
+        lines = [f'name = "{self.name}"', f'base = "{self.base}"', f'timezone = "{self.timezone}"',
+                 "", "[durations]"]
+        for r in self:
+            if r.choices:
+                value = "[" + ", ".join(f'"{format_duration_iso(c)}"' for c in r.choices) + "]"
+            else:
+                value = f'"{format_duration_iso(r.duration)}"'
+            lines.append(f'"{r.id}" = {value}')
+        return "\n".join(lines) + "\n"
+
+
+TAOBAO = RuleSet(
+    "taobao",
+    "Asia/Shanghai",
+    {r.id: r for r in _base_rules(_D(hours=48), "default (unconfirmed)", False)},
+)
+TMALL = RuleSet(
+    "tmall",
+    "Asia/Shanghai",
+    {r.id: r for r in _base_rules(_D(hours=72), f"seed {SEED_001} § 发货时间问题", True)},
+)
+
+#: The built-in rule sets by name.
+PRESETS: Mapping[str, RuleSet] = MappingProxyType({"taobao": TAOBAO, "tmall": TMALL})
+
+_TOML_KEYS = {"name", "base", "timezone", "durations"}
+
+
+def get_rules(name: str, extra: Mapping[str, RuleSet] | None = None) -> RuleSet:
+    """The rule set called ``name`` among ``extra`` and the presets; unknown: InvalidInput."""
+    if extra and name in extra:
+        return extra[name]
+    if name in PRESETS:
+        return PRESETS[name]
+    known = sorted({*PRESETS, *(extra or {})})
+    raise InvalidInput(f"unknown rule set {name!r} (known: {', '.join(known)})")
+
+
+def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
+    """Build a rule set from TOML (a path, TOML text or an already-parsed mapping).
+
+    The file is data only: a ``base`` preset, an optional ``name`` and ``timezone``, and a
+    ``[durations]`` table of ISO-8601 durations keyed by rule id. Nothing in it is executed.
+
+    >>> rs = load_rules('name = "flash"\\nbase = "tmall"\\n[durations]\\n"pay.unpaid_close" = "PT15M"')
+    >>> rs.name, rs["pay.unpaid_close"].duration
+    ('flash', datetime.timedelta(seconds=900))
+    """
+    if isinstance(source, Mapping):
+        data: Mapping[str, Any] = source
+        where = "rule set"
+    else:
+        text, where = _read_toml_source(source)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput(f"{where}: not valid TOML: {exc}") from None
+    unknown = set(data) - _TOML_KEYS
+    if unknown:
+        raise InvalidInput(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(_TOML_KEYS)})")
+    for key in ("name", "base", "timezone"):
+        if key in data and not isinstance(data[key], str):
+            raise InvalidInput(f"{where}: {key} must be a string")
+    base = get_rules(data.get("base", "taobao"))
+    durations = data.get("durations", {})
+    if not isinstance(durations, Mapping) or not all(
+        isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+        for v in durations.values()
+    ):
+        raise InvalidInput(
+            f"{where}: [durations] must map rule ids to ISO-8601 duration strings "
+            "(or lists of them, for an extension's choices)"
+        )
+    name = data.get("name", base.name)
+    return base.with_overrides(
+        durations, name=name, timezone=data.get("timezone"), source=f"rule set {name!r} ({where})"
+    )
+
+
+def _read_toml_source(source: str | Path) -> tuple[str, str]:
+    if isinstance(source, Path) or ("\n" not in source and source.endswith(".toml")):
+        path = Path(source)
+        try:
+            return path.read_text(encoding="utf-8"), str(path)
+        except OSError as exc:
+            raise InvalidInput(f"cannot read rule set file {str(path)!r}: {exc.strerror}") from None
+    return source, "rule set"

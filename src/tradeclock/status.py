@@ -1,0 +1,124 @@
+"""What ``Order.status(now)`` answers: the state, the refund, what fired, and what comes next.
+
+These are frozen values; :meth:`Status.to_dict` is the CLI's JSON contract, with every time
+written in the rule set's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ._time import format_duration_iso, format_local
+
+__all__ = ["Deadline", "Fired", "RefundView", "Status"]
+
+
+@attrs.frozen
+class Fired:
+    """An automatic event that happened at its deadline."""
+
+    event: str
+    at: datetime
+    rule: str
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        """``{"event", "at", "rule"}`` with ``at`` in zone ``tz``."""
+        return {"event": self.event, "at": format_local(self.at, tz), "rule": self.rule}
+
+
+@attrs.frozen
+class Deadline:
+    """A pending automatic event: when it happens, by which rule, and who can still stop it."""
+
+    event: str
+    at: datetime
+    rule: str
+    stoppable_by: tuple[str, ...]
+    source: str
+    effect: str
+    informational: bool
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        """The JSON form, with ``at`` in zone ``tz``."""
+        return {
+            "event": self.event,
+            "at": format_local(self.at, tz),
+            "rule": self.rule,
+            "stoppable_by": list(self.stoppable_by),
+            "source": self.source,
+            "effect": self.effect,
+            "informational": self.informational,
+        }
+
+
+@attrs.frozen
+class RefundView:
+    """The open refund, or the most recent one."""
+
+    number: int
+    state: str
+    return_goods: bool
+    reason: str
+    #: the amount asked for; ``None`` means everything still refundable
+    amount: Decimal | None
+    requested_at: datetime
+    #: requested before the order shipped (the 2-day rule, no refuse action)
+    before_shipment: bool
+    intervention: bool
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        """The JSON form, amounts as decimal strings."""
+        return {
+            "number": self.number,
+            "state": self.state,
+            "return_goods": self.return_goods,
+            "reason": self.reason,
+            "amount": None if self.amount is None else str(self.amount),
+            "requested_at": format_local(self.requested_at, tz),
+            "before_shipment": self.before_shipment,
+            "intervention": self.intervention,
+        }
+
+
+@attrs.frozen
+class Status:
+    """Where an order stands at ``now``; ``upcoming`` is sorted by time."""
+
+    id: str
+    rules: str
+    now: datetime
+    state: str
+    refund: RefundView | None
+    fired: tuple[Fired, ...]
+    upcoming: tuple[Deadline, ...]
+    #: the paid amount (``None`` when the log gave none) and the total refunded so far
+    amount: Decimal | None
+    refunded: Decimal
+    #: time left on the auto-confirm countdown while a refund pauses it
+    auto_confirm_paused_left: timedelta | None
+    tz: tzinfo = attrs.field(repr=False, eq=False)
+
+    def next(self) -> Deadline | None:
+        """The first upcoming deadline, or ``None``."""
+        return self.upcoming[0] if self.upcoming else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI's JSON: ``{"id", "now", "state", "refund", "fired", "upcoming", ...}``."""
+        tz = self.tz
+        paused = self.auto_confirm_paused_left
+        return {
+            "id": self.id,
+            "rules": self.rules,
+            "now": format_local(self.now, tz),
+            "state": self.state,
+            "refund": None if self.refund is None else self.refund.to_dict(tz),
+            "fired": [f.to_dict(tz) for f in self.fired],
+            "upcoming": [d.to_dict(tz) for d in self.upcoming],
+            "amount": None if self.amount is None else str(self.amount),
+            "refunded": str(self.refunded),
+            "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
+        }
