@@ -22,6 +22,7 @@ __all__ = [
     "zone",
 ]
 
+
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; an unknown name is :class:`InvalidInput`."""
@@ -40,7 +41,9 @@ def to_utc(value: datetime, what: str = "time") -> datetime:
     """
     offset = value.utcoffset()
     if offset is None:
-        raise InvalidInput(f"{what} {value.isoformat()} has no UTC offset (naive times are refused)")
+        raise InvalidInput(
+            f"{what} {value.isoformat()} has no UTC offset (naive times are refused)"
+        )
     if type(value) is datetime:
         return value.astimezone(UTC)
     u = value.replace(tzinfo=None) - offset  # subclasses (e.g. pendulum.DateTime) become plain
@@ -55,7 +58,7 @@ def parse_instant(value: object, what: str = "time") -> datetime:
     >>> parse_instant("2026-11-11T00:05:00")
     Traceback (most recent call last):
     ...
-    tradeclock.errors.InvalidInput: time '2026-11-11T00:05:00' has no UTC offset (naive times are refused)
+    tradeclock.errors.InvalidInput: time '2026-11-11T00:05:00' has no UTC offset ...
     """
     if isinstance(value, datetime):
         return to_utc(value, what)

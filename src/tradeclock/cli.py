@@ -48,13 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
     p.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
     p.add_argument("--json", action="store_true", help="print Status.to_dict() as JSON")
-    p.add_argument("--rules", metavar="TOML", action="append", default=[],
-                   help="a custom rule set file (repeatable); the log's 'rules' names it")
+    p.add_argument(
+        "--rules",
+        metavar="TOML",
+        action="append",
+        default=[],
+        help="a custom rule set file (repeatable); the log's 'rules' names it",
+    )
     p.set_defaults(func=_cmd_status)
 
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
-    r.add_argument("name", nargs="?", default="taobao",
-                   help=f"preset ({', '.join(PRESETS)}) or a TOML file")
+    r.add_argument(
+        "name", nargs="?", default="taobao", help=f"preset ({', '.join(PRESETS)}) or a TOML file"
+    )
     r.add_argument("--toml", action="store_true", help="print it as TOML (loadable by --rules)")
     r.add_argument("--json", action="store_true", help="print it as JSON")
     r.set_defaults(func=_cmd_rules)
@@ -93,13 +99,25 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         print(rs.to_toml(), end="")
     elif args.json:
         rows = [
-            {"id": r.id, "duration": format_duration_iso(r.duration), "starts": r.starts,
-             "event": r.event, "effect": r.effect, "stoppable_by": list(r.stoppable_by),
-             "source": r.source, "confirmed": r.confirmed}
+            {
+                "id": r.id,
+                "duration": format_duration_iso(r.duration),
+                "starts": r.starts,
+                "event": r.event,
+                "effect": r.effect,
+                "stoppable_by": list(r.stoppable_by),
+                "source": r.source,
+                "confirmed": r.confirmed,
+            }
             for r in rs
         ]
-        print(json.dumps({"name": rs.name, "timezone": rs.timezone, "rules": rows},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"name": rs.name, "timezone": rs.timezone, "rules": rows},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(f"Rule set {rs.name} (times in {rs.timezone})")
         for r in rs:
@@ -126,7 +144,8 @@ def render_timeline(order: Order, status: Status) -> str:
     lines = [
         f"Order {order.id} · rules {order.rules.name} · times in {order.rules.timezone} · "
         f"now {format_short(now, tz)}",
-        f"State: {status.state}" + (f"   paid amount {status.amount}" if status.amount else "")
+        f"State: {status.state}"
+        + (f"   paid amount {status.amount}" if status.amount else "")
         + (f"   refunded {status.refunded}" if status.refunded else ""),
     ]
     r = status.refund
@@ -155,17 +174,18 @@ def render_timeline(order: Order, status: Status) -> str:
         lines.append(f"  ({later} later event(s) in the log, after now, not counted)")
     lines += ["", "Upcoming" if status.upcoming else "Upcoming: nothing (no timer is running)"]
     for d in status.upcoming:
-        lines.append(f"  {format_short(d.at, tz)}  {d.event:<18} {_left(d.at - now)}  "
-                     f"[{d.rule}]")
+        lines.append(f"  {format_short(d.at, tz)}  {d.event:<18} {_left(d.at - now)}  [{d.rule}]")
         who = ", ".join(d.stoppable_by) if d.stoppable_by else "nobody"
         lines.append(f"      then: {d.effect}; can be stopped by: {who}")
         lines.append(f"      source: {d.source}")
     if status.auto_confirm_paused_left is not None:
-        lines += ["", f"Auto-confirm is paused while the refund is open, with "
-                      f"{_left(status.auto_confirm_paused_left)[3:]} left."]
+        lines += [
+            "",
+            f"Auto-confirm is paused while the refund is open, with "
+            f"{_left(status.auto_confirm_paused_left)[3:]} left.",
+        ]
     return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
-

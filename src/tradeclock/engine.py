@@ -1,10 +1,7 @@
 """The replay engine: apply events, fire timers, and answer "what happens next, and when".
 
-The core is a small mutable accumulator (:class:`State`) that only this module touches; the
-public :class:`tradeclock.Order` keeps one as a frozen snapshot and copies it before every
-change, so orders stay immutable values. Every timer is derived from the state's anchors
-(``deadline = anchor + duration`` lives in :meth:`tradeclock.rules.Rule.deadline`); nothing
-is scheduled, so nothing can be lost.
+Every timer is derived from the state's anchors (``deadline = anchor + duration`` lives in
+:meth:`tradeclock.rules.Rule.deadline`); nothing is scheduled, so nothing can be lost.
 
 Order of things at an event at time ``t``: every timer due at or before ``t`` fires first, in
 time order (ties in rule-table order); then the event is judged against the state it finds.
@@ -14,117 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
 
-from ._time import format_short
-from .errors import InvalidInput, NotAllowed, OutOfOrder, TradeclockError
-from .events import Event, EventType, Method, Outcome, Party, Reason
-from .machine import (
-    ORDER_TABLE,
-    ORDER_TRIGGERS,
-    REFUND_TABLE,
-    Candidate,
-    OrderState,
-    RefundState,
-)
-from .rules import RuleSet
+from .errors import InvalidInput, OutOfOrder, TradeclockError
+from .events import Event, EventType, Method, Party
+from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
+from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE, OrderState, RefundState
+from .state import _DELIVERING, _O, _OPEN, _R, Cause, Refund, State, Table, Timer
 from .status import Deadline, Fired, RefundView, Status
 
-__all__ = ["State", "advance", "apply_event", "build_status", "pending"]
-
-_O = OrderState
-_R = RefundState
-_ZERO = Decimal(0)
-_OPEN = frozenset({_R.WAIT_SELLER_AGREE, _R.WAIT_BUYER_RETURN, _R.WAIT_SELLER_CONFIRM,
-                   _R.SELLER_REFUSED})
-_DELIVERING = frozenset({_O.SHIPPED, _O.SIGNED})
-
-#: How a state was reached: (event name, instant, rule id or None for a person's event).
-Cause = tuple[str, datetime, str | None]
-#: A timer: (instant, rank in the rule table, automatic event, rule id).
-Timer = tuple[datetime, int, str, str]
-
-
-class Refund:
-    """One refund's mutable record (engine-private; copied with its state)."""
-
-    __slots__ = ("amount", "before_shipment", "cause", "clock", "evidence_done", "intervention",
-                 "number", "reason", "requested_at", "return_goods", "return_method", "state")
-
-    def __init__(self, number: int, ev: Event, before_shipment: bool) -> None:
-        self.number = number
-        self.state = _R.WAIT_SELLER_AGREE
-        self.return_goods = bool(ev.return_goods)
-        self.reason = ev.reason or Reason.OTHER
-        self.amount = ev.amount
-        self.requested_at = ev.at
-        self.before_shipment = before_shipment
-        self.clock = ev.at  # anchor of the current state's timer
-        self.return_method: Method | None = None
-        self.intervention = False
-        self.evidence_done = False
-        self.cause: Cause = (EventType.REFUND_REQUESTED, ev.at, None)
-
-    def copy(self) -> Refund:
-        new = Refund.__new__(Refund)
-        for name in Refund.__slots__:
-            setattr(new, name, getattr(self, name))
-        return new
-
-    @property
-    def open(self) -> bool:
-        return self.state in _OPEN
-
-
-class State:
-    """Everything the rules need to know about one order, as of its last event."""
-
-    __slots__ = ("amount", "barred", "buyer_extensions", "cause", "confirm_at", "confirm_left",
-                 "confirm_rule", "dispatch_done", "fired", "last_at", "method", "n", "order_id",
-                 "paid_at", "pay_deadline", "placed_at", "refund", "refund_count", "refunded",
-                 "rs", "shipped_at", "signed_at", "state", "window_done", "window_end")
-
-    def __init__(self, order_id: str, rs: RuleSet) -> None:
-        self.order_id = order_id
-        self.rs = rs
-        self.state: OrderState | None = None
-        self.cause: Cause | None = None
-        self.amount: Decimal | None = None
-        self.placed_at: datetime | None = None
-        self.pay_deadline: datetime | None = None
-        self.paid_at: datetime | None = None
-        self.shipped_at: datetime | None = None
-        self.signed_at: datetime | None = None
-        self.method: Method | None = None
-        self.confirm_at: datetime | None = None  # running auto-confirm deadline
-        self.confirm_left: timedelta | None = None  # paused: the time it had left
-        self.confirm_rule = "confirm.auto_confirm"
-        self.buyer_extensions = 0
-        self.dispatch_done = False
-        self.window_end: datetime | None = None
-        self.window_done = False
-        self.refunded = _ZERO
-        self.refund: Refund | None = None
-        self.refund_count = 0
-        self.barred: frozenset[Reason] = frozenset()
-        self.fired: list[Fired] = []
-        self.last_at: datetime | None = None
-        self.n = 0  # events applied
-
-    def copy(self) -> State:
-        new = State.__new__(State)
-        for name in State.__slots__:
-            setattr(new, name, getattr(self, name))
-        new.fired = list(self.fired)
-        if self.refund is not None:
-            new.refund = self.refund.copy()
-        return new
-
-    @property
-    def refundable(self) -> Decimal | None:
-        """What can still be refunded; ``None`` when the order carries no amount."""
-        return None if self.amount is None else self.amount - self.refunded
-
+__all__ = ["advance", "apply_event", "build_status", "pending"]
 
 # --------------------------------------------------------------------------- timers
 
@@ -147,8 +42,14 @@ def pending(st: State) -> list[Timer]:
         if st.confirm_at is not None:
             out.append((st.confirm_at, rank[st.confirm_rule], "auto_confirm", st.confirm_rule))
         if st.window_end is not None and not st.window_done:
-            out.append((st.window_end, rank["return.no_reason_window"], "return_window_end",
-                        "return.no_reason_window"))
+            out.append(
+                (
+                    st.window_end,
+                    rank["return.no_reason_window"],
+                    "return_window_end",
+                    "return.no_reason_window",
+                )
+            )
     r = st.refund
     if r is not None and r.state in _OPEN:
         timer = _refund_timer(st, r)
@@ -232,11 +133,9 @@ def _order_dest(st: State, trigger: str) -> str | None:
     return _single_dest(ORDER_TABLE, trigger, st.state)
 
 
-def _single_dest(table: dict[tuple[str, str], tuple[Candidate, ...]] | object, trigger: str,
-                 state: str) -> str | None:
+def _single_dest(table: Table, trigger: str, state: str) -> str | None:
     """Destination of an unguarded trigger (automatic events) from ``state``."""
-    candidates = table[(trigger, state)]  # type: ignore[index]
-    return candidates[0].dest  # type: ignore[no-any-return]
+    return table[(trigger, state)][0].dest
 
 
 def _set_order(st: State, dest: str, cause: Cause) -> None:
@@ -279,169 +178,6 @@ def _pause_confirm(st: State, at: datetime) -> None:
         st.confirm_at = None
 
 
-# --------------------------------------------------------------------------- guards
-
-#: A refusal: (why, rule id, error class).
-Refusal = tuple[str, str, type[TradeclockError]]
-Guard = Callable[[State, Event], Refusal | None]
-
-
-def _t(st: State, at: datetime) -> str:
-    return format_short(at, st.rs.tz)
-
-
-def _g_extension(st: State, ev: Event) -> Refusal | None:
-    rs = st.rs
-    if ev.by is Party.BUYER:
-        rule = rs.rules["confirm.buyer_extension"]
-        asked = timedelta(days=ev.days) if ev.days is not None else rule.duration
-        if asked != rule.duration:
-            return (f"the buyer can extend by {_days(rule.duration)} only, not {_days(asked)}",
-                    rule.id, NotAllowed)
-        if rule.max_uses is not None and st.buyer_extensions >= rule.max_uses:
-            return (f"the buyer already extended {st.buyer_extensions} time(s), the most allowed",
-                    rule.id, NotAllowed)
-        left = _confirm_left(st, ev.at)
-        if rule.only_within is not None and left is not None and left > rule.only_within:
-            return (f"the buyer can extend only when at most {_days(rule.only_within)} remain, "
-                    f"and {_days(left)} remain", rule.id, NotAllowed)
-        return None
-    if ev.by is Party.SELLER:
-        rule = rs.rules["confirm.seller_extension"]
-        allowed = rule.choices or (rule.duration,)
-        asked = timedelta(days=ev.days) if ev.days is not None else allowed[0]
-        if asked not in allowed:
-            return (f"the seller can extend by {', '.join(_days(c) for c in allowed)} only, "
-                    f"not {_days(asked)}", rule.id, NotAllowed)
-        return None
-    return (f"only the buyer or the seller can extend the receipt time, not the {ev.by}",
-            "confirm.seller_extension", NotAllowed)
-
-
-def _days(d: timedelta) -> str:
-    if d % timedelta(days=1) == timedelta(0):
-        return f"{d.days} d"
-    return f"{d.total_seconds() / 3600:g} h"
-
-
-def _confirm_left(st: State, at: datetime) -> timedelta | None:
-    if st.confirm_at is not None:
-        return st.confirm_at - at
-    return st.confirm_left
-
-
-def _g_no_open_refund(st: State, ev: Event) -> Refusal | None:
-    r = st.refund
-    if r is not None and r.state in _OPEN:
-        return (f"refund {r.number} is still open ({r.state}); one refund at a time",
-                "refund.one_open", NotAllowed)
-    return None
-
-
-def _g_return_after_shipment(st: State, ev: Event) -> Refusal | None:
-    wants_return = ev.return_goods
-    if wants_return is None and st.refund is not None and ev.type is EventType.REFUND_MODIFIED:
-        wants_return = st.refund.return_goods
-    if wants_return and st.state is _O.PAID:
-        return ("nothing was shipped yet, so there are no goods to return",
-                "refund.return_needs_shipment", NotAllowed)
-    return None
-
-
-def _g_no_reason_in_window(st: State, ev: Event) -> Refusal | None:
-    if ev.reason is Reason.NO_REASON and st.window_end is not None and ev.at >= st.window_end:
-        return (f"the no-reason return window ended at {_t(st, st.window_end)}",
-                "return.no_reason_window", NotAllowed)
-    return None
-
-
-def _g_reason_not_barred(st: State, ev: Event) -> Refusal | None:
-    reason = ev.reason or Reason.OTHER
-    if reason in st.barred:
-        return (f"an earlier refund for reason {reason} closed because the return was not "
-                "shipped in time; a new request for the same reason needs the seller's consent",
-                "refund.same_reason_after_return_timeout", NotAllowed)
-    return None
-
-
-def _g_amount_refundable(st: State, ev: Event) -> Refusal | None:
-    if ev.amount is None:
-        return None
-    if ev.amount <= 0:
-        return (f"a refund amount must be more than 0, got {ev.amount}", "refund.amount",
-                InvalidInput)
-    refundable = st.refundable
-    if refundable is None:
-        return ("the placed event gave no amount, so only a full refund (no amount) can be asked",
-                "refund.amount", InvalidInput)
-    if ev.amount > refundable:
-        return (f"refund amount {ev.amount} is more than the {refundable} still refundable "
-                f"(paid {st.amount}, refunded {st.refunded})", "refund.amount", InvalidInput)
-    return None
-
-
-def _g_after_sale_open(st: State, ev: Event) -> Refusal | None:
-    when = f" at {_t(st, st.cause[1])}" if st.cause is not None else ""
-    return (f"the order succeeded{when} and no refund can be requested after success",
-            "refund.none_after_success", NotAllowed)
-
-
-def _g_return_goods(st: State, ev: Event) -> Refusal | None:
-    r = st.refund
-    return None if r is not None and r.return_goods else ("no return", "refund.graph", NotAllowed)
-
-
-def _g_order_shipped(st: State, ev: Event) -> Refusal | None:
-    if st.state is _O.PAID:
-        return ("the order has not shipped, and before shipping the seller can only agree to a "
-                "refund (or ship, which closes it)", "refund.no_refuse_before_shipping",
-                NotAllowed)
-    return None
-
-
-def _g_modification_valid(st: State, ev: Event) -> Refusal | None:
-    for guard in (_g_return_after_shipment, _g_no_reason_in_window, _g_reason_not_barred,
-                  _g_amount_refundable):
-        refusal = guard(st, ev)
-        if refusal is not None:
-            return refusal
-    return None
-
-
-def _g_intervention_open(st: State, ev: Event) -> Refusal | None:
-    r = st.refund
-    if r is not None and r.intervention:
-        return None
-    return ("no platform intervention was requested for this refund", "refund.intervention",
-            NotAllowed)
-
-
-def _g_ruled_refund(st: State, ev: Event) -> Refusal | None:
-    return None if ev.outcome is Outcome.REFUND else ("no refund", "refund.graph", NotAllowed)
-
-
-_GUARDS: dict[str, Guard] = {
-    "extension_allowed": _g_extension,
-    "no_open_refund": _g_no_open_refund,
-    "return_after_shipment": _g_return_after_shipment,
-    "no_reason_in_window": _g_no_reason_in_window,
-    "reason_not_barred": _g_reason_not_barred,
-    "amount_refundable": _g_amount_refundable,
-    "after_sale_open": _g_after_sale_open,
-    "return_goods": _g_return_goods,
-    "order_shipped": _g_order_shipped,
-    "modification_valid": _g_modification_valid,
-    "intervention_open": _g_intervention_open,
-    "ruled_refund": _g_ruled_refund,
-}
-
-#: Why an ``unless`` guard refuses (it holds when it should not).
-_NEGATED: dict[str, Callable[[State], tuple[str, str]]] = {
-    "intervention_open": lambda st: (
-        "platform intervention was already requested for this refund", "refund.intervention"),
-}
-
-
 # --------------------------------------------------------------------------- applying events
 
 
@@ -459,30 +195,36 @@ def apply_event(st: State, ev: Event, index: int) -> None:
 def _apply(st: State, ev: Event) -> None:
     if st.last_at is not None and ev.at < st.last_at:
         raise OutOfOrder(
-            f"order {st.order_id}: {ev.type} at {_t(st, ev.at)} is earlier than the event before "
-            f"it ({_t(st, st.last_at)}); events must be in the order they happened",
-            event_type=ev.type.value, state=st.state, rule="order.graph",
+            f"order {st.order_id}: {ev.type} at {when(st, ev.at)} is earlier than the event before "
+            f"it ({when(st, st.last_at)}); events must be in the order they happened",
+            event_type=ev.type.value,
+            state=st.state,
+            rule="order.graph",
         )
     etype = ev.type
     if st.state is None:
         if etype is not EventType.PLACED:
-            raise _refuse(st, ev, "an order's log starts with placed", "order.first_event")
+            raise refuse(st, ev, "an order's log starts with placed", "order.first_event")
         _on_placed(st, ev)
         return
     if etype is EventType.PLACED:
-        raise _refuse(st, ev, f"the order was already placed at {_t(st, st.placed_at)}",  # type: ignore[arg-type]
-                      "order.first_event")
+        raise refuse(
+            st,
+            ev,
+            f"the order was already placed at {when(st, st.placed_at)}",  # type: ignore[arg-type]
+            "order.first_event",
+        )
     advance(st, ev.at)
     if etype in ORDER_TRIGGERS:
-        dest = _choose(st, ev, ORDER_TABLE, st.state, _order_not_in_graph)
+        dest = choose(st, ev, ORDER_TABLE, st.state, order_not_in_graph)
         _ORDER_EFFECTS[etype](st, ev)
         if dest is not None:
             _set_order(st, dest, (etype, ev.at, None))
         return
     r = st.refund
     if r is None or r.state not in _OPEN:
-        raise _refuse(st, ev, *_no_open_refund(st))
-    dest = _choose(st, ev, REFUND_TABLE, r.state, _refund_not_in_graph)
+        raise refuse(st, ev, *no_open_refund(st))
+    dest = choose(st, ev, REFUND_TABLE, r.state, refund_not_in_graph)
     _REFUND_EFFECTS[etype](st, ev)
     if dest is not None:
         r.state = RefundState(dest)
@@ -492,93 +234,6 @@ def _apply(st: State, ev: Event) -> None:
             _refund_succeeded(st, ev.at, (etype, ev.at, None))
         elif dest == _R.CLOSED:
             _refund_ended(st, ev.at)
-
-
-def _choose(st: State, ev: Event, table: dict[tuple[str, str], tuple[Candidate, ...]],
-            state: str, not_in_graph: Callable[[State, Event], tuple[str, str]]) -> str | None:
-    candidates = table.get((ev.type.value, state))
-    if candidates is None:
-        raise _refuse(st, ev, *not_in_graph(st, ev))
-    first_refusal: tuple[str, str, type[TradeclockError]] | None = None
-    for cand in candidates:
-        refusal = None
-        for name, required in cand.conditions:
-            result = _GUARDS[name](st, ev)
-            if (result is None) != required:
-                if required:
-                    assert result is not None
-                    refusal = result
-                else:
-                    why, rule = _NEGATED.get(name, lambda s: ("", "order.graph"))(st)
-                    refusal = (why, rule, NotAllowed)
-                break
-        if refusal is None:
-            return cand.dest
-        if first_refusal is None:
-            first_refusal = refusal
-    assert first_refusal is not None
-    why, rule, cls = first_refusal
-    raise _refuse(st, ev, why, rule, cls)
-
-
-def _refuse(st: State, ev: Event, why: str, rule: str,
-            cls: type[TradeclockError] = NotAllowed) -> TradeclockError:
-    verb = "is not allowed" if cls is NotAllowed else "is invalid"
-    return cls(
-        f"order {st.order_id}: {ev.type} at {_t(st, ev.at)} {verb}: {why} ({rule})",
-        order_id=st.order_id, event_type=ev.type.value, rule=rule,
-        state=None if st.state is None else st.state.value,
-    )
-
-
-_ORDER_PHRASE = {
-    _O.PLACED: "is waiting for payment",
-    _O.PAID: "is paid and not shipped",
-    _O.SHIPPED: "is shipped",
-    _O.SIGNED: "is signed for",
-    _O.SUCCESS: "succeeded",
-    _O.CLOSED: "was closed",
-}
-
-
-def _sources(table: dict[tuple[str, str], tuple[Candidate, ...]], trigger: str) -> str:
-    return ", ".join(s for t, s in table if t == trigger)
-
-
-def _order_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
-    assert st.state is not None and st.cause is not None
-    what, at, rule = st.cause
-    phrase = _ORDER_PHRASE[st.state]
-    if rule is not None:
-        how = ("automatically" if what in ORDER_TRIGGERS
-               else f"when the refund succeeded automatically ({what})")
-        return f"the order {phrase} {how} at {_t(st, at)}", rule
-    return (f"the order {phrase} (since {what} at {_t(st, at)}); {ev.type} needs the order "
-            f"{_sources(ORDER_TABLE, ev.type.value)}", "order.graph")
-
-
-_REFUND_PHRASE = {
-    _R.SUCCESS: "succeeded",
-    _R.CLOSED: "was closed",
-}
-
-
-def _no_open_refund(st: State) -> tuple[str, str]:
-    r = st.refund
-    if r is None:
-        return "no refund has been requested", "refund.graph"
-    what, at, rule = r.cause
-    phrase = _REFUND_PHRASE.get(r.state, str(r.state))
-    if rule is not None:
-        return f"the refund already {phrase} automatically at {_t(st, at)}", rule
-    return f"the refund already {phrase} at {_t(st, at)} ({what})", "refund.graph"
-
-
-def _refund_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
-    r = st.refund
-    assert r is not None
-    return (f"refund {r.number} is {r.state}; {ev.type} needs it "
-            f"{_sources(REFUND_TABLE, ev.type.value)}", "refund.graph")
 
 
 def _on_placed(st: State, ev: Event) -> None:
@@ -606,8 +261,11 @@ def _on_shipped(st: State, ev: Event) -> None:
     rs = st.rs
     st.shipped_at = ev.at
     st.method = ev.method or Method.EXPRESS
-    st.confirm_rule = ("confirm.auto_confirm.surface_mail" if st.method is Method.SURFACE_MAIL
-                       else "confirm.auto_confirm")
+    st.confirm_rule = (
+        "confirm.auto_confirm.surface_mail"
+        if st.method is Method.SURFACE_MAIL
+        else "confirm.auto_confirm"
+    )
     st.confirm_at = rs.rules[st.confirm_rule].deadline(ev.at, rs.tz)
     st.confirm_left = None
     r = st.refund
@@ -629,8 +287,9 @@ def _on_confirmed(st: State, ev: Event) -> None:
     st.confirm_left = None
     r = st.refund
     if r is not None and r.state in _OPEN:
-        r.state = RefundState(_single_dest(REFUND_TABLE, "closed_by_confirmation", r.state)
-                              or r.state)
+        r.state = RefundState(
+            _single_dest(REFUND_TABLE, "closed_by_confirmation", r.state) or r.state
+        )
         r.cause = (EventType.CONFIRMED, ev.at, None)
         r.clock = ev.at
 
@@ -639,12 +298,18 @@ def _on_extended(st: State, ev: Event) -> None:
     rules = st.rs.rules
     if ev.by is Party.BUYER:
         st.buyer_extensions += 1
-        extra = (timedelta(days=ev.days) if ev.days is not None
-                 else rules["confirm.buyer_extension"].duration)
+        extra = (
+            timedelta(days=ev.days)
+            if ev.days is not None
+            else rules["confirm.buyer_extension"].duration
+        )
     else:
         rule = rules["confirm.seller_extension"]
-        extra = timedelta(days=ev.days) if ev.days is not None else (rule.choices or
-                                                                     (rule.duration,))[0]
+        extra = (
+            timedelta(days=ev.days)
+            if ev.days is not None
+            else (rule.choices or (rule.duration,))[0]
+        )
     if st.confirm_at is not None:
         st.confirm_at += extra
     elif st.confirm_left is not None:
@@ -714,15 +379,37 @@ def build_status(st: State, now: datetime) -> Status:
     deadlines = []
     for at, _rank, event, rule_id in sorted(pending(st)):
         rule = rules[rule_id]
-        deadlines.append(Deadline(event, at, rule_id, rule.stoppable_by, rule.source,
-                                  rule.effect, rule.informational))
+        deadlines.append(
+            Deadline(
+                event, at, rule_id, rule.stoppable_by, rule.source, rule.effect, rule.informational
+            )
+        )
     r = st.refund
-    view = None if r is None else RefundView(
-        r.number, r.state.value, r.return_goods, r.reason.value, r.amount, r.requested_at,
-        r.before_shipment, r.intervention)
+    view = (
+        None
+        if r is None
+        else RefundView(
+            r.number,
+            r.state.value,
+            r.return_goods,
+            r.reason.value,
+            r.amount,
+            r.requested_at,
+            r.before_shipment,
+            r.intervention,
+        )
+    )
     assert st.state is not None
     return Status(
-        id=st.order_id, rules=rs.name, now=now, state=st.state.value, refund=view,
-        fired=tuple(st.fired), upcoming=tuple(deadlines), amount=st.amount,
-        refunded=st.refunded, auto_confirm_paused_left=st.confirm_left, tz=rs.tz,
+        id=st.order_id,
+        rules=rs.name,
+        now=now,
+        state=st.state.value,
+        refund=view,
+        fired=tuple(st.fired),
+        upcoming=tuple(deadlines),
+        amount=st.amount,
+        refunded=st.refunded,
+        auto_confirm_paused_left=st.confirm_left,
+        tz=rs.tz,
     )

@@ -139,8 +139,17 @@ class Event:
         return out
 
 
-_OPTIONAL = ("amount", "pay_within", "method", "by", "days", "return_goods", "reason",
-             "tracking_no", "outcome")
+_OPTIONAL = (
+    "amount",
+    "pay_within",
+    "method",
+    "by",
+    "days",
+    "return_goods",
+    "reason",
+    "tracking_no",
+    "outcome",
+)
 
 
 def parse_amount(value: object, what: str = "amount") -> Decimal:
@@ -151,9 +160,9 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
     >>> parse_amount(19.9)
     Traceback (most recent call last):
     ...
-    tradeclock.errors.InvalidInput: amount must be a decimal string such as "19.90", got 19.9 (a float is not exact)
+    tradeclock.errors.InvalidInput: amount must be a decimal string ... (a float is not exact)
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidInput(
             f'{what} must be a decimal string such as "19.90", got {value!r}'
             + (" (a float is not exact)" if isinstance(value, float) else "")
@@ -178,12 +187,15 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
 
 
 def _enum(cls: type[enum.StrEnum]) -> Callable[[object, str], Any]:
+    allowed = ", ".join(m.value for m in cls)
+
     def parse(value: object, what: str) -> Any:
-        try:
-            return cls(value)
-        except ValueError:
-            allowed = ", ".join(m.value for m in cls)
-            raise InvalidInput(f"{what} {value!r} is not one of: {allowed}") from None
+        if isinstance(value, str):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        raise InvalidInput(f"{what} {value!r} is not one of: {allowed}")
 
     return parse
 

@@ -59,8 +59,12 @@ _O = OrderState
 _R = RefundState
 _DELIVERING = [_O.SHIPPED.value, _O.SIGNED.value]
 _REFUNDABLE = [_O.PAID.value, *_DELIVERING]
-_OPEN_REFUND = [_R.WAIT_SELLER_AGREE.value, _R.WAIT_BUYER_RETURN.value,
-                _R.WAIT_SELLER_CONFIRM.value, _R.SELLER_REFUSED.value]
+_OPEN_REFUND = [
+    _R.WAIT_SELLER_AGREE.value,
+    _R.WAIT_BUYER_RETURN.value,
+    _R.WAIT_SELLER_CONFIRM.value,
+    _R.SELLER_REFUSED.value,
+]
 
 
 def _t(trigger: str, source: str | list[str], dest: str | None, **kw: Any) -> dict[str, Any]:
@@ -81,31 +85,62 @@ ORDER_TRANSITIONS = [
     _t("auto_confirm", _DELIVERING, _O.SUCCESS),
     _t("receipt_extended", _DELIVERING, None, conditions=["extension_allowed"]),
     _t("return_window_end", _O.SIGNED, None),
-    _t("refund_requested", _REFUNDABLE, None,
-       conditions=["no_open_refund", "return_after_shipment", "no_reason_in_window",
-                   "reason_not_barred", "amount_refundable"]),
+    _t(
+        "refund_requested",
+        _REFUNDABLE,
+        None,
+        conditions=[
+            "no_open_refund",
+            "return_after_shipment",
+            "no_reason_in_window",
+            "reason_not_barred",
+            "amount_refundable",
+        ],
+    ),
     _t("refund_requested", _O.SUCCESS, None, conditions=["after_sale_open"]),
     _t("full_refund", _REFUNDABLE, _O.CLOSED),
 ]
 
 #: The refund graph. ``return_goods`` and ``ruled_refund`` choose between destinations.
 REFUND_TRANSITIONS = [
-    _t("refund_agreed", [_R.WAIT_SELLER_AGREE, _R.SELLER_REFUSED], _R.WAIT_BUYER_RETURN,
-       conditions=["return_goods"]),
-    _t("refund_agreed", [_R.WAIT_SELLER_AGREE, _R.SELLER_REFUSED], _R.SUCCESS,
-       unless=["return_goods"]),
+    _t(
+        "refund_agreed",
+        [_R.WAIT_SELLER_AGREE, _R.SELLER_REFUSED],
+        _R.WAIT_BUYER_RETURN,
+        conditions=["return_goods"],
+    ),
+    _t(
+        "refund_agreed",
+        [_R.WAIT_SELLER_AGREE, _R.SELLER_REFUSED],
+        _R.SUCCESS,
+        unless=["return_goods"],
+    ),
     _t("refund_refused", _R.WAIT_SELLER_AGREE, _R.SELLER_REFUSED, conditions=["order_shipped"]),
     _t("refund_refused", _R.WAIT_SELLER_CONFIRM, _R.SELLER_REFUSED),
-    _t("refund_modified", [_R.WAIT_SELLER_AGREE, _R.SELLER_REFUSED], _R.WAIT_SELLER_AGREE,
-       conditions=["modification_valid"], unless=["intervention_open"]),
+    _t(
+        "refund_modified",
+        [_R.WAIT_SELLER_AGREE, _R.SELLER_REFUSED],
+        _R.WAIT_SELLER_AGREE,
+        conditions=["modification_valid"],
+        unless=["intervention_open"],
+    ),
     _t("refund_cancelled", _OPEN_REFUND, _R.CLOSED),
     _t("return_shipped", _R.WAIT_BUYER_RETURN, _R.WAIT_SELLER_CONFIRM),
     _t("return_received", _R.WAIT_SELLER_CONFIRM, _R.SUCCESS),
     _t("intervention_requested", _R.SELLER_REFUSED, None, unless=["intervention_open"]),
-    _t("intervention_ruled", _R.SELLER_REFUSED, _R.SUCCESS,
-       conditions=["intervention_open", "ruled_refund"]),
-    _t("intervention_ruled", _R.SELLER_REFUSED, _R.CLOSED,
-       conditions=["intervention_open"], unless=["ruled_refund"]),
+    _t(
+        "intervention_ruled",
+        _R.SELLER_REFUSED,
+        _R.SUCCESS,
+        conditions=["intervention_open", "ruled_refund"],
+    ),
+    _t(
+        "intervention_ruled",
+        _R.SELLER_REFUSED,
+        _R.CLOSED,
+        conditions=["intervention_open"],
+        unless=["ruled_refund"],
+    ),
     _t("auto_refund", [_R.WAIT_SELLER_AGREE, _R.WAIT_SELLER_CONFIRM], _R.SUCCESS),
     _t("auto_agree", _R.WAIT_SELLER_AGREE, _R.WAIT_BUYER_RETURN),
     _t("refund_close", [_R.WAIT_BUYER_RETURN, _R.SELLER_REFUSED], _R.CLOSED),
@@ -152,7 +187,7 @@ def compile_table(machine: Machine) -> Mapping[tuple[str, str], tuple[Candidate,
     for name, event in machine.events.items():
         for source, transitions in event.transitions.items():
             for tr in transitions:
-                conds = tuple((c.func, bool(c.target)) for c in tr.conditions)
+                conds = tuple((str(c.func), bool(c.target)) for c in tr.conditions)
                 table.setdefault((name, source), []).append(Candidate(tr.dest, conds))
     return {key: tuple(value) for key, value in table.items()}
 

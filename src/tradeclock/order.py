@@ -21,10 +21,11 @@ from typing import Any
 import attrs
 
 from ._time import parse_instant
-from .engine import State, advance, apply_event, build_status
+from .engine import advance, apply_event, build_status
 from .errors import InvalidInput, TradeclockError
 from .events import AutoEvent, Event, parse_event
 from .rules import RuleSet, get_rules
+from .state import State
 from .status import Status
 
 __all__ = ["Order", "load"]
@@ -149,8 +150,9 @@ def load(
         raise exc.located(order_id=order_id, event_index=None) from None
     events = data.get("events")
     if not isinstance(events, list) or not events:
-        raise InvalidInput(f"order {order_id}: the event log is empty (it starts with placed)",
-                           order_id=order_id)
+        raise InvalidInput(
+            f"order {order_id}: the event log is empty (it starts with placed)", order_id=order_id
+        )
     return replay(order_id, rs, events)
 
 
@@ -180,10 +182,12 @@ def _read(obj: Mapping[str, Any] | str | Path) -> Any:
     elif isinstance(obj, str):
         text = obj
     else:
-        raise InvalidInput(f"load() takes a dict, a JSON string or a path, got {type(obj).__name__}")
+        raise InvalidInput(
+            f"load() takes a dict, a JSON string or a path, got {type(obj).__name__}"
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") \
-            from None
-
+        raise InvalidInput(
+            f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None

@@ -112,30 +112,60 @@ def _c(id: str, text: str, source: str) -> tuple[str, Constraint]:
 CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
     dict(
         [
-            _c("order.graph", "the order state graph: placed -> paid -> shipped -> signed -> "
-               "success, or closed", "RULES.md § Order (trade) states"),
-            _c("order.first_event", "an order's log starts with exactly one placed event",
-               "RULES.md § Order (trade) states"),
-            _c("refund.graph", "the refund state graph: wait_seller_agree -> wait_buyer_return -> "
-               "wait_seller_confirm -> success, or seller_refused / closed",
-               f"{SEED_002} § 四.2"),
-            _c("refund.one_open", "one open refund at a time; a new one only after the last ended",
-               "RULES.md § Rules between timers"),
-            _c("refund.none_after_success", "no refund can be requested after success",
-               f"{SEED_002} § 四.3"),
-            _c("refund.no_refuse_before_shipping",
-               "before shipping the seller can only agree to a refund, not refuse it",
-               f"{SEED_002} § 四.1.B"),
-            _c("refund.return_needs_shipment", "goods can be returned only after they were shipped",
-               f"{SEED_002} § 四.1-2"),
-            _c("refund.amount", "a refund is more than 0 and at most what is still refundable "
-               "(paid amount less earlier refunds); the whole amount closes the order",
-               f"{SEED_002} § 四.4.B"),
-            _c("refund.same_reason_after_return_timeout",
-               "after a refund closed because the buyer did not ship the return, a new request for "
-               "the same reason needs the seller's consent", "rule: dispute rules art. 43"),
-            _c("refund.intervention", "the platform rules only after intervention was requested, "
-               "and intervention is requested once per refund", "platform"),
+            _c(
+                "order.graph",
+                "the order state graph: placed -> paid -> shipped -> signed -> success, or closed",
+                "RULES.md § Order (trade) states",
+            ),
+            _c(
+                "order.first_event",
+                "an order's log starts with exactly one placed event",
+                "RULES.md § Order (trade) states",
+            ),
+            _c(
+                "refund.graph",
+                "the refund state graph: wait_seller_agree -> wait_buyer_return -> "
+                "wait_seller_confirm -> success, or seller_refused / closed",
+                f"{SEED_002} § 四.2",
+            ),
+            _c(
+                "refund.one_open",
+                "one open refund at a time; a new one only after the last ended",
+                "RULES.md § Rules between timers",
+            ),
+            _c(
+                "refund.none_after_success",
+                "no refund can be requested after success",
+                f"{SEED_002} § 四.3",
+            ),
+            _c(
+                "refund.no_refuse_before_shipping",
+                "before shipping the seller can only agree to a refund, not refuse it",
+                f"{SEED_002} § 四.1.B",
+            ),
+            _c(
+                "refund.return_needs_shipment",
+                "goods can be returned only after they were shipped",
+                f"{SEED_002} § 四.1-2",
+            ),
+            _c(
+                "refund.amount",
+                "a refund is more than 0 and at most what is still refundable "
+                "(paid amount less earlier refunds); the whole amount closes the order",
+                f"{SEED_002} § 四.4.B",
+            ),
+            _c(
+                "refund.same_reason_after_return_timeout",
+                "after a refund closed because the buyer did not ship the return, a new request "
+                "for the same reason needs the seller's consent",
+                "rule: dispute rules art. 43",
+            ),
+            _c(
+                "refund.intervention",
+                "the platform rules only after intervention was requested, "
+                "and intervention is requested once per refund",
+                "platform",
+            ),
         ]
     )
 )
@@ -149,76 +179,177 @@ def _r(**kw: Any) -> Rule:
 
 def _base_rules(dispatch: timedelta, dispatch_source: str, dispatch_confirmed: bool) -> list[Rule]:
     return [
-        _r(id="pay.unpaid_close", duration=_D(hours=72), starts="placed", event="auto_close",
-           effect="order closed", stoppable_by=("buyer", "seller"),
-           stopped_how="buyer pays; buyer or seller cancels",
-           source=f"seed {SEED_001} § 关闭交易问题 (closes itself, no number); 72 h: default "
-           "(unconfirmed); an order may carry its own pay window", confirmed=False),
-        _r(id="ship.dispatch_due", duration=dispatch, starts="paid", event="dispatch_due",
-           effect="no state change: the seller is overdue; the buyer may refund with reason "
-           "not_shipped_in_time", stoppable_by=("seller",), stopped_how="seller ships",
-           source=dispatch_source, confirmed=dispatch_confirmed, informational=True),
-        _r(id="confirm.auto_confirm", duration=_D(days=10), starts="shipped (express, EMS, none)",
-           event="auto_confirm", effect="order success", stoppable_by=("buyer",),
-           stopped_how="buyer confirms receipt; paused while a refund is open",
-           source=f"seed {SEED_002} § 五.1"),
-        _r(id="confirm.auto_confirm.surface_mail", duration=_D(days=30),
-           starts="shipped (surface mail)", event="auto_confirm", effect="order success",
-           stoppable_by=("buyer",), stopped_how="buyer confirms receipt; paused while a refund "
-           "is open", source=f"seed {SEED_002} § 五.1"),
-        _r(id="confirm.buyer_extension", duration=_D(days=3), starts="buyer asks", event=None,
-           effect="the auto-confirm deadline moves later", stoppable_by=(), stopped_how="",
-           source="default (unconfirmed)", confirmed=False, only_within=_D(days=3), max_uses=1),
-        _r(id="confirm.seller_extension", duration=_D(days=3), starts="seller asks", event=None,
-           effect="the auto-confirm deadline moves later", stoppable_by=(), stopped_how="",
-           source="rule: Open Platform taobao.trade.receivetime.delay",
-           choices=(_D(days=3), _D(days=5), _D(days=7), _D(days=10))),
-        _r(id="refund.unshipped_seller_timeout", duration=_D(days=2),
-           starts="refund requested while paid", event="auto_refund", effect="refund success",
-           stoppable_by=("seller", "buyer"),
-           stopped_how="seller agrees (refund succeeds at once) or ships (refund closed); buyer "
-           "cancels", source=f"seed {SEED_002} § 四.1"),
-        _r(id="refund.refund_only_seller_timeout", duration=_D(days=5),
-           starts="refund without return requested after shipping", event="auto_refund",
-           effect="refund success", stoppable_by=("seller", "buyer"),
-           stopped_how="seller agrees or refuses; buyer cancels",
-           source=f"seed {SEED_002} § 四.2.C"),
-        _r(id="refund.return_seller_timeout", duration=_D(days=5),
-           starts="refund with return requested after shipping", event="auto_agree",
-           effect="refund wait_buyer_return", stoppable_by=("seller", "buyer"),
-           stopped_how="seller agrees or refuses; buyer cancels",
-           source=f"seed {SEED_002} § 四.2.B"),
-        _r(id="refund.buyer_return_timeout", duration=_D(days=7),
-           starts="seller agreed (or auto-agreed) to a return", event="refund_close",
-           effect="refund closed; a new request for the same reason is refused",
-           stoppable_by=("buyer",), stopped_how="buyer ships the return (or cancels)",
-           source=f"seed {SEED_002} § 四.2.B; rule: dispute rules art. 43"),
-        _r(id="refund.seller_receipt_timeout", duration=_D(days=10),
-           starts="buyer shipped the return", event="auto_refund", effect="refund success",
-           stoppable_by=("seller",), stopped_how="seller confirms receipt or refuses",
-           source=f"seed {SEED_002} § 四.2.B"),
-        _r(id="refund.seller_receipt_timeout.surface_mail", duration=_D(days=30),
-           starts="buyer shipped the return by surface mail", event="auto_refund",
-           effect="refund success", stoppable_by=("seller",),
-           stopped_how="seller confirms receipt or refuses", source="platform"),
-        _r(id="refund.refused_buyer_timeout", duration=_D(days=7), starts="seller refused",
-           event="refund_close", effect="refund closed", stoppable_by=("buyer",),
-           stopped_how="buyer modifies the request (the seller's clock starts again) or asks "
-           "for platform intervention",
-           source="default (weak support; the WeChat mini-shop uses 7 d for the same step)",
-           confirmed=False),
-        _r(id="refund.intervention_evidence", duration=_D(days=3),
-           starts="intervention requested", event="evidence_due",
-           effect="no automatic outcome: evidence is due; the platform rules",
-           stoppable_by=(), stopped_how="the platform rules", source="platform",
-           informational=True),
-        _r(id="return.no_reason_window", duration=_D(hours=168), starts="signed",
-           event="return_window_end",
-           effect="the buyer can no longer ask for a no-reason return", stoppable_by=(),
-           stopped_how="", source=f"seed {SEED_001} § 关于7天无理由退换货问题; platform: "
-           "淘宝网七天无理由退货规范 art. 2", informational=True,
-           anchor=Anchor.NEXT_LOCAL_MIDNIGHT),
+        _r(
+            id="pay.unpaid_close",
+            duration=_D(hours=72),
+            starts="placed",
+            event="auto_close",
+            effect="order closed",
+            stoppable_by=("buyer", "seller"),
+            stopped_how="buyer pays; buyer or seller cancels",
+            source=f"seed {SEED_001} § 关闭交易问题 (closes itself, no number); 72 h: default "
+            "(unconfirmed); an order may carry its own pay window",
+            confirmed=False,
+        ),
+        _r(
+            id="ship.dispatch_due",
+            duration=dispatch,
+            starts="paid",
+            event="dispatch_due",
+            effect="no state change: the seller is overdue; the buyer may refund with reason "
+            "not_shipped_in_time",
+            stoppable_by=("seller",),
+            stopped_how="seller ships",
+            source=dispatch_source,
+            confirmed=dispatch_confirmed,
+            informational=True,
+        ),
+        _r(
+            id="confirm.auto_confirm",
+            duration=_D(days=10),
+            starts="shipped (express, EMS, none)",
+            event="auto_confirm",
+            effect="order success",
+            stoppable_by=("buyer",),
+            stopped_how="buyer confirms receipt; paused while a refund is open",
+            source=f"seed {SEED_002} § 五.1",
+        ),
+        _r(
+            id="confirm.auto_confirm.surface_mail",
+            duration=_D(days=30),
+            starts="shipped (surface mail)",
+            event="auto_confirm",
+            effect="order success",
+            stoppable_by=("buyer",),
+            stopped_how="buyer confirms receipt; paused while a refund is open",
+            source=f"seed {SEED_002} § 五.1",
+        ),
+        _r(
+            id="confirm.buyer_extension",
+            duration=_D(days=3),
+            starts="buyer asks",
+            event=None,
+            effect="the auto-confirm deadline moves later",
+            stoppable_by=(),
+            stopped_how="",
+            source="default (unconfirmed)",
+            confirmed=False,
+            only_within=_D(days=3),
+            max_uses=1,
+        ),
+        _r(
+            id="confirm.seller_extension",
+            duration=_D(days=3),
+            starts="seller asks",
+            event=None,
+            effect="the auto-confirm deadline moves later",
+            stoppable_by=(),
+            stopped_how="",
+            source="rule: Open Platform taobao.trade.receivetime.delay",
+            choices=(_D(days=3), _D(days=5), _D(days=7), _D(days=10)),
+        ),
+        _r(
+            id="refund.unshipped_seller_timeout",
+            duration=_D(days=2),
+            starts="refund requested while paid",
+            event="auto_refund",
+            effect="refund success",
+            stoppable_by=("seller", "buyer"),
+            stopped_how="seller agrees (refund succeeds at once) or ships (refund closed); buyer "
+            "cancels",
+            source=f"seed {SEED_002} § 四.1",
+        ),
+        _r(
+            id="refund.refund_only_seller_timeout",
+            duration=_D(days=5),
+            starts="refund without return requested after shipping",
+            event="auto_refund",
+            effect="refund success",
+            stoppable_by=("seller", "buyer"),
+            stopped_how="seller agrees or refuses; buyer cancels",
+            source=f"seed {SEED_002} § 四.2.C",
+        ),
+        _r(
+            id="refund.return_seller_timeout",
+            duration=_D(days=5),
+            starts="refund with return requested after shipping",
+            event="auto_agree",
+            effect="refund wait_buyer_return",
+            stoppable_by=("seller", "buyer"),
+            stopped_how="seller agrees or refuses; buyer cancels",
+            source=f"seed {SEED_002} § 四.2.B",
+        ),
+        _r(
+            id="refund.buyer_return_timeout",
+            duration=_D(days=7),
+            starts="seller agreed (or auto-agreed) to a return",
+            event="refund_close",
+            effect="refund closed; a new request for the same reason is refused",
+            stoppable_by=("buyer",),
+            stopped_how="buyer ships the return (or cancels)",
+            source=f"seed {SEED_002} § 四.2.B; rule: dispute rules art. 43",
+        ),
+        _r(
+            id="refund.seller_receipt_timeout",
+            duration=_D(days=10),
+            starts="buyer shipped the return",
+            event="auto_refund",
+            effect="refund success",
+            stoppable_by=("seller",),
+            stopped_how="seller confirms receipt or refuses",
+            source=f"seed {SEED_002} § 四.2.B",
+        ),
+        _r(
+            id="refund.seller_receipt_timeout.surface_mail",
+            duration=_D(days=30),
+            starts="buyer shipped the return by surface mail",
+            event="auto_refund",
+            effect="refund success",
+            stoppable_by=("seller",),
+            stopped_how="seller confirms receipt or refuses",
+            source="platform",
+        ),
+        _r(
+            id="refund.refused_buyer_timeout",
+            duration=_D(days=7),
+            starts="seller refused",
+            event="refund_close",
+            effect="refund closed",
+            stoppable_by=("buyer",),
+            stopped_how="buyer modifies the request (the seller's clock starts again) or asks "
+            "for platform intervention",
+            source="default (weak support; the WeChat mini-shop uses 7 d for the same step)",
+            confirmed=False,
+        ),
+        _r(
+            id="refund.intervention_evidence",
+            duration=_D(days=3),
+            starts="intervention requested",
+            event="evidence_due",
+            effect="no automatic outcome: evidence is due; the platform rules",
+            stoppable_by=(),
+            stopped_how="the platform rules",
+            source="platform",
+            informational=True,
+        ),
+        _r(
+            id="return.no_reason_window",
+            duration=_D(hours=168),
+            starts="signed",
+            event="return_window_end",
+            effect="the buyer can no longer ask for a no-reason return",
+            stoppable_by=(),
+            stopped_how="",
+            source=f"seed {SEED_001} § 关于7天无理由退换货问题; platform: "
+            "淘宝网七天无理由退货规范 art. 2",
+            informational=True,
+            anchor=Anchor.NEXT_LOCAL_MIDNIGHT,
+        ),
     ]
+
+
+def _freeze(rules: Mapping[str, Rule]) -> Mapping[str, Rule]:
+    return MappingProxyType(dict(rules))
 
 
 @attrs.frozen
@@ -227,7 +358,7 @@ class RuleSet:
 
     name: str
     timezone: str
-    rules: Mapping[str, Rule] = attrs.field(converter=lambda m: MappingProxyType(dict(m)))
+    rules: Mapping[str, Rule] = attrs.field(converter=_freeze)
     #: the preset this rule set was built from (its own name for a preset)
     base: str = attrs.field(default="")
     tz: tzinfo = attrs.field(init=False, repr=False, eq=False)
@@ -298,16 +429,21 @@ class RuleSet:
                 old,
                 duration=duration,
                 choices=choices,
-                source=source or f"rule set {new_name!r} (was {format_duration_iso(old.duration)}: "
-                f"{old.source})",
+                source=source
+                or f"rule set {new_name!r} (was {format_duration_iso(old.duration)}: {old.source})",
                 confirmed=True,
             )
         return RuleSet(new_name, timezone or self.timezone, rules, base=self.base)
 
     def to_toml(self) -> str:
         """This rule set as a TOML document that :func:`load_rules` reads back exactly."""
-        lines = [f'name = "{self.name}"', f'base = "{self.base}"', f'timezone = "{self.timezone}"',
-                 "", "[durations]"]
+        lines = [
+            f'name = "{self.name}"',
+            f'base = "{self.base}"',
+            f'timezone = "{self.timezone}"',
+            "",
+            "[durations]",
+        ]
         for r in self:
             if r.choices:
                 value = "[" + ", ".join(f'"{format_duration_iso(c)}"' for c in r.choices) + "]"
@@ -350,7 +486,8 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
     The file is data only: a ``base`` preset, an optional ``name`` and ``timezone``, and a
     ``[durations]`` table of ISO-8601 durations keyed by rule id. Nothing in it is executed.
 
-    >>> rs = load_rules('name = "flash"\\nbase = "tmall"\\n[durations]\\n"pay.unpaid_close" = "PT15M"')
+    >>> rs = load_rules('name = "flash"\\nbase = "tmall"\\n'
+    ...                 '[durations]\\n"pay.unpaid_close" = "PT15M"')
     >>> rs.name, rs["pay.unpaid_close"].duration
     ('flash', datetime.timedelta(seconds=900))
     """
@@ -365,7 +502,9 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
             raise InvalidInput(f"{where}: not valid TOML: {exc}") from None
     unknown = set(data) - _TOML_KEYS
     if unknown:
-        raise InvalidInput(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(_TOML_KEYS)})")
+        raise InvalidInput(
+            f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(_TOML_KEYS)})"
+        )
     for key in ("name", "base", "timezone"):
         if key in data and not isinstance(data[key], str):
             raise InvalidInput(f"{where}: {key} must be a string")

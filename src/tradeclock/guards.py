@@ -1,0 +1,345 @@
+"""Guards: the named conditions of the state graphs, and the refusals they explain.
+
+Each guard returns ``None`` when its condition holds, or a :data:`Refusal` (why, rule id,
+error class) a person can act on. :func:`choose` walks a compiled table's candidates the
+way ``transitions`` would, and raises the first candidate's refusal when none applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from ._time import format_short
+from .errors import InvalidInput, NotAllowed, TradeclockError
+from .events import Event, EventType, Outcome, Party, Reason
+from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
+from .state import _O, _OPEN, _R, State, Table
+
+__all__ = [
+    "choose",
+    "no_open_refund",
+    "order_not_in_graph",
+    "refund_not_in_graph",
+    "refuse",
+    "when",
+]
+
+
+#: A refusal: (why, rule id, error class).
+Refusal = tuple[str, str, type[TradeclockError]]
+Guard = Callable[[State, Event], Refusal | None]
+
+
+def when(st: State, at: datetime) -> str:
+    return format_short(at, st.rs.tz)
+
+
+def _g_extension(st: State, ev: Event) -> Refusal | None:
+    rs = st.rs
+    if ev.by is Party.BUYER:
+        rule = rs.rules["confirm.buyer_extension"]
+        asked = timedelta(days=ev.days) if ev.days is not None else rule.duration
+        if asked != rule.duration:
+            return (
+                f"the buyer can extend by {_days(rule.duration)} only, not {_days(asked)}",
+                rule.id,
+                NotAllowed,
+            )
+        if rule.max_uses is not None and st.buyer_extensions >= rule.max_uses:
+            return (
+                f"the buyer already extended {st.buyer_extensions} time(s), the most allowed",
+                rule.id,
+                NotAllowed,
+            )
+        left = _confirm_left(st, ev.at)
+        if rule.only_within is not None and left is not None and left > rule.only_within:
+            return (
+                f"the buyer can extend only when at most {_days(rule.only_within)} remain, "
+                f"and {_days(left)} remain",
+                rule.id,
+                NotAllowed,
+            )
+        return None
+    if ev.by is Party.SELLER:
+        rule = rs.rules["confirm.seller_extension"]
+        allowed = rule.choices or (rule.duration,)
+        asked = timedelta(days=ev.days) if ev.days is not None else allowed[0]
+        if asked not in allowed:
+            return (
+                f"the seller can extend by {', '.join(_days(c) for c in allowed)} only, "
+                f"not {_days(asked)}",
+                rule.id,
+                NotAllowed,
+            )
+        return None
+    return (
+        f"only the buyer or the seller can extend the receipt time, not the {ev.by}",
+        "confirm.seller_extension",
+        NotAllowed,
+    )
+
+
+def _days(d: timedelta) -> str:
+    if d % timedelta(days=1) == timedelta(0):
+        return f"{d.days} d"
+    return f"{d.total_seconds() / 3600:g} h"
+
+
+def _confirm_left(st: State, at: datetime) -> timedelta | None:
+    if st.confirm_at is not None:
+        return st.confirm_at - at
+    return st.confirm_left
+
+
+def _g_no_open_refund(st: State, ev: Event) -> Refusal | None:
+    r = st.refund
+    if r is not None and r.state in _OPEN:
+        return (
+            f"refund {r.number} is still open ({r.state}); one refund at a time",
+            "refund.one_open",
+            NotAllowed,
+        )
+    return None
+
+
+def _g_return_after_shipment(st: State, ev: Event) -> Refusal | None:
+    wants_return = ev.return_goods
+    if wants_return is None and st.refund is not None and ev.type is EventType.REFUND_MODIFIED:
+        wants_return = st.refund.return_goods
+    if wants_return and st.state is _O.PAID:
+        return (
+            "nothing was shipped yet, so there are no goods to return",
+            "refund.return_needs_shipment",
+            NotAllowed,
+        )
+    return None
+
+
+def _g_no_reason_in_window(st: State, ev: Event) -> Refusal | None:
+    if ev.reason is Reason.NO_REASON and st.window_end is not None and ev.at >= st.window_end:
+        return (
+            f"the no-reason return window ended at {when(st, st.window_end)}",
+            "return.no_reason_window",
+            NotAllowed,
+        )
+    return None
+
+
+def _g_reason_not_barred(st: State, ev: Event) -> Refusal | None:
+    reason = ev.reason or Reason.OTHER
+    if reason in st.barred:
+        return (
+            f"an earlier refund for reason {reason} closed because the return was not "
+            "shipped in time; a new request for the same reason needs the seller's consent",
+            "refund.same_reason_after_return_timeout",
+            NotAllowed,
+        )
+    return None
+
+
+def _g_amount_refundable(st: State, ev: Event) -> Refusal | None:
+    if ev.amount is None:
+        return None
+    if ev.amount <= 0:
+        return (
+            f"a refund amount must be more than 0, got {ev.amount}",
+            "refund.amount",
+            InvalidInput,
+        )
+    refundable = st.refundable
+    if refundable is None:
+        return (
+            "the placed event gave no amount, so only a full refund (no amount) can be asked",
+            "refund.amount",
+            InvalidInput,
+        )
+    if ev.amount > refundable:
+        return (
+            f"refund amount {ev.amount} is more than the {refundable} still refundable "
+            f"(paid {st.amount}, refunded {st.refunded})",
+            "refund.amount",
+            InvalidInput,
+        )
+    return None
+
+
+def _g_after_sale_open(st: State, ev: Event) -> Refusal | None:
+    since = f" at {when(st, st.cause[1])}" if st.cause is not None else ""
+    return (
+        f"the order succeeded{since} and no refund can be requested after success",
+        "refund.none_after_success",
+        NotAllowed,
+    )
+
+
+def _g_return_goods(st: State, ev: Event) -> Refusal | None:
+    r = st.refund
+    return None if r is not None and r.return_goods else ("no return", "refund.graph", NotAllowed)
+
+
+def _g_order_shipped(st: State, ev: Event) -> Refusal | None:
+    if st.state is _O.PAID:
+        return (
+            "the order has not shipped, and before shipping the seller can only agree to a "
+            "refund (or ship, which closes it)",
+            "refund.no_refuse_before_shipping",
+            NotAllowed,
+        )
+    return None
+
+
+def _g_modification_valid(st: State, ev: Event) -> Refusal | None:
+    for guard in (
+        _g_return_after_shipment,
+        _g_no_reason_in_window,
+        _g_reason_not_barred,
+        _g_amount_refundable,
+    ):
+        refusal = guard(st, ev)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def _g_intervention_open(st: State, ev: Event) -> Refusal | None:
+    r = st.refund
+    if r is not None and r.intervention:
+        return None
+    return (
+        "no platform intervention was requested for this refund",
+        "refund.intervention",
+        NotAllowed,
+    )
+
+
+def _g_ruled_refund(st: State, ev: Event) -> Refusal | None:
+    return None if ev.outcome is Outcome.REFUND else ("no refund", "refund.graph", NotAllowed)
+
+
+_GUARDS: dict[str, Guard] = {
+    "extension_allowed": _g_extension,
+    "no_open_refund": _g_no_open_refund,
+    "return_after_shipment": _g_return_after_shipment,
+    "no_reason_in_window": _g_no_reason_in_window,
+    "reason_not_barred": _g_reason_not_barred,
+    "amount_refundable": _g_amount_refundable,
+    "after_sale_open": _g_after_sale_open,
+    "return_goods": _g_return_goods,
+    "order_shipped": _g_order_shipped,
+    "modification_valid": _g_modification_valid,
+    "intervention_open": _g_intervention_open,
+    "ruled_refund": _g_ruled_refund,
+}
+
+#: Why an ``unless`` guard refuses (it holds when it should not).
+_NEGATED: dict[str, Callable[[State], tuple[str, str]]] = {
+    "intervention_open": lambda st: (
+        "platform intervention was already requested for this refund",
+        "refund.intervention",
+    ),
+}
+
+
+def choose(
+    st: State,
+    ev: Event,
+    table: Table,
+    state: str,
+    not_in_graph: Callable[[State, Event], tuple[str, str]],
+) -> str | None:
+    candidates = table.get((ev.type.value, state))
+    if candidates is None:
+        raise refuse(st, ev, *not_in_graph(st, ev))
+    first_refusal: tuple[str, str, type[TradeclockError]] | None = None
+    for cand in candidates:
+        refusal = None
+        for name, required in cand.conditions:
+            result = _GUARDS[name](st, ev)
+            if (result is None) != required:
+                if required:
+                    assert result is not None
+                    refusal = result
+                else:
+                    why, rule = _NEGATED[name](st)
+                    refusal = (why, rule, NotAllowed)
+                break
+        if refusal is None:
+            return cand.dest
+        if first_refusal is None:
+            first_refusal = refusal
+    assert first_refusal is not None
+    why, rule, cls = first_refusal
+    raise refuse(st, ev, why, rule, cls)
+
+
+def refuse(
+    st: State, ev: Event, why: str, rule: str, cls: type[TradeclockError] = NotAllowed
+) -> TradeclockError:
+    verb = "is not allowed" if cls is NotAllowed else "is invalid"
+    return cls(
+        f"order {st.order_id}: {ev.type} at {when(st, ev.at)} {verb}: {why} ({rule})",
+        order_id=st.order_id,
+        event_type=ev.type.value,
+        rule=rule,
+        state=None if st.state is None else st.state.value,
+    )
+
+
+_ORDER_PHRASE = {
+    _O.PLACED: "is waiting for payment",
+    _O.PAID: "is paid and not shipped",
+    _O.SHIPPED: "is shipped",
+    _O.SIGNED: "is signed for",
+    _O.SUCCESS: "succeeded",
+    _O.CLOSED: "was closed",
+}
+
+
+def _sources(table: Table, trigger: str) -> str:
+    return ", ".join(s for t, s in table if t == trigger)
+
+
+def order_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
+    assert st.state is not None and st.cause is not None
+    what, at, rule = st.cause
+    phrase = _ORDER_PHRASE[st.state]
+    if rule is not None:
+        how = (
+            "automatically"
+            if what in ORDER_TRIGGERS
+            else f"when the refund succeeded automatically ({what})"
+        )
+        return f"the order {phrase} {how} at {when(st, at)}", rule
+    return (
+        f"the order {phrase} (since {what} at {when(st, at)}); {ev.type} needs the order "
+        f"{_sources(ORDER_TABLE, ev.type.value)}",
+        "order.graph",
+    )
+
+
+_REFUND_PHRASE = {
+    _R.SUCCESS: "succeeded",
+    _R.CLOSED: "was closed",
+}
+
+
+def no_open_refund(st: State) -> tuple[str, str]:
+    r = st.refund
+    if r is None:
+        return "no refund has been requested", "refund.graph"
+    what, at, rule = r.cause
+    phrase = _REFUND_PHRASE.get(r.state, str(r.state))
+    if rule is not None:
+        return f"the refund already {phrase} automatically at {when(st, at)}", rule
+    return f"the refund already {phrase} at {when(st, at)} ({what})", "refund.graph"
+
+
+def refund_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
+    r = st.refund
+    assert r is not None
+    return (
+        f"refund {r.number} is {r.state}; {ev.type} needs it "
+        f"{_sources(REFUND_TABLE, ev.type.value)}",
+        "refund.graph",
+    )

@@ -1,0 +1,149 @@
+"""The engine's private, mutable record of one order (copied before every change).
+
+:class:`tradeclock.Order` keeps one :class:`State` as a frozen snapshot and copies it before
+applying anything, so orders stay immutable values while replay stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from .events import Event, EventType, Method, Reason
+from .machine import Candidate, OrderState, RefundState
+from .rules import RuleSet
+from .status import Fired
+
+__all__ = ["Cause", "Refund", "State", "Table", "Timer"]
+
+_O = OrderState
+_R = RefundState
+_ZERO = Decimal(0)
+_OPEN = frozenset(
+    {_R.WAIT_SELLER_AGREE, _R.WAIT_BUYER_RETURN, _R.WAIT_SELLER_CONFIRM, _R.SELLER_REFUSED}
+)
+_DELIVERING = frozenset({_O.SHIPPED, _O.SIGNED})
+
+#: A compiled transition table (see :mod:`tradeclock.machine`).
+Table = Mapping[tuple[str, str], tuple[Candidate, ...]]
+#: How a state was reached: (event name, instant, rule id or None for a person's event).
+Cause = tuple[str, datetime, str | None]
+#: A timer: (instant, rank in the rule table, automatic event, rule id).
+Timer = tuple[datetime, int, str, str]
+
+
+class Refund:
+    """One refund's mutable record (engine-private; copied with its state)."""
+
+    __slots__ = (
+        "amount",
+        "before_shipment",
+        "cause",
+        "clock",
+        "evidence_done",
+        "intervention",
+        "number",
+        "reason",
+        "requested_at",
+        "return_goods",
+        "return_method",
+        "state",
+    )
+
+    def __init__(self, number: int, ev: Event, before_shipment: bool) -> None:
+        self.number = number
+        self.state = _R.WAIT_SELLER_AGREE
+        self.return_goods = bool(ev.return_goods)
+        self.reason = ev.reason or Reason.OTHER
+        self.amount = ev.amount
+        self.requested_at = ev.at
+        self.before_shipment = before_shipment
+        self.clock = ev.at  # anchor of the current state's timer
+        self.return_method: Method | None = None
+        self.intervention = False
+        self.evidence_done = False
+        self.cause: Cause = (EventType.REFUND_REQUESTED, ev.at, None)
+
+    def copy(self) -> Refund:
+        new = Refund.__new__(Refund)
+        for name in Refund.__slots__:
+            setattr(new, name, getattr(self, name))
+        return new
+
+    @property
+    def open(self) -> bool:
+        return self.state in _OPEN
+
+
+class State:
+    """Everything the rules need to know about one order, as of its last event."""
+
+    __slots__ = (
+        "amount",
+        "barred",
+        "buyer_extensions",
+        "cause",
+        "confirm_at",
+        "confirm_left",
+        "confirm_rule",
+        "dispatch_done",
+        "fired",
+        "last_at",
+        "method",
+        "n",
+        "order_id",
+        "paid_at",
+        "pay_deadline",
+        "placed_at",
+        "refund",
+        "refund_count",
+        "refunded",
+        "rs",
+        "shipped_at",
+        "signed_at",
+        "state",
+        "window_done",
+        "window_end",
+    )
+
+    def __init__(self, order_id: str, rs: RuleSet) -> None:
+        self.order_id = order_id
+        self.rs = rs
+        self.state: OrderState | None = None
+        self.cause: Cause | None = None
+        self.amount: Decimal | None = None
+        self.placed_at: datetime | None = None
+        self.pay_deadline: datetime | None = None
+        self.paid_at: datetime | None = None
+        self.shipped_at: datetime | None = None
+        self.signed_at: datetime | None = None
+        self.method: Method | None = None
+        self.confirm_at: datetime | None = None  # running auto-confirm deadline
+        self.confirm_left: timedelta | None = None  # paused: the time it had left
+        self.confirm_rule = "confirm.auto_confirm"
+        self.buyer_extensions = 0
+        self.dispatch_done = False
+        self.window_end: datetime | None = None
+        self.window_done = False
+        self.refunded = _ZERO
+        self.refund: Refund | None = None
+        self.refund_count = 0
+        self.barred: frozenset[Reason] = frozenset()
+        self.fired: list[Fired] = []
+        self.last_at: datetime | None = None
+        self.n = 0  # events applied
+
+    def copy(self) -> State:
+        new = State.__new__(State)
+        for name in State.__slots__:
+            setattr(new, name, getattr(self, name))
+        new.fired = list(self.fired)
+        if self.refund is not None:
+            new.refund = self.refund.copy()
+        return new
+
+    @property
+    def refundable(self) -> Decimal | None:
+        """What can still be refunded; ``None`` when the order carries no amount."""
+        return None if self.amount is None else self.amount - self.refunded

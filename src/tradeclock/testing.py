@@ -1,0 +1,169 @@
+"""Hypothesis strategies for testing tradeclock and your own rule sets (needs ``hypothesis``).
+
+:func:`event_logs` draws valid event logs: a random walk over the actions of buyer, seller,
+carrier and platform, at random times that often land exactly on, just before or just after
+the next deadline, at local midnight, or at the same instant as the event before. Only
+events the engine accepts are kept, so every drawn log replays without error.
+
+    from hypothesis import given
+    from tradeclock.testing import event_logs
+
+    @given(event_logs(rules=my_rules))
+    def test_my_rules(log): ...
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .errors import TradeclockError
+from .events import EventType
+from .machine import ORDER_TABLE, REFUND_TABLE
+from .order import Order
+from .rules import TAOBAO, RuleSet
+
+__all__ = ["event_logs", "instants"]
+
+_START = datetime(2025, 1, 1, tzinfo=UTC)
+_SPAN_DAYS = 900
+_TICK = timedelta(seconds=1)
+
+#: Event templates: (type, strategy of extra fields); every person's event type has one.
+_TEMPLATES: list[tuple[str, st.SearchStrategy[dict[str, Any]]]] = [
+    ("paid", st.just({})),
+    ("cancelled", st.sampled_from([{}, {"by": "buyer"}, {"by": "seller"}])),
+    (
+        "shipped",
+        st.sampled_from(
+            [
+                {},
+                {"method": "express"},
+                {"method": "ems"},
+                {"method": "surface_mail"},
+                {"method": "none"},
+            ]
+        ),
+    ),
+    ("signed", st.just({})),
+    ("confirmed", st.just({})),
+    (
+        "receipt_extended",
+        st.sampled_from(
+            [
+                {"by": "buyer"},
+                {"by": "seller", "days": 3},
+                {"by": "seller", "days": 5},
+                {"by": "seller", "days": 7},
+                {"by": "seller", "days": 10},
+            ]
+        ),
+    ),
+    (
+        "refund_requested",
+        st.fixed_dictionaries(
+            {
+                "return_goods": st.booleans(),
+                "reason": st.sampled_from(["no_reason", "quality", "not_as_described", "other"]),
+            },
+            optional={"amount": st.sampled_from(["0.01", "10.00", "50", "99.99", "100.00"])},
+        ),
+    ),
+    ("refund_agreed", st.just({})),
+    ("refund_refused", st.just({})),
+    (
+        "refund_modified",
+        st.sampled_from([{}, {"return_goods": True}, {"return_goods": False}, {"amount": "20.00"}]),
+    ),
+    ("refund_cancelled", st.just({})),
+    (
+        "return_shipped",
+        st.sampled_from([{"tracking_no": "SF1"}, {"tracking_no": "P1", "method": "surface_mail"}]),
+    ),
+    ("return_received", st.just({})),
+    ("intervention_requested", st.sampled_from([{}, {"by": "buyer"}])),
+    ("intervention_ruled", st.sampled_from([{"outcome": "refund"}, {"outcome": "no_refund"}])),
+]
+
+
+def instants(min_value: datetime = _START, days: int = _SPAN_DAYS) -> st.SearchStrategy[datetime]:
+    """Aware UTC instants, whole seconds, within ``days`` after ``min_value``."""
+    return st.integers(0, days * 86400).map(lambda s: min_value + timedelta(seconds=s))
+
+
+@st.composite
+def _step(draw: st.DrawFn, order: Order, last: datetime) -> datetime:
+    """The next event's instant: the same instant, a random delay, or at a deadline."""
+    kind = draw(
+        st.sampled_from(["same", "small", "small", "small", "large", "deadline", "midnight"])
+    )
+    if kind == "same":
+        return last
+    if kind == "small":
+        return last + timedelta(seconds=draw(st.integers(1, 6 * 3600)))
+    if kind == "large":
+        return last + timedelta(seconds=draw(st.integers(1, 4 * 86400)))
+    if kind == "midnight":
+        local = (last + timedelta(days=1)).astimezone(order.rules.tz)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    upcoming = order.status(last).upcoming
+    if not upcoming:
+        return last + timedelta(seconds=draw(st.integers(1, 86400)))
+    deadline = draw(st.sampled_from(upcoming)).at
+    return deadline + draw(st.sampled_from([-_TICK, timedelta(0), _TICK]))
+
+
+_WEIGHT = {"paid": 4, "shipped": 3, "signed": 2, "refund_requested": 2}
+
+assert {etype for etype, _ in _TEMPLATES} == {t.value for t in EventType} - {"placed"}
+
+
+@st.composite
+def event_logs(
+    draw: st.DrawFn,
+    rules: RuleSet = TAOBAO,
+    max_events: int = 12,
+    amount: bool | None = None,
+) -> dict[str, Any]:
+    """A valid event log (the JSON form, times in UTC) for an order under ``rules``.
+
+    ``amount``: ``True`` always gives the placed event an amount, ``False`` never, ``None``
+    either. The log's ``rules`` is ``rules.name``: pass ``rules=`` to :func:`tradeclock.load`
+    when it is not a preset.
+    """
+    start = draw(instants())
+    placed: dict[str, Any] = {"type": "placed", "at": start.isoformat()}
+    with_amount = draw(st.booleans()) if amount is None else amount
+    if with_amount:
+        placed["amount"] = "100.00"
+    if draw(st.integers(0, 9)) == 0:
+        placed["pay_within"] = draw(st.sampled_from(["PT15M", "PT30M", "PT2H"]))
+    order = Order.new(draw(st.sampled_from(["G1", "G2", "订单3"])), rules).apply(placed)
+    events = [placed]
+    last = start
+    n = draw(st.one_of(st.integers(0, max_events), st.integers(max_events // 2, max_events)))
+    for _ in range(n):
+        at = max(last, draw(_step(order, last)))
+        status = order.status(at)
+        refund = status.refund.state if status.refund is not None else None
+        possible = [
+            (etype, fields)
+            for etype, fields in _TEMPLATES
+            if (etype, status.state) in ORDER_TABLE or (etype, refund) in REFUND_TABLE
+        ]
+        if not possible:
+            break
+        # the main path is likelier than a cancellation, so walks reach the later timers
+        etype, fields_strategy = draw(
+            st.sampled_from([p for p in possible for _ in range(_WEIGHT.get(p[0], 1))])
+        )
+        event = {"type": etype, "at": at.isoformat(), **draw(fields_strategy)}
+        try:
+            order = order.apply(event)
+        except TradeclockError:
+            continue
+        events.append(event)
+        last = at
+    return {"id": order.id, "rules": rules.name, "events": events}

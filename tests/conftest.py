@@ -1,0 +1,45 @@
+"""Shared helpers and hypothesis profiles (ci: fast and deterministic; dev; thorough)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=150,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=300, deadline=None)
+settings.register_profile("thorough", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def t(text: str) -> datetime:
+    """'2026-11-11 09:00' read as Asia/Shanghai local time."""
+    return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def e(etype: str, when: str, **fields: Any) -> dict[str, Any]:
+    """One JSON event at local time ``when``."""
+    return {"type": etype, "at": t(when).isoformat(), **fields}
+
+
+def log(*events: dict[str, Any], rules: str = "taobao", id: str = "T1") -> dict[str, Any]:
+    return {"id": id, "rules": rules, "events": list(events)}
+
+
+def upcoming(status: Any) -> dict[str, datetime]:
+    return {d.event: d.at for d in status.upcoming}
+
+
+def fired(status: Any) -> dict[str, datetime]:
+    return {f.event: f.at for f in status.fired}

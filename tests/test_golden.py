@@ -1,0 +1,75 @@
+"""The golden scenarios, run through the public CLI contract (`tradeclock status ... --json`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "scenarios"
+SCENARIOS = sorted(GOLDEN.glob("*.json"))
+
+
+def _cli(order: dict, now: str | None = None) -> subprocess.CompletedProcess[str]:
+    args = [sys.executable, "-m", "tradeclock", "status", "-", "--json"]
+    if now is not None:
+        args += ["--now", now]
+    return subprocess.run(
+        args, input=json.dumps(order), capture_output=True, text=True, check=False
+    )
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_there_are_scenarios() -> None:
+    assert len(SCENARIOS) >= 12
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/scenarios is not beside the repo")
+def test_golden_copy_is_verbatim() -> None:
+    shared = {p.name: p.read_bytes() for p in SHARED.iterdir() if p.is_file()}
+    ours = {p.name: p.read_bytes() for p in GOLDEN.iterdir() if p.is_file()}
+    assert ours == shared
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario(path: Path) -> None:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    if "expect_error" in scenario:
+        want = scenario["expect_error"]
+        proc = _cli(scenario["order"], "2026-12-31T00:00:00+08:00")
+        assert proc.returncode == 2, proc.stderr
+        err = json.loads(proc.stdout)["error"]
+        assert (err["kind"], err["event_index"]) == (want["kind"], want["event_index"])
+        assert err["message"]
+        assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+        return
+    for expect in scenario["expect"]:
+        proc = _cli(scenario["order"], expect["now"])
+        assert proc.returncode == 0, proc.stderr
+        status = json.loads(proc.stdout)
+        where = f"{path.stem} at {expect['now']}"
+        if "state" in expect:
+            assert status["state"] == expect["state"], where
+        if "refund_state" in expect:
+            got = None if status["refund"] is None else status["refund"]["state"]
+            assert got == expect["refund_state"], where
+        upcoming = {}
+        for d in status["upcoming"]:
+            upcoming.setdefault(d["event"], []).append(_instant(d["at"]))
+        fired = {}
+        for f in status["fired"]:
+            fired.setdefault(f["event"], []).append(_instant(f["at"]))
+        for event, at in expect.get("upcoming", {}).items():
+            assert _instant(at) in upcoming.get(event, []), (where, event, upcoming)
+        for event, at in expect.get("fired", {}).items():
+            assert _instant(at) in fired.get(event, []), (where, event, fired)
+        for event in expect.get("not_upcoming", []):
+            assert event not in upcoming, (where, event)

@@ -1,0 +1,177 @@
+"""Property tests of the timer rules over random valid logs (tradeclock.testing.event_logs)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tradeclock as tc
+from tradeclock.testing import event_logs
+
+TICK = timedelta(microseconds=1)
+OFFSETS = st.sampled_from(
+    [
+        UTC,
+        timezone(timedelta(hours=-5)),
+        timezone(timedelta(hours=8)),
+        timezone(timedelta(hours=13, minutes=45)),
+    ]
+)
+logs = st.one_of(event_logs(rules=tc.TAOBAO), event_logs(rules=tc.TMALL))
+
+
+def _times(log: dict) -> list[datetime]:
+    return [datetime.fromisoformat(ev["at"]) for ev in log["events"]]
+
+
+@st.composite
+def log_and_now(draw: st.DrawFn) -> tuple[dict, datetime]:
+    log = draw(logs)
+    times = _times(log)
+    base = draw(st.sampled_from(times))
+    delta = draw(
+        st.sampled_from(
+            [timedelta(0), TICK, -TICK, timedelta(days=3), timedelta(days=11), timedelta(days=40)]
+        )
+    )
+    now = max(times[0], base + delta)
+    return log, now
+
+
+@given(log_and_now())
+def test_upcoming_is_sorted_and_strictly_after_now(case: tuple[dict, datetime]) -> None:
+    log, now = case
+    status = tc.load(log).status(now)
+    ats = [d.at for d in status.upcoming]
+    assert ats == sorted(ats)
+    assert all(at > now for at in ats)
+    rules = tc.get_rules(log["rules"])
+    assert all(d.rule in rules for d in status.upcoming)
+
+
+@given(log_and_now())
+def test_fired_times_are_non_decreasing_and_each_was_a_deadline(
+    case: tuple[dict, datetime],
+) -> None:
+    log, now = case
+    order = tc.load(log)
+    status = order.status(now)
+    ats = [f.at for f in status.fired]
+    assert ats == sorted(ats)
+    assert all(at <= now for at in ats)
+    for f in status.fired:
+        # just before it fired, it was upcoming at exactly that instant, by the same rule
+        before = order.status(f.at - TICK)
+        assert (f.event, f.at, f.rule) in {(d.event, d.at, d.rule) for d in before.upcoming}
+
+
+@given(log_and_now())
+def test_status_at_t_equals_replay_of_the_events_up_to_t(case: tuple[dict, datetime]) -> None:
+    log, now = case
+    prefix = dict(
+        log, events=[ev for ev in log["events"] if datetime.fromisoformat(ev["at"]) <= now]
+    )
+    assert tc.load(log).status(now).to_dict() == tc.load(prefix).status(now).to_dict()
+
+
+@given(logs)
+def test_incremental_apply_equals_replay(log: dict) -> None:
+    order = tc.Order.new(log["id"], log["rules"])
+    for ev in log["events"]:
+        order = order.apply(ev)
+    now = _times(log)[-1] + timedelta(days=50)
+    assert order.status(now).to_dict() == tc.load(log).status(now).to_dict()
+
+
+@given(
+    log_and_now(),
+    st.sampled_from([TICK, timedelta(minutes=1), timedelta(days=2), timedelta(days=35)]),
+)
+def test_moving_now_forward_never_unfires(case: tuple[dict, datetime], step: timedelta) -> None:
+    log, now = case
+    order = tc.load(log)
+    early, late = order.status(now), order.status(now + step)
+    assert late.fired[: len(early.fired)] == early.fired
+    assert late.refunded >= early.refunded
+
+
+@given(log_and_now())
+def test_terminal_states_have_nothing_upcoming(case: tuple[dict, datetime]) -> None:
+    log, now = case
+    status = tc.load(log).status(now)
+    if status.state in ("success", "closed"):
+        assert status.upcoming == ()
+
+
+@given(log_and_now())
+def test_refunded_never_exceeds_paid_and_full_refunds_close(case: tuple[dict, datetime]) -> None:
+    log, now = case
+    status = tc.load(log).status(now)
+    if status.amount is not None:
+        assert Decimal(0) <= status.refunded <= status.amount
+        if status.refunded == status.amount and status.amount > 0:
+            assert status.state == "closed"
+    if (
+        status.refund is not None
+        and status.refund.state == "success"
+        and status.refund.amount is None
+    ):
+        assert status.state == "closed"
+
+
+@given(log_and_now())
+def test_same_log_same_answer(case: tuple[dict, datetime]) -> None:
+    log, now = case
+    again = copy.deepcopy(log)
+    assert tc.load(log).status(now).to_dict() == tc.load(again).status(now).to_dict()
+
+
+@given(log_and_now(), OFFSETS)
+def test_answers_do_not_depend_on_the_input_offset(case: tuple[dict, datetime], tz) -> None:
+    log, now = case
+    shifted = dict(
+        log,
+        events=[
+            dict(ev, at=datetime.fromisoformat(ev["at"]).astimezone(tz).isoformat())
+            for ev in log["events"]
+        ],
+    )
+    a = tc.load(log).status(now).to_dict()
+    b = tc.load(shifted).status(now.astimezone(tz)).to_dict()
+    assert a == b
+
+
+@given(log_and_now())
+def test_paused_auto_confirm_is_conserved(case: tuple[dict, datetime]) -> None:
+    log, now = case
+    status = tc.load(log).status(now)
+    refund_open = status.refund is not None and status.refund.state in (
+        "wait_seller_agree",
+        "wait_buyer_return",
+        "wait_seller_confirm",
+        "seller_refused",
+    )
+    if status.state in ("shipped", "signed") and refund_open:
+        assert "auto_confirm" not in {d.event for d in status.upcoming}
+        assert status.auto_confirm_paused_left is not None
+        then = now + timedelta(hours=5)
+        later = tc.load(log).status(then)
+        quiet = not any(now < at <= then for at in _times(log))
+        if quiet and later.refund == status.refund:  # nothing happened or fired in between
+            assert later.auto_confirm_paused_left == status.auto_confirm_paused_left
+
+
+@given(log_and_now())
+def test_no_reason_window_ends_at_local_midnight_168h_after_its_start(
+    case: tuple[dict, datetime],
+) -> None:
+    log, now = case
+    order = tc.load(log)
+    for d in order.status(now).upcoming:
+        if d.event == "return_window_end":
+            local = d.at.astimezone(order.rules.tz)
+            assert (local.hour, local.minute, local.second) == (0, 0, 0)
