@@ -1,8 +1,9 @@
 """Instants and durations at the edge: parse, normalise to UTC, format in a rule set's zone.
 
-Every instant inside tradeclock is a plain ``datetime`` in UTC, so that ``+ timedelta`` is
-elapsed time whatever zone the input was written in. Naive datetimes are refused here,
-before they can reach any arithmetic (pendulum would silently read them as UTC).
+Every instant inside tradeclock is a plain ``datetime`` in UTC (one shared ``tzinfo``, so
+comparisons are cheap and ``+ timedelta`` is elapsed time whatever zone the input was written
+in). Naive datetimes are refused here, before they can reach any arithmetic (pendulum would
+silently read them as UTC).
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ def zone(name: str) -> ZoneInfo:
 def to_utc(value: datetime, what: str = "time") -> datetime:
     """Return ``value`` as a plain UTC ``datetime``; refuse a naive one.
 
-    >>> from datetime import timezone, timedelta
+    A zone such as ``ZoneInfo("Asia/Shanghai")`` would make Python add a ``timedelta`` in
+    wall-clock time; tradeclock's durations are elapsed time.
+
+    >>> to_utc(datetime(2026, 11, 11, 8, 0, tzinfo=zone("Asia/Shanghai"))).isoformat()
+    '2026-11-11T00:00:00+00:00'
+    >>> from datetime import timezone
     >>> to_utc(datetime(2026, 11, 11, 8, 0, tzinfo=timezone(timedelta(hours=8)))).isoformat()
     '2026-11-11T00:00:00+00:00'
     """
@@ -45,7 +51,7 @@ def to_utc(value: datetime, what: str = "time") -> datetime:
             f"{what} {value.isoformat()} has no UTC offset (naive times are refused)"
         )
     if type(value) is datetime:
-        return value.astimezone(UTC)
+        return value if value.tzinfo is UTC else value.astimezone(UTC)
     u = value.replace(tzinfo=None) - offset  # subclasses (e.g. pendulum.DateTime) become plain
     return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
 
@@ -68,7 +74,7 @@ def parse_instant(value: object, what: str = "time") -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{what} {value!r} is not an ISO-8601 date-time") from None
-    if parsed.utcoffset() is None:
+    if parsed.tzinfo is None:
         raise InvalidInput(f"{what} {value!r} has no UTC offset (naive times are refused)")
     return parsed.astimezone(UTC)
 

@@ -11,15 +11,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 from .errors import InvalidInput, OutOfOrder, TradeclockError
-from .events import Event, EventType, Method, Party
+from .events import Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
 from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE, OrderState, RefundState
-from .state import _DELIVERING, _O, _OPEN, _R, Cause, Refund, State, Table, Timer
+from .state import (
+    _DELIVERING,
+    _OPEN,
+    ET_CANCELLED,
+    ET_CONFIRMED,
+    ET_INTERVENTION_REQUESTED,
+    ET_INTERVENTION_RULED,
+    ET_PAID,
+    ET_PLACED,
+    ET_RECEIPT_EXTENDED,
+    ET_REFUND_AGREED,
+    ET_REFUND_CANCELLED,
+    ET_REFUND_MODIFIED,
+    ET_REFUND_REFUSED,
+    ET_REFUND_REQUESTED,
+    ET_RETURN_RECEIVED,
+    ET_RETURN_SHIPPED,
+    ET_SHIPPED,
+    ET_SIGNED,
+    M_EXPRESS,
+    M_SURFACE_MAIL,
+    O_PAID,
+    O_PLACED,
+    P_BUYER,
+    R_CLOSED,
+    R_SUCCESS,
+    R_WAIT_BUYER_RETURN,
+    R_WAIT_SELLER_AGREE,
+    R_WAIT_SELLER_CONFIRM,
+    Cause,
+    Refund,
+    State,
+    Table,
+    Timer,
+)
 from .status import Deadline, Fired, RefundView, Status
 
-__all__ = ["advance", "apply_event", "build_status", "pending"]
+__all__ = ["advance", "apply_event", "build_status", "pending", "rearm"]
 
 # --------------------------------------------------------------------------- timers
 
@@ -30,10 +65,10 @@ def pending(st: State) -> list[Timer]:
     rank = rs.rank
     out: list[Timer] = []
     state = st.state
-    if state is _O.PLACED:
+    if state is O_PLACED:
         assert st.pay_deadline is not None
         out.append((st.pay_deadline, rank["pay.unpaid_close"], "auto_close", "pay.unpaid_close"))
-    elif state is _O.PAID:
+    elif state is O_PAID:
         if not st.dispatch_done:
             assert st.paid_at is not None
             rule = rs.rules["ship.dispatch_due"]
@@ -62,16 +97,16 @@ def pending(st: State) -> list[Timer]:
 def _refund_timer(st: State, r: Refund) -> tuple[str, str] | None:
     """(automatic event, rule id) of the refund's running timer, if any."""
     s = r.state
-    if s is _R.WAIT_SELLER_AGREE:
+    if s is R_WAIT_SELLER_AGREE:
         if r.before_shipment:
             return "auto_refund", "refund.unshipped_seller_timeout"
         if r.return_goods:
             return "auto_agree", "refund.return_seller_timeout"
         return "auto_refund", "refund.refund_only_seller_timeout"
-    if s is _R.WAIT_BUYER_RETURN:
+    if s is R_WAIT_BUYER_RETURN:
         return "refund_close", "refund.buyer_return_timeout"
-    if s is _R.WAIT_SELLER_CONFIRM:
-        if r.return_method is Method.SURFACE_MAIL:
+    if s is R_WAIT_SELLER_CONFIRM:
+        if r.return_method is M_SURFACE_MAIL:
             return "auto_refund", "refund.seller_receipt_timeout.surface_mail"
         return "auto_refund", "refund.seller_receipt_timeout"
     # seller_refused
@@ -82,16 +117,19 @@ def _refund_timer(st: State, r: Refund) -> tuple[str, str] | None:
     return None
 
 
+def rearm(st: State) -> None:
+    """Recompute ``st.timers`` (sorted by time, ties in rule-table order) after a change."""
+    timers = pending(st)
+    if len(timers) > 1:
+        timers.sort()
+    st.timers = tuple(timers)
+
+
 def advance(st: State, t: datetime) -> None:
     """Fire, in time order, every timer of ``st`` due at or before ``t`` (mutates ``st``)."""
-    while True:
-        due: Timer | None = None
-        for timer in pending(st):
-            if timer[0] <= t and (due is None or timer[:2] < due[:2]):
-                due = timer
-        if due is None:
-            return
-        _fire(st, due)
+    while st.timers and st.timers[0][0] <= t:
+        _fire(st, st.timers[0])
+        rearm(st)
 
 
 def _fire(st: State, timer: Timer) -> None:
@@ -117,12 +155,12 @@ def _fire(st: State, timer: Timer) -> None:
         r.evidence_done = True
     if dest is None:
         return
-    r.state = RefundState(dest)
+    r.state = cast(RefundState, dest)  # the compiled table holds members
     r.cause = cause
     r.clock = at
-    if dest == _R.SUCCESS:
+    if dest == R_SUCCESS:
         _refund_succeeded(st, at, cause)
-    elif dest == _R.CLOSED:
+    elif dest == R_CLOSED:
         if rule == "refund.buyer_return_timeout":
             st.barred = st.barred | {r.reason}
         _refund_ended(st, at)
@@ -139,7 +177,7 @@ def _single_dest(table: Table, trigger: str, state: str) -> str | None:
 
 
 def _set_order(st: State, dest: str, cause: Cause) -> None:
-    st.state = OrderState(dest)
+    st.state = cast(OrderState, dest)
     st.cause = cause
 
 
@@ -190,6 +228,7 @@ def apply_event(st: State, ev: Event, index: int) -> None:
         raise exc.located(order_id=st.order_id, event_index=index) from None
     st.n += 1
     st.last_at = ev.at
+    rearm(st)
 
 
 def _apply(st: State, ev: Event) -> None:
@@ -203,23 +242,26 @@ def _apply(st: State, ev: Event) -> None:
         )
     etype = ev.type
     if st.state is None:
-        if etype is not EventType.PLACED:
+        if etype is not ET_PLACED:
             raise refuse(st, ev, "an order's log starts with placed", "order.first_event")
         _on_placed(st, ev)
         return
-    if etype is EventType.PLACED:
+    if etype is ET_PLACED:
         raise refuse(
             st,
             ev,
             f"the order was already placed at {when(st, st.placed_at)}",  # type: ignore[arg-type]
             "order.first_event",
         )
-    advance(st, ev.at)
+    timers = st.timers
+    if timers and timers[0][0] <= ev.at:
+        advance(st, ev.at)
     if etype in ORDER_TRIGGERS:
         dest = choose(st, ev, ORDER_TABLE, st.state, order_not_in_graph)
         _ORDER_EFFECTS[etype](st, ev)
         if dest is not None:
-            _set_order(st, dest, (etype, ev.at, None))
+            st.state = cast(OrderState, dest)
+            st.cause = (etype, ev.at, None)
         return
     r = st.refund
     if r is None or r.state not in _OPEN:
@@ -227,12 +269,12 @@ def _apply(st: State, ev: Event) -> None:
     dest = choose(st, ev, REFUND_TABLE, r.state, refund_not_in_graph)
     _REFUND_EFFECTS[etype](st, ev)
     if dest is not None:
-        r.state = RefundState(dest)
+        r.state = cast(RefundState, dest)  # the compiled table holds members
         r.cause = (etype, ev.at, None)
         r.clock = ev.at
-        if dest == _R.SUCCESS:
+        if dest == R_SUCCESS:
             _refund_succeeded(st, ev.at, (etype, ev.at, None))
-        elif dest == _R.CLOSED:
+        elif dest == R_CLOSED:
             _refund_ended(st, ev.at)
 
 
@@ -246,7 +288,7 @@ def _on_placed(st: State, ev: Event) -> None:
         st.pay_deadline = ev.at + ev.pay_within
     else:
         st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
-    _set_order(st, _O.PLACED, (EventType.PLACED, ev.at, None))
+    _set_order(st, O_PLACED, (ET_PLACED, ev.at, None))
 
 
 def _on_paid(st: State, ev: Event) -> None:
@@ -260,10 +302,10 @@ def _on_nothing(st: State, ev: Event) -> None:
 def _on_shipped(st: State, ev: Event) -> None:
     rs = st.rs
     st.shipped_at = ev.at
-    st.method = ev.method or Method.EXPRESS
+    st.method = ev.method or M_EXPRESS
     st.confirm_rule = (
         "confirm.auto_confirm.surface_mail"
-        if st.method is Method.SURFACE_MAIL
+        if st.method is M_SURFACE_MAIL
         else "confirm.auto_confirm"
     )
     st.confirm_at = rs.rules[st.confirm_rule].deadline(ev.at, rs.tz)
@@ -272,7 +314,7 @@ def _on_shipped(st: State, ev: Event) -> None:
     if r is not None and r.state in _OPEN:
         # shipping closes a pending unshipped refund (seed 002 § 四.常見問題.1)
         r.state = RefundState(_single_dest(REFUND_TABLE, "closed_by_shipment", r.state) or r.state)
-        r.cause = (EventType.SHIPPED, ev.at, None)
+        r.cause = (ET_SHIPPED, ev.at, None)
         r.clock = ev.at
 
 
@@ -290,13 +332,13 @@ def _on_confirmed(st: State, ev: Event) -> None:
         r.state = RefundState(
             _single_dest(REFUND_TABLE, "closed_by_confirmation", r.state) or r.state
         )
-        r.cause = (EventType.CONFIRMED, ev.at, None)
+        r.cause = (ET_CONFIRMED, ev.at, None)
         r.clock = ev.at
 
 
 def _on_extended(st: State, ev: Event) -> None:
     rules = st.rs.rules
-    if ev.by is Party.BUYER:
+    if ev.by is P_BUYER:
         st.buyer_extensions += 1
         extra = (
             timedelta(days=ev.days)
@@ -318,18 +360,18 @@ def _on_extended(st: State, ev: Event) -> None:
 
 def _on_refund_requested(st: State, ev: Event) -> None:
     st.refund_count += 1
-    st.refund = Refund(st.refund_count, ev, before_shipment=st.state is _O.PAID)
+    st.refund = Refund(st.refund_count, ev, before_shipment=st.state is O_PAID)
     _pause_confirm(st, ev.at)
 
 
 _ORDER_EFFECTS: dict[str, Callable[[State, Event], None]] = {
-    EventType.PAID: _on_paid,
-    EventType.CANCELLED: _on_nothing,
-    EventType.SHIPPED: _on_shipped,
-    EventType.SIGNED: _on_signed,
-    EventType.CONFIRMED: _on_confirmed,
-    EventType.RECEIPT_EXTENDED: _on_extended,
-    EventType.REFUND_REQUESTED: _on_refund_requested,
+    ET_PAID: _on_paid,
+    ET_CANCELLED: _on_nothing,
+    ET_SHIPPED: _on_shipped,
+    ET_SIGNED: _on_signed,
+    ET_CONFIRMED: _on_confirmed,
+    ET_RECEIPT_EXTENDED: _on_extended,
+    ET_REFUND_REQUESTED: _on_refund_requested,
 }
 
 
@@ -358,14 +400,14 @@ def _on_intervention(st: State, ev: Event) -> None:
 
 
 _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
-    EventType.REFUND_AGREED: _on_nothing,
-    EventType.REFUND_REFUSED: _on_nothing,
-    EventType.REFUND_MODIFIED: _on_modified,
-    EventType.REFUND_CANCELLED: _on_nothing,
-    EventType.RETURN_SHIPPED: _on_return_shipped,
-    EventType.RETURN_RECEIVED: _on_nothing,
-    EventType.INTERVENTION_REQUESTED: _on_intervention,
-    EventType.INTERVENTION_RULED: _on_nothing,
+    ET_REFUND_AGREED: _on_nothing,
+    ET_REFUND_REFUSED: _on_nothing,
+    ET_REFUND_MODIFIED: _on_modified,
+    ET_REFUND_CANCELLED: _on_nothing,
+    ET_RETURN_SHIPPED: _on_return_shipped,
+    ET_RETURN_RECEIVED: _on_nothing,
+    ET_INTERVENTION_REQUESTED: _on_intervention,
+    ET_INTERVENTION_RULED: _on_nothing,
 }
 
 
@@ -377,7 +419,7 @@ def build_status(st: State, now: datetime) -> Status:
     rs = st.rs
     rules = rs.rules
     deadlines = []
-    for at, _rank, event, rule_id in sorted(pending(st)):
+    for at, _rank, event, rule_id in st.timers:
         rule = rules[rule_id]
         deadlines.append(
             Deadline(
@@ -390,9 +432,9 @@ def build_status(st: State, now: datetime) -> Status:
         if r is None
         else RefundView(
             r.number,
-            r.state.value,
+            r.state,  # StrEnum members are the contract's strings
             r.return_goods,
-            r.reason.value,
+            r.reason,
             r.amount,
             r.requested_at,
             r.before_shipment,
@@ -404,7 +446,7 @@ def build_status(st: State, now: datetime) -> Status:
         id=st.order_id,
         rules=rs.name,
         now=now,
-        state=st.state.value,
+        state=st.state,
         refund=view,
         fired=tuple(st.fired),
         upcoming=tuple(deadlines),

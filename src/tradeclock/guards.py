@@ -12,9 +12,27 @@ from datetime import datetime, timedelta
 
 from ._time import format_short
 from .errors import InvalidInput, NotAllowed, TradeclockError
-from .events import Event, EventType, Outcome, Party, Reason
+from .events import Event
 from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
-from .state import _O, _OPEN, _R, State, Table
+from .state import (
+    _OPEN,
+    ET_REFUND_MODIFIED,
+    O_CLOSED,
+    O_PAID,
+    O_PLACED,
+    O_SHIPPED,
+    O_SIGNED,
+    O_SUCCESS,
+    OC_REFUND,
+    P_BUYER,
+    P_SELLER,
+    R_CLOSED,
+    R_SUCCESS,
+    RS_NO_REASON,
+    RS_OTHER,
+    State,
+    Table,
+)
 
 __all__ = [
     "choose",
@@ -37,7 +55,7 @@ def when(st: State, at: datetime) -> str:
 
 def _g_extension(st: State, ev: Event) -> Refusal | None:
     rs = st.rs
-    if ev.by is Party.BUYER:
+    if ev.by is P_BUYER:
         rule = rs.rules["confirm.buyer_extension"]
         asked = timedelta(days=ev.days) if ev.days is not None else rule.duration
         if asked != rule.duration:
@@ -61,7 +79,7 @@ def _g_extension(st: State, ev: Event) -> Refusal | None:
                 NotAllowed,
             )
         return None
-    if ev.by is Party.SELLER:
+    if ev.by is P_SELLER:
         rule = rs.rules["confirm.seller_extension"]
         allowed = rule.choices or (rule.duration,)
         asked = timedelta(days=ev.days) if ev.days is not None else allowed[0]
@@ -105,9 +123,9 @@ def _g_no_open_refund(st: State, ev: Event) -> Refusal | None:
 
 def _g_return_after_shipment(st: State, ev: Event) -> Refusal | None:
     wants_return = ev.return_goods
-    if wants_return is None and st.refund is not None and ev.type is EventType.REFUND_MODIFIED:
+    if wants_return is None and st.refund is not None and ev.type is ET_REFUND_MODIFIED:
         wants_return = st.refund.return_goods
-    if wants_return and st.state is _O.PAID:
+    if wants_return and st.state is O_PAID:
         return (
             "nothing was shipped yet, so there are no goods to return",
             "refund.return_needs_shipment",
@@ -117,7 +135,7 @@ def _g_return_after_shipment(st: State, ev: Event) -> Refusal | None:
 
 
 def _g_no_reason_in_window(st: State, ev: Event) -> Refusal | None:
-    if ev.reason is Reason.NO_REASON and st.window_end is not None and ev.at >= st.window_end:
+    if ev.reason is RS_NO_REASON and st.window_end is not None and ev.at >= st.window_end:
         return (
             f"the no-reason return window ended at {when(st, st.window_end)}",
             "return.no_reason_window",
@@ -127,7 +145,7 @@ def _g_no_reason_in_window(st: State, ev: Event) -> Refusal | None:
 
 
 def _g_reason_not_barred(st: State, ev: Event) -> Refusal | None:
-    reason = ev.reason or Reason.OTHER
+    reason = ev.reason or RS_OTHER
     if reason in st.barred:
         return (
             f"an earlier refund for reason {reason} closed because the return was not "
@@ -179,7 +197,7 @@ def _g_return_goods(st: State, ev: Event) -> Refusal | None:
 
 
 def _g_order_shipped(st: State, ev: Event) -> Refusal | None:
-    if st.state is _O.PAID:
+    if st.state is O_PAID:
         return (
             "the order has not shipped, and before shipping the seller can only agree to a "
             "refund (or ship, which closes it)",
@@ -214,7 +232,7 @@ def _g_intervention_open(st: State, ev: Event) -> Refusal | None:
 
 
 def _g_ruled_refund(st: State, ev: Event) -> Refusal | None:
-    return None if ev.outcome is Outcome.REFUND else ("no refund", "refund.graph", NotAllowed)
+    return None if ev.outcome is OC_REFUND else ("no refund", "refund.graph", NotAllowed)
 
 
 _GUARDS: dict[str, Guard] = {
@@ -248,9 +266,11 @@ def choose(
     state: str,
     not_in_graph: Callable[[State, Event], tuple[str, str]],
 ) -> str | None:
-    candidates = table.get((ev.type.value, state))
+    candidates = table.get((ev.type, state))
     if candidates is None:
         raise refuse(st, ev, *not_in_graph(st, ev))
+    if len(candidates) == 1 and not candidates[0].conditions:
+        return candidates[0].dest
     first_refusal: tuple[str, str, type[TradeclockError]] | None = None
     for cand in candidates:
         refusal = None
@@ -287,12 +307,12 @@ def refuse(
 
 
 _ORDER_PHRASE = {
-    _O.PLACED: "is waiting for payment",
-    _O.PAID: "is paid and not shipped",
-    _O.SHIPPED: "is shipped",
-    _O.SIGNED: "is signed for",
-    _O.SUCCESS: "succeeded",
-    _O.CLOSED: "was closed",
+    O_PLACED: "is waiting for payment",
+    O_PAID: "is paid and not shipped",
+    O_SHIPPED: "is shipped",
+    O_SIGNED: "is signed for",
+    O_SUCCESS: "succeeded",
+    O_CLOSED: "was closed",
 }
 
 
@@ -319,8 +339,8 @@ def order_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
 
 
 _REFUND_PHRASE = {
-    _R.SUCCESS: "succeeded",
-    _R.CLOSED: "was closed",
+    R_SUCCESS: "succeeded",
+    R_CLOSED: "was closed",
 }
 
 

@@ -7,8 +7,8 @@ the compiled table ``(trigger, state) -> candidates``, which is built from these
 own ``events`` so the two can never disagree.
 
 >>> ORDER_TABLE[("paid", "placed")]
-(Candidate(dest='paid', conditions=()),)
->>> [c.dest for c in REFUND_TABLE[("refund_agreed", "wait_seller_agree")]]
+(Candidate(dest=<OrderState.PAID: 'paid'>, conditions=()),)
+>>> [c.dest.value for c in REFUND_TABLE[("refund_agreed", "wait_seller_agree")]]
 ['wait_buyer_return', 'success']
 """
 
@@ -192,8 +192,18 @@ def compile_table(machine: Machine) -> Mapping[tuple[str, str], tuple[Candidate,
     return {key: tuple(value) for key, value in table.items()}
 
 
-ORDER_TABLE = compile_table(ORDER_MACHINE)
-REFUND_TABLE = compile_table(REFUND_MACHINE)
+def _typed(
+    table: Mapping[tuple[str, str], tuple[Candidate, ...]], states: type[enum.StrEnum]
+) -> Mapping[tuple[str, str], tuple[Candidate, ...]]:
+    # destinations as enum members, so the engine assigns them without a conversion
+    return {
+        key: tuple(Candidate(None if c.dest is None else states(c.dest), c.conditions) for c in cs)
+        for key, cs in table.items()
+    }
+
+
+ORDER_TABLE = _typed(compile_table(ORDER_MACHINE), OrderState)
+REFUND_TABLE = _typed(compile_table(REFUND_MACHINE), RefundState)
 #: Every trigger of each machine.
 ORDER_TRIGGERS = frozenset(trigger for trigger, _ in ORDER_TABLE)
 REFUND_TRIGGERS = frozenset(trigger for trigger, _ in REFUND_TABLE)

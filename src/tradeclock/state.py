@@ -10,20 +10,56 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from .events import Event, EventType, Method, Reason
+from .events import Event, EventType, Method, Outcome, Party, Reason
 from .machine import Candidate, OrderState, RefundState
 from .rules import RuleSet
 from .status import Fired
 
 __all__ = ["Cause", "Refund", "State", "Table", "Timer"]
 
+# Members as module constants: looking one up on its enum class costs ~0.2 us on the hot path.
+ET_CANCELLED = EventType.CANCELLED
+ET_CONFIRMED = EventType.CONFIRMED
+ET_INTERVENTION_REQUESTED = EventType.INTERVENTION_REQUESTED
+ET_INTERVENTION_RULED = EventType.INTERVENTION_RULED
+ET_PAID = EventType.PAID
+ET_PLACED = EventType.PLACED
+ET_RECEIPT_EXTENDED = EventType.RECEIPT_EXTENDED
+ET_REFUND_AGREED = EventType.REFUND_AGREED
+ET_REFUND_CANCELLED = EventType.REFUND_CANCELLED
+ET_REFUND_MODIFIED = EventType.REFUND_MODIFIED
+ET_REFUND_REFUSED = EventType.REFUND_REFUSED
+ET_REFUND_REQUESTED = EventType.REFUND_REQUESTED
+ET_RETURN_RECEIVED = EventType.RETURN_RECEIVED
+ET_RETURN_SHIPPED = EventType.RETURN_SHIPPED
+ET_SHIPPED = EventType.SHIPPED
+ET_SIGNED = EventType.SIGNED
+M_EXPRESS = Method.EXPRESS
+M_SURFACE_MAIL = Method.SURFACE_MAIL
+OC_REFUND = Outcome.REFUND
+O_CLOSED = OrderState.CLOSED
+O_PAID = OrderState.PAID
+O_PLACED = OrderState.PLACED
+O_SHIPPED = OrderState.SHIPPED
+O_SIGNED = OrderState.SIGNED
+O_SUCCESS = OrderState.SUCCESS
+P_BUYER = Party.BUYER
+P_SELLER = Party.SELLER
+RS_NO_REASON = Reason.NO_REASON
+RS_OTHER = Reason.OTHER
+R_CLOSED = RefundState.CLOSED
+R_SELLER_REFUSED = RefundState.SELLER_REFUSED
+R_SUCCESS = RefundState.SUCCESS
+R_WAIT_BUYER_RETURN = RefundState.WAIT_BUYER_RETURN
+R_WAIT_SELLER_AGREE = RefundState.WAIT_SELLER_AGREE
+R_WAIT_SELLER_CONFIRM = RefundState.WAIT_SELLER_CONFIRM
 _O = OrderState
 _R = RefundState
 _ZERO = Decimal(0)
 _OPEN = frozenset(
-    {_R.WAIT_SELLER_AGREE, _R.WAIT_BUYER_RETURN, _R.WAIT_SELLER_CONFIRM, _R.SELLER_REFUSED}
+    {R_WAIT_SELLER_AGREE, R_WAIT_BUYER_RETURN, R_WAIT_SELLER_CONFIRM, R_SELLER_REFUSED}
 )
-_DELIVERING = frozenset({_O.SHIPPED, _O.SIGNED})
+_DELIVERING = frozenset({O_SHIPPED, O_SIGNED})
 
 #: A compiled transition table (see :mod:`tradeclock.machine`).
 Table = Mapping[tuple[str, str], tuple[Candidate, ...]]
@@ -53,9 +89,9 @@ class Refund:
 
     def __init__(self, number: int, ev: Event, before_shipment: bool) -> None:
         self.number = number
-        self.state = _R.WAIT_SELLER_AGREE
+        self.state = R_WAIT_SELLER_AGREE
         self.return_goods = bool(ev.return_goods)
-        self.reason = ev.reason or Reason.OTHER
+        self.reason = ev.reason or RS_OTHER
         self.amount = ev.amount
         self.requested_at = ev.at
         self.before_shipment = before_shipment
@@ -63,7 +99,7 @@ class Refund:
         self.return_method: Method | None = None
         self.intervention = False
         self.evidence_done = False
-        self.cause: Cause = (EventType.REFUND_REQUESTED, ev.at, None)
+        self.cause: Cause = (ET_REFUND_REQUESTED, ev.at, None)
 
     def copy(self) -> Refund:
         new = Refund.__new__(Refund)
@@ -103,6 +139,7 @@ class State:
         "shipped_at",
         "signed_at",
         "state",
+        "timers",
         "window_done",
         "window_end",
     )
@@ -133,6 +170,7 @@ class State:
         self.fired: list[Fired] = []
         self.last_at: datetime | None = None
         self.n = 0  # events applied
+        self.timers: tuple[Timer, ...] = ()  # running timers, sorted (engine.rearm)
 
     def copy(self) -> State:
         new = State.__new__(State)

@@ -1,14 +1,15 @@
 """What ``Order.status(now)`` answers: the state, the refund, what fired, and what comes next.
 
-These are frozen values; :meth:`Status.to_dict` is the CLI's JSON contract, with every time
-written in the rule set's zone.
+These are immutable values; :meth:`Status.to_dict` is the CLI's JSON contract, with every time
+written in the rule set's zone. The small per-deadline values are ``NamedTuple``s, built
+many times per query, as :class:`tradeclock.Event` is (docs/adr/0004-event-as-namedtuple.md).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -17,8 +18,7 @@ from ._time import format_duration_iso, format_local
 __all__ = ["Deadline", "Fired", "RefundView", "Status"]
 
 
-@attrs.frozen
-class Fired:
+class Fired(NamedTuple):
     """An automatic event that happened at its deadline."""
 
     event: str
@@ -30,8 +30,7 @@ class Fired:
         return {"event": self.event, "at": format_local(self.at, tz), "rule": self.rule}
 
 
-@attrs.frozen
-class Deadline:
+class Deadline(NamedTuple):
     """A pending automatic event: when it happens, by which rule, and who can still stop it."""
 
     event: str
@@ -55,8 +54,7 @@ class Deadline:
         }
 
 
-@attrs.frozen
-class RefundView:
+class RefundView(NamedTuple):
     """The open refund, or the most recent one."""
 
     number: int
