@@ -8,7 +8,7 @@ silently read them as UTC).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -132,9 +132,12 @@ def next_local_midnight(instant: datetime, tz: tzinfo) -> datetime:
     >>> next_local_midnight(parse_instant("2026-11-14T21:47:00+08:00"), sh).isoformat()
     '2026-11-14T16:00:00+00:00'
     """
-    local = instant.astimezone(tz)
-    day = local.date() + timedelta(days=1)
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    return _midnight_after(instant.astimezone(tz).date(), tz)
+
+
+@lru_cache(maxsize=4096)
+def _midnight_after(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
 def format_local(instant: datetime, tz: tzinfo) -> str:

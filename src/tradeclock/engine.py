@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import cast
 
 from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
-from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE, OrderState, RefundState
+from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE, RefundState
 from .state import (
     _DELIVERING,
     _OPEN,
@@ -54,7 +53,7 @@ from .state import (
 )
 from .status import Deadline, Fired, RefundView, Status
 
-__all__ = ["advance", "apply_event", "build_status", "pending", "rearm"]
+__all__ = ["advance", "apply_event", "bound", "build_status", "pending", "refund_timer", "timers"]
 
 # --------------------------------------------------------------------------- timers
 
@@ -70,9 +69,10 @@ def pending(st: State) -> list[Timer]:
         out.append((st.pay_deadline, rank["pay.unpaid_close"], "auto_close", "pay.unpaid_close"))
     elif state is O_PAID:
         if not st.dispatch_done:
-            assert st.paid_at is not None
-            rule = rs.rules["ship.dispatch_due"]
-            out.append((rule.deadline(st.paid_at, rs.tz), rank[rule.id], "dispatch_due", rule.id))
+            assert st.dispatch_at is not None
+            out.append(
+                (st.dispatch_at, rank["ship.dispatch_due"], "dispatch_due", "ship.dispatch_due")
+            )
     elif state in _DELIVERING:
         if st.confirm_at is not None:
             out.append((st.confirm_at, rank[st.confirm_rule], "auto_confirm", st.confirm_rule))
@@ -87,11 +87,25 @@ def pending(st: State) -> list[Timer]:
             )
     r = st.refund
     if r is not None and r.state in _OPEN:
-        timer = _refund_timer(st, r)
+        timer = refund_timer(st, r)
         if timer is not None:
-            rule = rs.rules[timer[1]]
-            out.append((rule.deadline(r.clock, rs.tz), rank[rule.id], timer[0], rule.id))
+            out.append(timer)
     return out
+
+
+def refund_timer(st: State, r: Refund) -> Timer | None:
+    """The open refund's running timer, cached on the refund and keyed on what it reads."""
+    key = (r.state, r.clock, r.return_goods, r.return_method, r.intervention, r.evidence_done)
+    if r.timer_key != key:
+        which = _refund_timer(st, r)
+        if which is None:
+            r.timer = None
+        else:
+            rs = st.rs
+            rule = rs.rules[which[1]]
+            r.timer = (rule.deadline(r.clock, rs.tz), rs.rank[rule.id], which[0], rule.id)
+        r.timer_key = key
+    return r.timer
 
 
 def _refund_timer(st: State, r: Refund) -> tuple[str, str] | None:
@@ -117,19 +131,34 @@ def _refund_timer(st: State, r: Refund) -> tuple[str, str] | None:
     return None
 
 
-def rearm(st: State) -> None:
-    """Recompute ``st.timers`` (sorted by time, ties in rule-table order) after a change."""
-    timers = pending(st)
-    if len(timers) > 1:
-        timers.sort()
-    st.timers = tuple(timers)
+def timers(st: State) -> list[Timer]:
+    """The running timers of ``st``, sorted by time (ties in rule-table order)."""
+    out = pending(st)
+    if len(out) > 1:
+        out.sort()
+    return out
+
+
+def bound(st: State, at: datetime) -> None:
+    """A timer now runs until ``at``: keep ``st.next_due`` a lower bound of every deadline."""
+    if st.next_due is None or at < st.next_due:
+        st.next_due = at
 
 
 def advance(st: State, t: datetime) -> None:
-    """Fire, in time order, every timer of ``st`` due at or before ``t`` (mutates ``st``)."""
-    while st.timers and st.timers[0][0] <= t:
-        _fire(st, st.timers[0])
-        rearm(st)
+    """Fire, in time order, every timer of ``st`` due at or before ``t`` (mutates ``st``).
+
+    Nothing is computed while ``t`` is before ``st.next_due``; past it, the timers are
+    derived afresh, due ones fire, and ``next_due`` becomes the exact next deadline.
+    """
+    if st.next_due is None or st.next_due > t:
+        return
+    while True:
+        running = timers(st)
+        if not running or running[0][0] > t:
+            st.next_due = running[0][0] if running else None
+            return
+        _fire(st, running[0])
 
 
 def _fire(st: State, timer: Timer) -> None:
@@ -155,7 +184,7 @@ def _fire(st: State, timer: Timer) -> None:
         r.evidence_done = True
     if dest is None:
         return
-    r.state = cast(RefundState, dest)  # the compiled table holds members
+    r.state = dest  # type: ignore[assignment]  # the compiled table holds members
     r.cause = cause
     r.clock = at
     if dest == R_SUCCESS:
@@ -177,7 +206,7 @@ def _single_dest(table: Table, trigger: str, state: str) -> str | None:
 
 
 def _set_order(st: State, dest: str, cause: Cause) -> None:
-    st.state = cast(OrderState, dest)
+    st.state = dest  # type: ignore[assignment]  # a member, as above
     st.cause = cause
 
 
@@ -207,6 +236,7 @@ def _refund_ended(st: State, at: datetime) -> None:
     """A refund ended without closing the order: the auto-confirm countdown resumes."""
     if st.confirm_left is not None and st.state in _DELIVERING:
         st.confirm_at = at + st.confirm_left
+        bound(st, st.confirm_at)
         st.confirm_left = None
 
 
@@ -226,26 +256,27 @@ def apply_event(st: State, ev: Event, index: int) -> None:
         _apply(st, ev)
     except TradeclockError as exc:
         raise exc.located(order_id=st.order_id, event_index=index) from None
-    st.n += 1
-    st.last_at = ev.at
-    rearm(st)
 
 
 def _apply(st: State, ev: Event) -> None:
-    if st.last_at is not None and ev.at < st.last_at:
-        raise OutOfOrder(
-            f"order {st.order_id}: {ev.type} at {when(st, ev.at)} is earlier than the event before "
-            f"it ({when(st, st.last_at)}); events must be in the order they happened",
-            event_type=ev.type.value,
-            state=st.state,
-            rule="order.graph",
-        )
+    at = ev.at
     etype = ev.type
-    if st.state is None:
+    last = st.last_at
+    if last is None:
         if etype is not ET_PLACED:
             raise refuse(st, ev, "an order's log starts with placed", "order.first_event")
         _on_placed(st, ev)
+        st.n += 1
+        st.last_at = at
         return
+    if at < last:
+        raise OutOfOrder(
+            f"order {st.order_id}: {etype} at {when(st, at)} is earlier than the event before "
+            f"it ({when(st, last)}); events must be in the order they happened",
+            event_type=etype,
+            state=st.state,
+            rule="order.graph",
+        )
     if etype is ET_PLACED:
         raise refuse(
             st,
@@ -253,29 +284,59 @@ def _apply(st: State, ev: Event) -> None:
             f"the order was already placed at {when(st, st.placed_at)}",  # type: ignore[arg-type]
             "order.first_event",
         )
-    timers = st.timers
-    if timers and timers[0][0] <= ev.at:
-        advance(st, ev.at)
+    if st.next_due is not None and st.next_due <= at:
+        advance(st, at)
     if etype in ORDER_TRIGGERS:
-        dest = choose(st, ev, ORDER_TABLE, st.state, order_not_in_graph)
+        dest = _PLAIN_ORDER.get((etype, st.state), _GUARDED)
+        if dest is _GUARDED:
+            dest = choose(st, ev, ORDER_TABLE, st.state, order_not_in_graph)  # type: ignore[arg-type]
         _ORDER_EFFECTS[etype](st, ev)
         if dest is not None:
-            st.state = cast(OrderState, dest)
-            st.cause = (etype, ev.at, None)
-        return
+            st.state = dest  # type: ignore[assignment]  # the compiled table holds members
+            st.cause = (etype, at, None)
+    else:
+        r = st.refund
+        if r is None or r.state not in _OPEN:
+            raise refuse(st, ev, *no_open_refund(st))
+        dest = _PLAIN_REFUND.get((etype, r.state), _GUARDED)
+        if dest is _GUARDED:
+            dest = choose(st, ev, REFUND_TABLE, r.state, refund_not_in_graph)
+        _REFUND_EFFECTS[etype](st, ev)
+        if dest is not None:
+            r.state = dest  # type: ignore[assignment]  # as above
+            r.cause = cause = (etype, at, None)
+            r.clock = at
+            if dest is R_SUCCESS:
+                _refund_succeeded(st, at, cause)
+            elif dest is R_CLOSED:
+                _refund_ended(st, at)
+        _bound_refund(st)  # a new refund state or clock starts a new timer
+    st.n += 1
+    st.last_at = at
+
+
+_GUARDED = object()
+
+
+def _plain(table: Table) -> dict[tuple[str, str | None], object]:
+    """Transitions with one candidate and no guard: (trigger, state) -> destination."""
+    return {
+        key: cands[0].dest
+        for key, cands in table.items()
+        if len(cands) == 1 and not cands[0].conditions
+    }
+
+
+_PLAIN_ORDER = _plain(ORDER_TABLE)
+_PLAIN_REFUND = _plain(REFUND_TABLE)
+
+
+def _bound_refund(st: State) -> None:
     r = st.refund
-    if r is None or r.state not in _OPEN:
-        raise refuse(st, ev, *no_open_refund(st))
-    dest = choose(st, ev, REFUND_TABLE, r.state, refund_not_in_graph)
-    _REFUND_EFFECTS[etype](st, ev)
-    if dest is not None:
-        r.state = cast(RefundState, dest)  # the compiled table holds members
-        r.cause = (etype, ev.at, None)
-        r.clock = ev.at
-        if dest == R_SUCCESS:
-            _refund_succeeded(st, ev.at, (etype, ev.at, None))
-        elif dest == R_CLOSED:
-            _refund_ended(st, ev.at)
+    if r is not None and r.state in _OPEN:
+        timer = refund_timer(st, r)
+        if timer is not None:
+            bound(st, timer[0])
 
 
 def _on_placed(st: State, ev: Event) -> None:
@@ -288,11 +349,14 @@ def _on_placed(st: State, ev: Event) -> None:
         st.pay_deadline = ev.at + ev.pay_within
     else:
         st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
+    bound(st, st.pay_deadline)
     _set_order(st, O_PLACED, (ET_PLACED, ev.at, None))
 
 
 def _on_paid(st: State, ev: Event) -> None:
     st.paid_at = ev.at
+    st.dispatch_at = st.rs.rules["ship.dispatch_due"].deadline(ev.at, st.rs.tz)
+    bound(st, st.dispatch_at)
 
 
 def _on_nothing(st: State, ev: Event) -> None:
@@ -309,6 +373,7 @@ def _on_shipped(st: State, ev: Event) -> None:
         else "confirm.auto_confirm"
     )
     st.confirm_at = rs.rules[st.confirm_rule].deadline(ev.at, rs.tz)
+    bound(st, st.confirm_at)
     st.confirm_left = None
     r = st.refund
     if r is not None and r.state in _OPEN:
@@ -322,6 +387,7 @@ def _on_signed(st: State, ev: Event) -> None:
     rule = st.rs.rules["return.no_reason_window"]
     st.signed_at = ev.at
     st.window_end = rule.deadline(ev.at, st.rs.tz)
+    bound(st, st.window_end)
 
 
 def _on_confirmed(st: State, ev: Event) -> None:
@@ -361,6 +427,7 @@ def _on_extended(st: State, ev: Event) -> None:
 def _on_refund_requested(st: State, ev: Event) -> None:
     st.refund_count += 1
     st.refund = Refund(st.refund_count, ev, before_shipment=st.state is O_PAID)
+    _bound_refund(st)
     _pause_confirm(st, ev.at)
 
 
@@ -414,44 +481,51 @@ _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
 # --------------------------------------------------------------------------- status
 
 
+_new = tuple.__new__  # builds a NamedTuple from a sequence without its Python-level __new__
+
+
 def build_status(st: State, now: datetime) -> Status:
     """The status of ``st`` (already advanced to ``now``)."""
     rs = st.rs
-    rules = rs.rules
-    deadlines = []
-    for at, _rank, event, rule_id in st.timers:
-        rule = rules[rule_id]
-        deadlines.append(
-            Deadline(
-                event, at, rule_id, rule.stoppable_by, rule.source, rule.effect, rule.informational
-            )
-        )
+    info = rs.deadline_info
+    upcoming = tuple(
+        [
+            _new(Deadline, (event, at, rule_id, *info[rule_id]))
+            for at, _, event, rule_id in timers(st)
+        ]
+    )
     r = st.refund
     view = (
         None
         if r is None
-        else RefundView(
-            r.number,
-            r.state,  # StrEnum members are the contract's strings
-            r.return_goods,
-            r.reason,
-            r.amount,
-            r.requested_at,
-            r.before_shipment,
-            r.intervention,
+        else _new(
+            RefundView,
+            (
+                r.number,
+                r.state,  # StrEnum members are the contract's strings
+                r.return_goods,
+                r.reason,
+                r.amount,
+                r.requested_at,
+                r.before_shipment,
+                r.intervention,
+            ),
         )
     )
     assert st.state is not None
-    return Status(
-        id=st.order_id,
-        rules=rs.name,
-        now=now,
-        state=st.state,
-        refund=view,
-        fired=tuple(st.fired),
-        upcoming=tuple(deadlines),
-        amount=st.amount,
-        refunded=st.refunded,
-        auto_confirm_paused_left=st.confirm_left,
-        tz=rs.tz,
+    return _new(
+        Status,
+        (
+            st.order_id,
+            rs.name,
+            now,
+            st.state,
+            view,
+            tuple(st.fired),
+            upcoming,
+            st.amount,
+            st.refunded,
+            st.confirm_left,
+            rs.tz,
+        ),
     )

@@ -141,6 +141,19 @@ class Event(NamedTuple):
         return out
 
 
+class _Parsed(Event):
+    """An :class:`Event` that :func:`parse_event` built and checked; :func:`check_event` trusts
+    it without a second look. ``_replace`` gives a plain :class:`Event` (to be checked again)."""
+
+    __slots__ = ()
+
+    def _replace(self, **changes: Any) -> Event:  # type: ignore[override]
+        return Event(*self)._replace(**changes)
+
+    def __repr__(self) -> str:
+        return repr(Event(*self))
+
+
 _OPTIONAL = (
     "amount",
     "pay_within",
@@ -261,6 +274,20 @@ DEFAULTS: Mapping[EventType, Mapping[str, Any]] = {
     _T.REFUND_REQUESTED: {"return_goods": False, "reason": Reason.OTHER},
 }
 
+_new_event = tuple.__new__  # builds a NamedTuple from a sequence without its Python __new__
+#: Per event type: position in the tuple of each field it may carry.
+_ALLOWED_INDEX: Mapping[EventType, dict[str, int]] = {
+    t: {name: 2 + i for i, name in enumerate(_OPTIONAL) if name in req or name in opt}
+    for t, (req, opt) in FIELDS.items()
+}
+_REQUIRED_INDEX: Mapping[EventType, tuple[int, ...]] = {
+    t: tuple(2 + i for i, name in enumerate(_OPTIONAL) if name in req)
+    for t, (req, _) in FIELDS.items()
+}
+#: Per event type: the optional fields with their defaults filled in.
+_DEFAULTS_ROW: Mapping[EventType, tuple[Any, ...]] = {
+    t: tuple(DEFAULTS.get(t, {}).get(name) for name in _OPTIONAL) for t in FIELDS
+}
 #: For event types needing no field: the positional optional fields of a bare event.
 _BARE: Mapping[EventType, tuple[Any, ...]] = {
     t: tuple(DEFAULTS.get(t, {}).get(name) for name in _OPTIONAL)
@@ -270,14 +297,6 @@ _BARE: Mapping[EventType, tuple[Any, ...]] = {
 
 
 _TYPES: Mapping[str, EventType] = {t.value: t for t in EventType}
-
-
-def _fast_instant(text: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return None if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def parse_event(obj: object) -> Event:
@@ -297,38 +316,44 @@ def parse_event(obj: object) -> Event:
             f"unknown event type {raw_type!r} (allowed: {allowed})", event_type=str(raw_type)
         )
     raw_at = obj.get("at")
-    if raw_at is None:
-        raise InvalidInput(f"{etype} event has no 'at' time", event_type=etype)
-    at = _fast_instant(raw_at) if type(raw_at) is str else None
-    if at is None:
-        at = parse_instant(raw_at, f"{etype}.at")  # the slow path, which explains errors
+    at = None
+    if type(raw_at) is str:
+        try:
+            at = datetime.fromisoformat(raw_at)
+        except ValueError:
+            pass
+        else:
+            at = None if at.tzinfo is None else at.astimezone(UTC)
+    if at is None:  # the slow path, which explains what is wrong
+        if raw_at is None:
+            raise InvalidInput(f"{etype} event has no 'at' time", event_type=etype)
+        at = parse_instant(raw_at, f"{etype}.at")
     if len(obj) == 2:
         bare = _BARE.get(etype)
         if bare is not None:
-            return Event(etype, at, *bare)
-    required, optional = FIELDS[etype]
-    kwargs: dict[str, Any] = {}
+            return _new_event(_Parsed, (etype, at, *bare))
+    values = [etype, at, *_DEFAULTS_ROW[etype]]
+    positions = _ALLOWED_INDEX[etype]
     for key, value in obj.items():
-        if key == "type" or key == "at":
-            continue
-        if key not in required and key not in optional:
+        index = positions.get(key)
+        if index is None:
+            if key == "type" or key == "at":
+                continue
+            required, optional = FIELDS[etype]
             allowed_fields = ", ".join(sorted(required | optional)) or "none"
             raise InvalidInput(
                 f"{etype} event has unknown field {key!r} (allowed: {allowed_fields})",
                 event_type=etype,
             )
         try:
-            kwargs[key] = _PARSERS[key](value, key)
+            values[index] = _PARSERS[key](value, key)
         except InvalidInput as exc:  # name the event type only when something is wrong
             raise InvalidInput(f"{etype}.{exc.message}", event_type=etype) from None
-    missing = required - kwargs.keys()
-    if missing:
-        raise InvalidInput(
-            f"{etype} event is missing {', '.join(sorted(missing))}", event_type=etype
-        )
-    for key, value in DEFAULTS.get(etype, {}).items():
-        kwargs.setdefault(key, value)
-    return Event(etype, at, **kwargs)
+    for index in _REQUIRED_INDEX[etype]:
+        if values[index] is None:
+            missing = sorted(FIELDS[etype][0] - {k for k, v in obj.items() if v is not None})
+            raise InvalidInput(f"{etype} event is missing {', '.join(missing)}", event_type=etype)
+    return _new_event(_Parsed, values)
 
 
 def check_event(ev: Event) -> Event:
@@ -337,12 +362,16 @@ def check_event(ev: Event) -> Event:
     An event this module parsed (UTC time, defaults set) passes unchanged and cheaply; any
     other goes through :func:`parse_event` again, which explains what is wrong.
     """
+    if type(ev) is _Parsed:
+        return ev
     at = ev.at
-    if type(at) is datetime and at.tzinfo is UTC and type(ev.type) is EventType:
-        if ev[2:] == _BARE.get(ev.type):
-            return ev
-        if _fields_ok(ev):
-            return ev
+    if (
+        type(at) is datetime
+        and at.tzinfo is UTC
+        and type(ev.type) is EventType
+        and (ev[2:] == _BARE.get(ev.type) or _fields_ok(ev))
+    ):
+        return _Parsed(*ev)
     data: dict[str, Any] = {"type": ev.type, "at": ev.at}
     for name in _OPTIONAL:
         value = getattr(ev, name)

@@ -91,7 +91,7 @@ class Order:
         """
         t = parse_instant(now, "now")
         st = self._state
-        if st.last_at is not None and st.last_at <= t and (not st.timers or st.timers[0][0] > t):
+        if st.last_at is not None and st.last_at <= t and (st.next_due is None or st.next_due > t):
             return build_status(st, t)  # nothing due: no copy needed
         st = self._state_at(t)
         if st.state is None:

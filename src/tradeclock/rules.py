@@ -363,12 +363,24 @@ class RuleSet:
     base: str = attrs.field(default="")
     tz: tzinfo = attrs.field(init=False, repr=False, eq=False)
     rank: Mapping[str, int] = attrs.field(init=False, repr=False, eq=False)
+    #: per rule id: (stoppable_by, source, effect, informational), as a Deadline carries them
+    deadline_info: Mapping[str, tuple[tuple[str, ...], str, str, bool]] = attrs.field(
+        init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "tz", zone(self.timezone))
         if not self.base:
             object.__setattr__(self, "base", self.name)
         object.__setattr__(self, "rank", {rid: i for i, rid in enumerate(self.rules)})
+        object.__setattr__(
+            self,
+            "deadline_info",
+            {
+                r.id: (r.stoppable_by, r.source, r.effect, r.informational)
+                for r in self.rules.values()
+            },
+        )
         for rule in self.rules.values():
             if rule.duration <= timedelta(0) or any(c <= timedelta(0) for c in rule.choices):
                 raise InvalidInput(

@@ -11,8 +11,6 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import attrs
-
 from ._time import format_duration_iso, format_local
 
 __all__ = ["Deadline", "Fired", "RefundView", "Status"]
@@ -82,8 +80,7 @@ class RefundView(NamedTuple):
         }
 
 
-@attrs.frozen
-class Status:
+class Status(NamedTuple):
     """Where an order stands at ``now``; ``upcoming`` is sorted by time."""
 
     id: str
@@ -98,7 +95,8 @@ class Status:
     refunded: Decimal
     #: time left on the auto-confirm countdown while a refund pauses it
     auto_confirm_paused_left: timedelta | None
-    tz: tzinfo = attrs.field(repr=False, eq=False)
+    #: the rule set's zone, in which :meth:`to_dict` writes times
+    tz: tzinfo
 
     def next(self) -> Deadline | None:
         """The first upcoming deadline, or ``None``."""
