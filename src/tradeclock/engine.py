@@ -53,7 +53,16 @@ from .state import (
 )
 from .status import Deadline, Fired, RefundView, Status
 
-__all__ = ["advance", "apply_event", "bound", "build_status", "pending", "refund_timer", "timers"]
+__all__ = [
+    "advance",
+    "apply",
+    "apply_event",
+    "bound",
+    "build_status",
+    "pending",
+    "refund_timer",
+    "timers",
+]
 
 # --------------------------------------------------------------------------- timers
 
@@ -253,12 +262,13 @@ def apply_event(st: State, ev: Event, index: int) -> None:
     """Apply one validated event to ``st`` (mutates it; on error ``st`` may be partly advanced,
     so callers pass a copy and drop it on failure)."""
     try:
-        _apply(st, ev)
+        apply(st, ev)
     except TradeclockError as exc:
         raise exc.located(order_id=st.order_id, event_index=index) from None
 
 
-def _apply(st: State, ev: Event) -> None:
+def apply(st: State, ev: Event) -> None:
+    """Apply one validated event to ``st`` (mutates it); errors do not name the position."""
     at = ev.at
     etype = ev.type
     last = st.last_at
@@ -356,7 +366,7 @@ def _on_placed(st: State, ev: Event) -> None:
 def _on_paid(st: State, ev: Event) -> None:
     st.paid_at = ev.at
     st.dispatch_at = st.rs.rules["ship.dispatch_due"].deadline(ev.at, st.rs.tz)
-    bound(st, st.dispatch_at)
+    st.next_due = st.dispatch_at  # exact: no refund can exist before payment
 
 
 def _on_nothing(st: State, ev: Event) -> None:
@@ -373,7 +383,7 @@ def _on_shipped(st: State, ev: Event) -> None:
         else "confirm.auto_confirm"
     )
     st.confirm_at = rs.rules[st.confirm_rule].deadline(ev.at, rs.tz)
-    bound(st, st.confirm_at)
+    st.next_due = st.confirm_at  # exact: dispatch stops and a pending refund closes (below)
     st.confirm_left = None
     r = st.refund
     if r is not None and r.state in _OPEN:

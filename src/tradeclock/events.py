@@ -141,7 +141,7 @@ class Event(NamedTuple):
         return out
 
 
-class _Parsed(Event):
+class Parsed(Event):
     """An :class:`Event` that :func:`parse_event` built and checked; :func:`check_event` trusts
     it without a second look. ``_replace`` gives a plain :class:`Event` (to be checked again)."""
 
@@ -331,7 +331,7 @@ def parse_event(obj: object) -> Event:
     if len(obj) == 2:
         bare = _BARE.get(etype)
         if bare is not None:
-            return _new_event(_Parsed, (etype, at, *bare))
+            return _new_event(Parsed, (etype, at, *bare))
     values = [etype, at, *_DEFAULTS_ROW[etype]]
     positions = _ALLOWED_INDEX[etype]
     for key, value in obj.items():
@@ -353,7 +353,7 @@ def parse_event(obj: object) -> Event:
         if values[index] is None:
             missing = sorted(FIELDS[etype][0] - {k for k, v in obj.items() if v is not None})
             raise InvalidInput(f"{etype} event is missing {', '.join(missing)}", event_type=etype)
-    return _new_event(_Parsed, values)
+    return _new_event(Parsed, values)
 
 
 def check_event(ev: Event) -> Event:
@@ -362,7 +362,7 @@ def check_event(ev: Event) -> Event:
     An event this module parsed (UTC time, defaults set) passes unchanged and cheaply; any
     other goes through :func:`parse_event` again, which explains what is wrong.
     """
-    if type(ev) is _Parsed:
+    if type(ev) is Parsed:
         return ev
     at = ev.at
     if (
@@ -371,7 +371,7 @@ def check_event(ev: Event) -> Event:
         and type(ev.type) is EventType
         and (ev[2:] == _BARE.get(ev.type) or _fields_ok(ev))
     ):
-        return _Parsed(*ev)
+        return Parsed(*ev)
     data: dict[str, Any] = {"type": ev.type, "at": ev.at}
     for name in _OPTIONAL:
         value = getattr(ev, name)

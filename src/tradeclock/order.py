@@ -21,9 +21,9 @@ from typing import Any
 import attrs
 
 from ._time import parse_instant
-from .engine import advance, apply_event, build_status
+from .engine import advance, apply, apply_event, build_status
 from .errors import InvalidInput, TradeclockError
-from .events import AutoEvent, Event, parse_event
+from .events import AutoEvent, Event, Parsed, parse_event
 from .rules import RuleSet, get_rules
 from .state import State
 from .status import Status
@@ -171,13 +171,14 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     """Build an order from a sequence of events (dicts or :class:`Event`) in one pass."""
     st = State(order_id, rs)
     parsed = []
-    for i, raw in enumerate(events):
-        try:
-            ev = parse_event(raw)
-        except TradeclockError as exc:
-            raise exc.located(order_id=order_id, event_index=i) from None
-        apply_event(st, ev, i)
-        parsed.append(ev)
+    i = 0
+    try:
+        for i, raw in enumerate(events):  # noqa: B007 (i names the event in an error)
+            ev = raw if type(raw) is Parsed else parse_event(raw)
+            apply(st, ev)
+            parsed.append(ev)
+    except TradeclockError as exc:
+        raise exc.located(order_id=order_id, event_index=i) from None
     return Order(order_id, rs, tuple(parsed), st)
 
 
