@@ -24,8 +24,13 @@ def test_state_copy_copies_every_slot() -> None:
 
 
 def test_refund_copy_copies_every_slot() -> None:
-    order = tc.load(log(e("placed", "2026-11-01 10:00"), e("paid", "2026-11-01 10:01"),
-                        e("refund_requested", "2026-11-01 11:00")))
+    order = tc.load(
+        log(
+            e("placed", "2026-11-01 10:00"),
+            e("paid", "2026-11-01 10:01"),
+            e("refund_requested", "2026-11-01 11:00"),
+        )
+    )
     r = order._state.refund
     assert isinstance(r, Refund)
     _fill(r, Refund.__slots__)

@@ -6,7 +6,7 @@ Python before :meth:`tradeclock.Order.apply` accepts them.
 
 >>> ev = parse_event({"type": "shipped", "at": "2026-11-12T15:30:00+08:00"})
 >>> ev.type, ev.method, ev.at.isoformat()
-(<EventType.SHIPPED: 'shipped'>, <Method.EXPRESS: 'express'>, '2026-11-12T07:30:00+00:00')
+('shipped', 'express', '2026-11-12T07:30:00+00:00')
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from ._strenum import ContractEnum
 from ._time import format_duration_iso, parse_duration, parse_instant
 from .errors import InvalidInput
 
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-class EventType(enum.StrEnum):
+class EventType(ContractEnum):
     """What a person or a carrier did; the ``type`` field of the JSON log."""
 
     PLACED = "placed"
@@ -54,7 +55,7 @@ class EventType(enum.StrEnum):
     INTERVENTION_RULED = "intervention_ruled"
 
 
-class AutoEvent(enum.StrEnum):
+class AutoEvent(ContractEnum):
     """What happens by itself when a timer expires; names in ``fired`` and ``upcoming``."""
 
     AUTO_CLOSE = "auto_close"
@@ -67,7 +68,7 @@ class AutoEvent(enum.StrEnum):
     EVIDENCE_DUE = "evidence_due"
 
 
-class Method(enum.StrEnum):
+class Method(ContractEnum):
     """How goods travel; surface mail (平邮) has longer timers."""
 
     EXPRESS = "express"
@@ -76,7 +77,7 @@ class Method(enum.StrEnum):
     NONE = "none"
 
 
-class Reason(enum.StrEnum):
+class Reason(ContractEnum):
     """Why the buyer asks for a refund."""
 
     NO_REASON = "no_reason"
@@ -88,7 +89,7 @@ class Reason(enum.StrEnum):
     OTHER = "other"
 
 
-class Party(enum.StrEnum):
+class Party(ContractEnum):
     """Who acts."""
 
     BUYER = "buyer"
@@ -97,7 +98,7 @@ class Party(enum.StrEnum):
     PLATFORM = "platform"
 
 
-class Outcome(enum.StrEnum):
+class Outcome(ContractEnum):
     """The platform's ruling after intervention."""
 
     REFUND = "refund"

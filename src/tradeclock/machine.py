@@ -7,8 +7,8 @@ the compiled table ``(trigger, state) -> candidates``, which is built from these
 own ``events`` so the two can never disagree.
 
 >>> ORDER_TABLE[("paid", "placed")]
-(Candidate(dest=<OrderState.PAID: 'paid'>, conditions=()),)
->>> [c.dest.value for c in REFUND_TABLE[("refund_agreed", "wait_seller_agree")]]
+(Candidate(dest='paid', conditions=()),)
+>>> [c.dest for c in REFUND_TABLE[("refund_agreed", "wait_seller_agree")]]
 ['wait_buyer_return', 'success']
 """
 
@@ -20,6 +20,8 @@ from typing import Any
 
 import attrs
 from transitions import Machine
+
+from ._strenum import ContractEnum
 
 __all__ = [
     "ORDER_MACHINE",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 
-class OrderState(enum.StrEnum):
+class OrderState(ContractEnum):
     """The order (trade) states; Open Platform statuses in the docs."""
 
     PLACED = "placed"
@@ -44,7 +46,7 @@ class OrderState(enum.StrEnum):
     CLOSED = "closed"
 
 
-class RefundState(enum.StrEnum):
+class RefundState(ContractEnum):
     """The refund states (one refund open at a time)."""
 
     WAIT_SELLER_AGREE = "wait_seller_agree"

@@ -13,7 +13,6 @@ datetime.timedelta(days=1)
 
 from __future__ import annotations
 
-import enum
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
@@ -23,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from ._strenum import ContractEnum
 from ._time import format_duration_iso, next_local_midnight, parse_duration, zone
 from .errors import InvalidInput
 
@@ -43,7 +43,7 @@ SEED_001 = "001_6c88a52a51f16ceb.txt"
 SEED_002 = "002_c6ca0c70d870db73.txt"
 
 
-class Anchor(enum.StrEnum):
+class Anchor(ContractEnum):
     """Where a timer's duration is counted from."""
 
     #: the instant of the event that starts it

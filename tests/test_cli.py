@@ -1,0 +1,144 @@
+"""The command line: the readable timeline, the JSON contract, and bad input (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import e, log
+
+from tradeclock.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ORDER = ROOT / "examples" / "order.json"
+NOW = "2026-11-08T12:00:00+08:00"
+
+
+def test_status_prints_a_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", str(ORDER), "--now", NOW]) == 0
+    out = capsys.readouterr().out
+    assert "State: signed" in out and "Refund 1: wait_buyer_return" in out
+    assert "2026-11-14 16:20  refund_close" in out
+    assert "in 6 days 4 hours 20 minutes" in out
+    assert "refund.buyer_return_timeout" in out
+    assert "paused while the refund is open, with 6 days left" in out
+
+
+def test_status_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", str(ORDER), "--now", NOW, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"id", "now", "state", "refund", "fired", "upcoming"} <= data.keys()
+    assert data["now"] == NOW and data["state"] == "signed"
+    assert data["refund"]["state"] == "wait_buyer_return"
+    first = data["upcoming"][0]
+    assert set(first) >= {"event", "at", "rule", "stoppable_by", "source"}
+    assert first["at"].endswith("+08:00")
+
+
+def test_status_reads_stdin() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tradeclock", "status", "-", "--now", NOW, "--json"],
+        input=ORDER.read_text(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and json.loads(proc.stdout)["state"] == "signed"
+
+
+def test_now_defaults_to_the_wall_clock(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    before = datetime.now(UTC)
+    assert main(["status", str(ORDER), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    now = datetime.fromisoformat(data["now"])
+    assert before <= now <= datetime.now(UTC) + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["status", "/nonexistent.json"], "invalid_input"),
+        (["status", str(ORDER), "--now", "2026-11-08T12:00:00"], "invalid_input"),
+        (["status", str(ORDER), "--rules", "/nonexistent.toml"], "invalid_input"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    args: list[str], kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*args, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["error"]["kind"] == kind
+    assert captured.err.count("\n") == 1 and captured.err.startswith(f"tradeclock: {kind}:")
+
+
+def test_bad_log_through_the_console_script(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(log(e("placed", "2026-11-01 10:00"), e("signed", "2026-11-01 11:00")))
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "tradeclock", "status", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert "order T1: signed at 2026-11-01 11:00 is not allowed" in proc.stderr
+
+
+def test_malformed_json_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["status", str(bad), "--json"]) == 2
+    err = json.loads(capsys.readouterr().out)["error"]
+    assert err["kind"] == "invalid_input" and err["event_index"] is None
+
+
+def test_custom_rules_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    order = tmp_path / "o.json"
+    order.write_text(json.dumps(log(e("placed", "2026-11-01 10:00"), rules="flash")))
+    rules = ROOT / "examples" / "flash-sale.toml"
+    assert (
+        main(
+            [
+                "status",
+                str(order),
+                "--rules",
+                str(rules),
+                "--now",
+                "2026-11-01T10:01:00+08:00",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["upcoming"][0]["at"] == "2026-11-01T10:15:00+08:00"
+    assert data["rules"] == "flash"
+
+
+@pytest.mark.parametrize("fmt", [[], ["--toml"], ["--json"]])
+def test_rules_command(fmt: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "tmall", *fmt]) == 0
+    out = capsys.readouterr().out
+    assert "ship.dispatch_due" in out
+    if fmt == ["--json"]:
+        rows = {r["id"]: r for r in json.loads(out)["rules"]}
+        assert rows["ship.dispatch_due"]["duration"] == "P3D"
+
+
+def test_rules_unknown_preset(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "jd"]) == 2
+    assert "unknown rule set 'jd'" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["status"])
+    assert exc.value.code == 2
