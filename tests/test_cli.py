@@ -142,3 +142,12 @@ def test_usage_error_exits_2() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["status"])
     assert exc.value.code == 2
+
+
+def test_docs_rules_page_is_generated_from_the_tables() -> None:
+    from tradeclock.cli import rules_markdown
+
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert page == rules_markdown(), "docs/rules.md is stale: tradeclock rules --markdown"
+    for rule in __import__("tradeclock").TAOBAO:
+        assert f"`{rule.id}`" in page

@@ -17,7 +17,7 @@ from pathlib import Path
 from ._time import format_duration_iso, format_short
 from .errors import TradeclockError
 from .order import Order, load
-from .rules import PRESETS, RuleSet, get_rules, load_rules
+from .rules import CONSTRAINTS, PRESETS, RuleSet, get_rules, load_rules
 from .status import Status
 
 __all__ = ["main"]
@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--toml", action="store_true", help="print it as TOML (loadable by --rules)")
     r.add_argument("--json", action="store_true", help="print it as JSON")
+    r.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print every preset side by side as the Markdown of docs/rules.md",
+    )
     r.set_defaults(func=_cmd_rules)
     return parser
 
@@ -95,7 +100,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_rules(args: argparse.Namespace) -> int:
     name: str = args.name
     rs = load_rules(name) if name.endswith(".toml") else get_rules(name)
-    if args.toml:
+    if args.markdown:
+        print(rules_markdown(), end="")
+    elif args.toml:
         print(rs.to_toml(), end="")
     elif args.json:
         rows = [
@@ -126,6 +133,61 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             print(f"  {r.id:44} {format_duration_iso(r.duration):>7}  {event:18}{mark}")
             print(f"      {r.source}")
     return 0
+
+
+def rules_markdown() -> str:
+    """The rules reference (docs/rules.md), generated from the preset tables."""
+    presets = list(PRESETS.values())
+    head = " | ".join(p.name for p in presets)
+    lines = [
+        "# Rules reference",
+        "",
+        "Generated from the rule tables by `tradeclock rules --markdown`; a test fails when this",
+        "page and the tables differ. Durations are ISO-8601 (`P2D` = 2 days, `PT72H` = 72 hours).",
+        "Values marked *unconfirmed* come from no reachable source: they are kept, configurable,",
+        "and flagged here. Times are reckoned in each rule set's zone "
+        f"({', '.join(sorted({p.timezone for p in presets}))}).",
+        "",
+        "## Timers",
+        "",
+        f"| id | {head} | starts at | at expiry | stopped by | source |",
+        "|---|" + "---|" * len(presets) + "---|---|---|---|",
+    ]
+    for rule in presets[0]:
+        cells = []
+        for p in presets:
+            r = p[rule.id]
+            value = (
+                ", ".join(format_duration_iso(c) for c in r.choices)
+                if r.choices
+                else (format_duration_iso(r.duration))
+            )
+            cells.append(value + ("" if r.confirmed else " *unconfirmed*"))
+        what = f"`{rule.event}`: {rule.effect}" if rule.event else rule.effect
+        if rule.informational:
+            what += " (informational)"
+        who = ", ".join(rule.stoppable_by)
+        how = (
+            f"{who}: {rule.stopped_how}"
+            if who and rule.stopped_how
+            else (who or rule.stopped_how or "-")
+        )
+        sources = {p[rule.id].source for p in presets}
+        lines.append(
+            f"| `{rule.id}` | {' | '.join(cells)} | {rule.starts} | {what} | {how} | "
+            f"{'; '.join(sorted(sources))} |"
+        )
+    lines += [
+        "",
+        "## Rules between timers",
+        "",
+        "Constraints that can refuse an event; errors name them by id.",
+        "",
+        "| id | rule | source |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{c.id}` | {c.text} | {c.source} |" for c in CONSTRAINTS.values()]
+    return "\n".join(lines) + "\n"
 
 
 def _left(delta: timedelta) -> str:
