@@ -363,3 +363,16 @@ def test_missing_rule_file_is_invalid_input(tmp_path) -> None:
 def test_constraints_have_sources() -> None:
     for c in CONSTRAINTS.values():
         assert c.text and c.source
+
+
+def test_python_override_refuses_a_negative_duration() -> None:
+    with pytest.raises(InvalidInput, match="positive") as exc:
+        tc.TAOBAO.with_overrides({"refund.buyer_return_timeout": timedelta(days=-1)}, name="bad")
+    assert exc.value.rule == "refund.buyer_return_timeout"
+
+
+def test_override_of_extension_choices() -> None:
+    shop = tc.TAOBAO.with_overrides({"confirm.seller_extension": ["P1D", "P2D"]}, name="x")
+    assert shop["confirm.seller_extension"].choices == (D, 2 * D)
+    with pytest.raises(InvalidInput, match="empty list"):
+        tc.TAOBAO.with_overrides({"confirm.seller_extension": []}, name="x")

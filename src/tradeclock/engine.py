@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
-from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE, RefundState
+from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
 from .state import (
     _DELIVERING,
     _OPEN,
@@ -176,7 +176,7 @@ def _fire(st: State, timer: Timer) -> None:
     cause: Cause = (event, at, rule)
     if event in ORDER_TRIGGERS:
         assert st.state is not None
-        dest = _order_dest(st, event)
+        dest = _dest(ORDER_TABLE, event, st.state)
         if event == "dispatch_due":
             st.dispatch_done = True
         elif event == "return_window_end":
@@ -184,11 +184,12 @@ def _fire(st: State, timer: Timer) -> None:
         elif event == "auto_confirm":
             st.confirm_at = None
         if dest is not None:
-            _set_order(st, dest, cause)
+            st.state = dest  # type: ignore[assignment]  # the compiled table holds members
+            st.cause = cause
         return
     r = st.refund
     assert r is not None
-    dest = _single_dest(REFUND_TABLE, event, r.state)
+    dest = _dest(REFUND_TABLE, event, r.state)
     if event == "evidence_due":
         r.evidence_done = True
     if dest is None:
@@ -204,19 +205,9 @@ def _fire(st: State, timer: Timer) -> None:
         _refund_ended(st, at)
 
 
-def _order_dest(st: State, trigger: str) -> str | None:
-    assert st.state is not None
-    return _single_dest(ORDER_TABLE, trigger, st.state)
-
-
-def _single_dest(table: Table, trigger: str, state: str) -> str | None:
-    """Destination of an unguarded trigger (automatic events) from ``state``."""
+def _dest(table: Table, trigger: str, state: str) -> str | None:
+    """Destination of an unguarded trigger (an automatic or internal event) from ``state``."""
     return table[(trigger, state)][0].dest
-
-
-def _set_order(st: State, dest: str, cause: Cause) -> None:
-    st.state = dest  # type: ignore[assignment]  # a member, as above
-    st.cause = cause
 
 
 def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
@@ -230,15 +221,20 @@ def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
         # the whole paid amount: the order closes (seed 002 § 四.4.B)
         st.confirm_at = None
         st.confirm_left = None
-        _set_order(st, _order_dest_checked(st, "full_refund"), cause)
+        assert st.state is not None
+        st.state = _dest(ORDER_TABLE, "full_refund", st.state)  # type: ignore[assignment]
+        st.cause = cause
     else:
         _refund_ended(st, at)
 
 
-def _order_dest_checked(st: State, trigger: str) -> str:
-    dest = _order_dest(st, trigger)
-    assert dest is not None
-    return dest
+def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
+    """An order event ends the open refund (``closed_by_shipment``/``closed_by_confirmation``)."""
+    r = st.refund
+    if r is not None and r.state in _OPEN:
+        r.state = _dest(REFUND_TABLE, trigger, r.state)  # type: ignore[assignment]
+        r.cause = (ev.type, ev.at, None)
+        r.clock = ev.at
 
 
 def _refund_ended(st: State, at: datetime) -> None:
@@ -360,7 +356,8 @@ def _on_placed(st: State, ev: Event) -> None:
     else:
         st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
     bound(st, st.pay_deadline)
-    _set_order(st, O_PLACED, (ET_PLACED, ev.at, None))
+    st.state = O_PLACED
+    st.cause = (ET_PLACED, ev.at, None)
 
 
 def _on_paid(st: State, ev: Event) -> None:
@@ -385,12 +382,8 @@ def _on_shipped(st: State, ev: Event) -> None:
     st.confirm_at = rs.rules[st.confirm_rule].deadline(ev.at, rs.tz)
     st.next_due = st.confirm_at  # exact: dispatch stops and a pending refund closes (below)
     st.confirm_left = None
-    r = st.refund
-    if r is not None and r.state in _OPEN:
-        # shipping closes a pending unshipped refund (seed 002 § 四.常見問題.1)
-        r.state = RefundState(_single_dest(REFUND_TABLE, "closed_by_shipment", r.state) or r.state)
-        r.cause = (ET_SHIPPED, ev.at, None)
-        r.clock = ev.at
+    # shipping closes a pending unshipped refund (seed 002 § 四.常見問題.1)
+    _close_open_refund(st, "closed_by_shipment", ev)
 
 
 def _on_signed(st: State, ev: Event) -> None:
@@ -403,13 +396,8 @@ def _on_signed(st: State, ev: Event) -> None:
 def _on_confirmed(st: State, ev: Event) -> None:
     st.confirm_at = None
     st.confirm_left = None
-    r = st.refund
-    if r is not None and r.state in _OPEN:
-        r.state = RefundState(
-            _single_dest(REFUND_TABLE, "closed_by_confirmation", r.state) or r.state
-        )
-        r.cause = (ET_CONFIRMED, ev.at, None)
-        r.clock = ev.at
+    # confirming receipt releases the money to the seller: an open refund closes
+    _close_open_refund(st, "closed_by_confirmation", ev)
 
 
 def _on_extended(st: State, ev: Event) -> None:
