@@ -50,6 +50,7 @@ Guard = Callable[[State, Event], Refusal | None]
 
 
 def when(st: State, at: datetime) -> str:
+    """``at`` as people read it in the order's zone: ``2026-11-13 09:00``."""
     return format_short(at, st.rs.tz)
 
 
@@ -317,7 +318,9 @@ _ORDER_PHRASE = {
 
 
 def _sources(table: Table, trigger: str) -> str:
-    return ", ".join(s for t, s in table if t == trigger)
+    """The states ``trigger`` may start from, as words: 'shipped or signed'."""
+    states = [s for t, s in table if t == trigger]
+    return " or ".join([", ".join(states[:-1]), states[-1]] if len(states) > 1 else states)
 
 
 def order_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
@@ -332,8 +335,8 @@ def order_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
         )
         return f"the order {phrase} {how} at {when(st, at)}", rule
     return (
-        f"the order {phrase} (since {what} at {when(st, at)}); {ev.type} needs the order "
-        f"{_sources(ORDER_TABLE, ev.type.value)}",
+        f"the order {phrase} (since {what} at {when(st, at)}); {ev.type} needs it to be "
+        f"{_sources(ORDER_TABLE, ev.type)}",
         "order.graph",
     )
 
@@ -359,7 +362,7 @@ def refund_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
     r = st.refund
     assert r is not None
     return (
-        f"refund {r.number} is {r.state}; {ev.type} needs it "
-        f"{_sources(REFUND_TABLE, ev.type.value)}",
+        f"refund {r.number} is {r.state}; {ev.type} needs it to be "
+        f"{_sources(REFUND_TABLE, ev.type)}",
         "refund.graph",
     )
