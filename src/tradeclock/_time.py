@@ -8,11 +8,12 @@ silently read them as UTC).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InvalidInput
+from .limits import MAX_DAYS, MAX_INSTANT, MIN_INSTANT
 
 __all__ = [
     "format_local",
@@ -51,9 +52,10 @@ def to_utc(value: datetime, what: str = "time") -> datetime:
             f"{what} {value.isoformat()} has no UTC offset (naive times are refused)"
         )
     if type(value) is datetime:
-        return value if value.tzinfo is UTC else value.astimezone(UTC)
-    u = value.replace(tzinfo=None) - offset  # subclasses (e.g. pendulum.DateTime) become plain
-    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
+        return in_range(value, what)
+    u = value.replace(tzinfo=None)  # subclasses (e.g. pendulum.DateTime) become plain
+    plain = datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond)
+    return in_range(plain.replace(tzinfo=timezone(offset)), what)
 
 
 def parse_instant(value: object, what: str = "time") -> datetime:
@@ -76,7 +78,24 @@ def parse_instant(value: object, what: str = "time") -> datetime:
         raise InvalidInput(f"{what} {value!r} is not an ISO-8601 date-time") from None
     if parsed.tzinfo is None:
         raise InvalidInput(f"{what} {value!r} has no UTC offset (naive times are refused)")
-    return parsed.astimezone(UTC)
+    return in_range(parsed, what)
+
+
+def in_range(value: datetime, what: str = "time") -> datetime:
+    """``value`` (aware) in UTC, if inside the supported years; else :class:`InvalidInput`."""
+    if not 1969 < value.year < 3000:  # checked before converting: year 1 - 8 h overflows
+        raise _out_of_range(value, what)
+    utc = value.astimezone(UTC)
+    if not MIN_INSTANT <= utc < MAX_INSTANT:
+        raise _out_of_range(value, what)
+    return utc
+
+
+def _out_of_range(value: datetime, what: str) -> InvalidInput:
+    return InvalidInput(
+        f"{what} {value.isoformat()} is outside the supported range "
+        f"{MIN_INSTANT:%Y-%m-%d} to {MAX_INSTANT:%Y-%m-%d} (UTC)"
+    )
 
 
 def parse_duration(value: object, what: str = "duration") -> timedelta:
@@ -103,6 +122,8 @@ def parse_duration(value: object, what: str = "duration") -> timedelta:
             f"{what} {value!r} is not an ISO-8601 duration of weeks, days, hours, minutes and "
             "seconds (for example 'PT30M' or 'P3D'; years and months are refused)"
         )
+    if abs(parsed.total_seconds()) > MAX_DAYS * 86400:
+        raise InvalidInput(f"{what} {value!r} is longer than {MAX_DAYS} days")
     return timedelta(days=parsed.days, seconds=parsed.seconds, microseconds=parsed.microseconds)
 
 

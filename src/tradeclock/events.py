@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from ._strenum import ContractEnum
 from ._time import format_duration_iso, parse_duration, parse_instant
 from .errors import InvalidInput
+from .limits import MAX_AMOUNT, MAX_DAYS, MAX_INSTANT, MAX_TEXT, MIN_INSTANT
 
 __all__ = [
     "AutoEvent",
@@ -125,9 +126,10 @@ class Event(NamedTuple):
     tracking_no: str | None = None
     outcome: Outcome | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form of this event (times in UTC; give a zone to :func:`format_local`)."""
-        out: dict[str, Any] = {"type": self.type.value, "at": self.at.isoformat()}
+    def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
+        """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
+        at = self.at if tz is None else self.at.astimezone(tz)
+        out: dict[str, Any] = {"type": self.type.value, "at": at.isoformat()}
         for name in _OPTIONAL:
             value = getattr(self, name)
             if value is None:
@@ -184,8 +186,12 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
             + (" (a float is not exact)" if isinstance(value, float) else "")
         )
     if isinstance(value, int):
+        if abs(value) > MAX_AMOUNT:
+            raise InvalidInput(f"{what} is more than {MAX_AMOUNT} yuan")
         value = Decimal(value)
     if isinstance(value, str):
+        if len(value) > 64:
+            raise InvalidInput(f"{what} {_short(value)} is not a decimal amount")
         try:
             value = Decimal(value.strip())
         except InvalidOperation:
@@ -196,6 +202,8 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
         raise InvalidInput(f"{what} {value} is not a finite number")
     if value < 0:
         raise InvalidInput(f"{what} {value} is negative")
+    if value > MAX_AMOUNT:
+        raise InvalidInput(f"{what} is more than {MAX_AMOUNT} yuan")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise InvalidInput(f"{what} {value} has more than 2 decimals (amounts are yuan with fen)")
@@ -222,14 +230,34 @@ def _bool(value: object, what: str) -> bool:
 
 
 def _days(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidInput(f"{what} must be a positive whole number of days, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_DAYS:
+        raise InvalidInput(
+            f"{what} must be a whole number of days from 1 to {MAX_DAYS}, got {_short(value)}"
+        )
     return value
 
 
+def _short(value: object) -> str:
+    """``repr(value)``, cut to a readable length (hostile input can be huge)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return f"<{type(value).__name__} too large>"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _text(value: object, what: str) -> str:
+    return check_text(value, what)
+
+
+def check_text(value: object, what: str) -> str:
+    """A non-empty, printable string of at most :data:`MAX_TEXT` characters (ids, waybills)."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} must be a non-empty string, got {value!r}")
+        raise InvalidInput(f"{what} must be a non-empty string, got {_short(value)}")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
+    if not value.isprintable() or any("\ud800" <= c <= "\udfff" for c in value):
+        raise InvalidInput(f"{what} {_short(value)} has control or unpaired surrogate characters")
     return value
 
 
@@ -314,7 +342,8 @@ def parse_event(obj: object) -> Event:
             raise InvalidInput("event has no 'type'")
         allowed = ", ".join(_TYPES)
         raise InvalidInput(
-            f"unknown event type {raw_type!r} (allowed: {allowed})", event_type=str(raw_type)
+            f"unknown event type {_short(raw_type)} (allowed: {allowed})",
+            event_type=raw_type if isinstance(raw_type, str) and len(raw_type) < 40 else None,
         )
     raw_at = obj.get("at")
     at = None
@@ -323,8 +352,13 @@ def parse_event(obj: object) -> Event:
             at = datetime.fromisoformat(raw_at)
         except ValueError:
             pass
-        else:
-            at = None if at.tzinfo is None else at.astimezone(UTC)
+        else:  # range-checked before converting: converting year 1 or 9999 can overflow
+            if at.tzinfo is None or not 1969 < at.year < 3000:
+                at = None
+            else:
+                at = at.astimezone(UTC)
+                if not MIN_INSTANT <= at < MAX_INSTANT:
+                    at = None
     if at is None:  # the slow path, which explains what is wrong
         if raw_at is None:
             raise InvalidInput(f"{etype} event has no 'at' time", event_type=etype)

@@ -23,7 +23,8 @@ import attrs
 from ._time import parse_instant
 from .engine import advance, apply, apply_event, build_status
 from .errors import InvalidInput, TradeclockError
-from .events import AutoEvent, Event, Parsed, parse_event
+from .events import AutoEvent, Event, Parsed, check_text, parse_event
+from .limits import MAX_EVENTS, MAX_LOG_BYTES
 from .rules import RuleSet, get_rules
 from .state import State
 from .status import Status
@@ -49,6 +50,7 @@ class Order:
     @classmethod
     def new(cls, id: str, rules: RuleSet | str = "taobao") -> Order:
         """An order with an empty log; its first event must be ``placed``."""
+        check_text(id, "the order id")
         rs = rules if isinstance(rules, RuleSet) else get_rules(rules)
         return cls(id, rs, (), State(id, rs))
 
@@ -76,6 +78,12 @@ class Order:
         :class:`NotAllowed`.
         """
         index = len(self.events)
+        if index >= MAX_EVENTS:
+            raise InvalidInput(
+                f"order {self.id}: already {index} events, the most one order may have",
+                order_id=self.id,
+                event_index=index,
+            )
         try:
             ev = parse_event(event)
         except TradeclockError as exc:
@@ -83,6 +91,18 @@ class Order:
         st = self._state.copy()
         apply_event(st, ev, index)
         return Order(self.id, self.rules, (*self.events, ev), st)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event log in the JSON format :func:`load` reads, times in the rule set's zone.
+
+        ``load(order.to_dict(), rules=...)`` gives back an equal order.
+        """
+        tz = self.rules.tz
+        return {
+            "id": self.id,
+            "rules": self.rules.name,
+            "events": [ev.to_dict(tz) for ev in self.events],
+        }
 
     def status(self, now: datetime | str) -> Status:
         """Where the order stands at ``now``: state, refund, fired and upcoming deadlines.
@@ -95,7 +115,14 @@ class Order:
             return build_status(st, t)  # nothing due: no copy needed
         st = self._state_at(t)
         if st.state is None:
-            raise InvalidInput(f"order {self.id}: the event log is empty", order_id=self.id)
+            if not self.events:
+                raise InvalidInput(f"order {self.id}: the event log is empty", order_id=self.id)
+            first = self.events[0].at.astimezone(self.rules.tz).isoformat()
+            asked = t.astimezone(self.rules.tz).isoformat()
+            raise InvalidInput(
+                f"order {self.id}: nothing had happened by {asked} (the log starts at {first})",
+                order_id=self.id,
+            )
         advance(st, t)
         return build_status(st, t)
 
@@ -145,6 +172,7 @@ def load(
     order_id = data.get("id")
     if not isinstance(order_id, str) or not order_id:
         raise InvalidInput("the event log needs an 'id' (a non-empty string)")
+    check_text(order_id, "the order id")
     unknown = set(data) - _LOG_KEYS
     if unknown:
         raise InvalidInput(
@@ -164,6 +192,12 @@ def load(
         raise InvalidInput(
             f"order {order_id}: the event log is empty (it starts with placed)", order_id=order_id
         )
+    if len(events) > MAX_EVENTS:
+        raise InvalidInput(
+            f"order {order_id}: {len(events)} events, more than the {MAX_EVENTS} one order may "
+            "have",
+            order_id=order_id,
+        )
     return replay(order_id, rs, events)
 
 
@@ -173,7 +207,9 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     parsed = []
     i = 0
     try:
-        for i, raw in enumerate(events):  # noqa: B007 (i names the event in an error)
+        for i, raw in enumerate(events):
+            if i >= MAX_EVENTS:
+                raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
             ev = raw if type(raw) is Parsed else parse_event(raw)
             apply(st, ev)
             parsed.append(ev)
@@ -188,18 +224,26 @@ def _read(obj: Mapping[str, Any] | str | Path) -> Any:
     if isinstance(obj, Path) or (isinstance(obj, str) and not obj.lstrip().startswith(("{", "["))):
         path = Path(obj)
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as f:
+                raw = f.read(MAX_LOG_BYTES + 1)
+            text = raw.decode("utf-8")
         except OSError as exc:
             raise InvalidInput(f"cannot read event log {str(path)!r}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InvalidInput(f"event log {str(path)!r} is not UTF-8 text") from None
     elif isinstance(obj, str):
         text = obj
     else:
         raise InvalidInput(
             f"load() takes a dict, a JSON string or a path, got {type(obj).__name__}"
         )
+    if len(text) > MAX_LOG_BYTES:
+        raise InvalidInput(f"the event log is larger than {MAX_LOG_BYTES} bytes")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise InvalidInput("malformed JSON: nested too deeply") from None
