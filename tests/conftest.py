@@ -1,4 +1,8 @@
-"""Shared helpers and hypothesis profiles (ci: fast and deterministic; dev; thorough)."""
+"""Shared helpers and hypothesis profiles.
+
+HYPOTHESIS_PROFILE selects: ``ci`` (default: every CI run, deterministic, a failure prints the
+blob that replays it), ``dev`` (random, more examples), ``long`` (on demand; docs/verification.md).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,21 @@ from hypothesis import HealthCheck, settings
 settings.register_profile(
     "ci",
     max_examples=150,
+    stateful_step_count=40,
     derandomize=True,
     deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=300, deadline=None)
-settings.register_profile("thorough", max_examples=5000, deadline=None)
+settings.register_profile("dev", max_examples=300, deadline=None, print_blob=True)
+settings.register_profile(
+    "long",
+    max_examples=4000,
+    stateful_step_count=60,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SH = ZoneInfo("Asia/Shanghai")

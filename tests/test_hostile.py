@@ -21,22 +21,67 @@ NOW = "2026-12-01T00:00:00+08:00"
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
 HOSTILE = [
-    None, True, 0, -1, 10**30, 10**400, 1.5, float("inf"), "", " ", "x" * 10_000, [], {},
-    [[[[[]]]]], {"a": {"b": {}}}, "NaN", "-0", "1e999", "0.001", "１２３", "\u0000", "\ud800",
-    "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00", "2026-11-11T00:00:00+05:45",
-    "2026-11-11T00:00:00+14:00", "2026-11-11T00:00:00-12:00", "2016-12-31T23:59:60Z",
-    "2026-02-30T00:00:00+08:00", "2026-11-11T00:00:00+08:00:01", "P99999999D", "PT-1H", "P1Y",
-    "express", "buyer", "refund", "订单", "🦀" * 300,
+    None,
+    True,
+    0,
+    -1,
+    10**30,
+    10**400,
+    1.5,
+    float("inf"),
+    "",
+    " ",
+    "x" * 10_000,
+    [],
+    {},
+    [[[[[]]]]],
+    {"a": {"b": {}}},
+    "NaN",
+    "-0",
+    "1e999",
+    "0.001",
+    "１２３",
+    "\u0000",
+    "\ud800",
+    "9999-12-31T23:59:59+00:00",
+    "0001-01-01T00:00:00+00:00",
+    "2026-11-11T00:00:00+05:45",
+    "2026-11-11T00:00:00+14:00",
+    "2026-11-11T00:00:00-12:00",
+    "2016-12-31T23:59:60Z",
+    "2026-02-30T00:00:00+08:00",
+    "2026-11-11T00:00:00+08:00:01",
+    "P99999999D",
+    "PT-1H",
+    "P1Y",
+    "express",
+    "buyer",
+    "refund",
+    "订单",
+    "🦀" * 300,
 ]
 hostile = st.sampled_from(HOSTILE) | json_values
-KEYS = ["type", "at", "amount", "pay_within", "method", "by", "days", "return_goods", "reason",
-        "tracking_no", "outcome", "extra"]
+KEYS = [
+    "type",
+    "at",
+    "amount",
+    "pay_within",
+    "method",
+    "by",
+    "days",
+    "return_goods",
+    "reason",
+    "tracking_no",
+    "outcome",
+    "extra",
+]
 
 
 def _check(obj: Any) -> None:
@@ -91,10 +136,13 @@ def test_near_valid_logs(data: dict[str, Any]) -> None:
 
 
 @given(data=near_valid())
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow,
-                                                  HealthCheck.function_scoped_fixture])
-def test_cli_exits_0_or_2_with_json(data: dict[str, Any], tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+def test_cli_exits_0_or_2_with_json(
+    data: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "order.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     code = main(["status", str(path), "--now", NOW, "--json"])
@@ -123,13 +171,20 @@ def test_huge_text_is_invalid_input(tmp_path: Path) -> None:
         tc.load(big)
 
 
-@pytest.mark.parametrize(("at", "ok"), [
-    ("2026-11-11T00:00:00+05:45", True), ("2026-11-11T00:00:00+14:00", True),
-    ("2026-11-11T00:00:00-12:00", True), ("1970-01-01T08:00:00+08:00", True),
-    ("2999-12-31T23:00:00+00:00", True), ("1969-12-31T23:59:59Z", False),
-    ("9999-12-31T23:59:59+00:00", False), ("0001-01-01T05:00:00+08:00", False),
-    ("2016-12-31T23:59:60Z", False),
-])
+@pytest.mark.parametrize(
+    ("at", "ok"),
+    [
+        ("2026-11-11T00:00:00+05:45", True),
+        ("2026-11-11T00:00:00+14:00", True),
+        ("2026-11-11T00:00:00-12:00", True),
+        ("1970-01-01T08:00:00+08:00", True),
+        ("2999-12-31T23:00:00+00:00", True),
+        ("1969-12-31T23:59:59Z", False),
+        ("9999-12-31T23:59:59+00:00", False),
+        ("0001-01-01T05:00:00+08:00", False),
+        ("2016-12-31T23:59:60Z", False),
+    ],
+)
 def test_odd_offsets_and_far_years(at: str, ok: bool) -> None:
     data = {"id": "Y", "rules": "taobao", "events": [{"type": "placed", "at": at}]}
     if ok:

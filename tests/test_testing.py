@@ -7,8 +7,9 @@ from hypothesis import given, settings
 import tradeclock as tc
 from tradeclock.testing import event_logs
 
-SHOP = tc.TMALL.with_overrides({"confirm.auto_confirm": "P7D", "pay.unpaid_close": "PT20M"},
-                               name="shop")
+SHOP = tc.TMALL.with_overrides(
+    {"confirm.auto_confirm": "P7D", "pay.unpaid_close": "PT20M"}, name="shop"
+)
 
 
 @given(event_logs(rules=SHOP, amount=True))

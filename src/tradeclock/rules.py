@@ -389,6 +389,12 @@ class RuleSet:
                     rule=rule.id,
                 )
 
+    def __repr__(self) -> str:
+        return (
+            f"RuleSet(name={self.name!r}, timezone={self.timezone!r}, "
+            f"rules=<{len(self.rules)} rules>, base={self.base!r})"
+        )
+
     def __getitem__(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
 
