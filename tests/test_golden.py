@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from tradeclock.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "scenarios"
 SCENARIOS = sorted(GOLDEN.glob("*.json"))
 
 
-def _cli(order: dict, now: str | None = None) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "tradeclock", "status", "-", "--json"]
-    if now is not None:
-        args += ["--now", now]
-    return subprocess.run(
-        args, input=json.dumps(order), capture_output=True, text=True, check=False
-    )
+def _cli(order: dict, now: str) -> subprocess.CompletedProcess[str]:
+    """``tradeclock status - --json --now NOW`` with the log on stdin, run in this process
+    (the console script calls the same ``main``; tests/test_cli.py runs it as a process)."""
+    out, err = io.StringIO(), io.StringIO()
+    stdin = sys.stdin
+    sys.stdin = io.StringIO(json.dumps(order))
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["status", "-", "--json", "--now", now])
+    finally:
+        sys.stdin = stdin
+    return subprocess.CompletedProcess([], code, out.getvalue(), err.getvalue())
 
 
 def _instant(text: str) -> datetime:

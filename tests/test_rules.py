@@ -72,7 +72,18 @@ def test_presets_reckon_in_shanghai() -> None:
     assert tc.TAOBAO.timezone == tc.TMALL.timezone == "Asia/Shanghai"
 
 
-# --- the engine follows each timer ------------------------------------------------------
+# --- the engine follows each timer, under both presets ----------------------------------
+
+
+@pytest.fixture(params=["taobao", "tmall"])
+def each(request: pytest.FixtureRequest) -> str:
+    """Every rule test runs under each preset (a changed value in either one fails a test)."""
+    return str(request.param)
+
+
+def logp(preset: str, *events: dict) -> dict:
+    return log(*events, rules=preset)
+
 
 PLACED = e("placed", "2026-11-01 10:00", amount="100.00")
 PAID = e("paid", "2026-11-01 10:05")
@@ -113,9 +124,9 @@ def test_ship_dispatch_due(preset: str, due: str) -> None:
 @pytest.mark.parametrize(
     ("method", "days"), [("express", 10), ("ems", 10), ("none", 10), ("surface_mail", 30)]
 )
-def test_confirm_auto_confirm(method: str, days: int) -> None:
+def test_confirm_auto_confirm(method: str, days: int, each: str) -> None:
     # confirm.auto_confirm(.surface_mail): seed 002 § 五.1
-    order = tc.load(log(PLACED, PAID, e("shipped", "2026-11-02 09:00", method=method)))
+    order = tc.load(logp(each, PLACED, PAID, e("shipped", "2026-11-02 09:00", method=method)))
     due = t("2026-11-02 09:00") + days * D
     st = order.status(t("2026-11-02 10:00"))
     rule = (
@@ -126,48 +137,54 @@ def test_confirm_auto_confirm(method: str, days: int) -> None:
     assert order.status(due - timedelta(minutes=1)).state == "shipped"
 
 
-def test_buyer_confirms_before_the_deadline() -> None:
-    order = tc.load(log(PLACED, PAID, SHIPPED, e("confirmed", "2026-11-03 09:00")))
+def test_buyer_confirms_before_the_deadline(each: str) -> None:
+    order = tc.load(logp(each, PLACED, PAID, SHIPPED, e("confirmed", "2026-11-03 09:00")))
     st = order.status(t("2026-11-20 00:00"))
     assert st.state == "success" and st.fired == () and st.upcoming == ()
 
 
-def test_confirm_buyer_extension() -> None:
+def test_confirm_buyer_extension(each: str) -> None:
     # confirm.buyer_extension: +3 d, once, only when <= 3 d remain
     base = [PLACED, PAID, SHIPPED]
-    order = tc.load(log(*base, e("receipt_extended", "2026-11-09 09:00", by="buyer")))
+    order = tc.load(logp(each, *base, e("receipt_extended", "2026-11-09 09:00", by="buyer")))
     assert order.when("auto_confirm", t("2026-11-09 10:00")) == t("2026-11-15 09:00")
     with pytest.raises(tc.NotAllowed) as too_early:
-        tc.load(log(*base, e("receipt_extended", "2026-11-08 08:59", by="buyer")))
+        tc.load(logp(each, *base, e("receipt_extended", "2026-11-08 08:59", by="buyer")))
     assert too_early.value.rule == "confirm.buyer_extension"
     with pytest.raises(tc.NotAllowed, match="already extended"):
         tc.load(
-            log(
+            logp(
+                each,
                 *base,
                 e("receipt_extended", "2026-11-09 09:00", by="buyer"),
                 e("receipt_extended", "2026-11-13 09:00", by="buyer"),
             )
         )
     with pytest.raises(tc.NotAllowed, match="by 3 d only"):
-        tc.load(log(*base, e("receipt_extended", "2026-11-09 09:00", by="buyer", days=5)))
+        tc.load(logp(each, *base, e("receipt_extended", "2026-11-09 09:00", by="buyer", days=5)))
 
 
 @pytest.mark.parametrize("days", [3, 5, 7, 10])
-def test_confirm_seller_extension(days: int) -> None:
+def test_confirm_seller_extension(days: int, each: str) -> None:
     # confirm.seller_extension: +3, +5, +7 or +10 d
     order = tc.load(
-        log(
-            PLACED, PAID, SHIPPED, e("receipt_extended", "2026-11-03 09:00", by="seller", days=days)
+        logp(
+            each,
+            PLACED,
+            PAID,
+            SHIPPED,
+            e("receipt_extended", "2026-11-03 09:00", by="seller", days=days),
         )
     )
     assert order.when("auto_confirm", t("2026-11-03 10:00")) == t("2026-11-12 09:00") + days * D
 
 
 @pytest.mark.parametrize("days", [1, 4, 6, 11])
-def test_confirm_seller_extension_other_values_refused(days: int) -> None:
+def test_confirm_seller_extension_other_values_refused(days: int, each: str) -> None:
     with pytest.raises(tc.NotAllowed) as exc:
         tc.load(
-            log(
+            logp(
+                each,
                 PLACED,
                 PAID,
                 SHIPPED,
@@ -177,9 +194,9 @@ def test_confirm_seller_extension_other_values_refused(days: int) -> None:
     assert exc.value.rule == "confirm.seller_extension" and exc.value.event_index == 3
 
 
-def test_refund_unshipped_seller_timeout() -> None:
+def test_refund_unshipped_seller_timeout(each: str) -> None:
     # refund.unshipped_seller_timeout: 2 d, then auto_refund; seed 002 § 四.1
-    order = tc.load(log(PLACED, PAID, e("refund_requested", "2026-11-01 12:00")))
+    order = tc.load(logp(each, PLACED, PAID, e("refund_requested", "2026-11-01 12:00")))
     st = order.status(t("2026-11-01 13:00"))
     assert [(d.event, d.rule) for d in st.upcoming if d.event == "auto_refund"] == [
         ("auto_refund", "refund.unshipped_seller_timeout")
@@ -189,18 +206,21 @@ def test_refund_unshipped_seller_timeout() -> None:
     assert (done.state, done.refund.state) == ("closed", "success")
 
 
-def test_refund_refund_only_seller_timeout() -> None:
+def test_refund_refund_only_seller_timeout(each: str) -> None:
     # refund.refund_only_seller_timeout: 5 d; seed 002 § 四.2.C
     order = tc.load(
-        log(PLACED, PAID, SHIPPED, e("refund_requested", "2026-11-03 12:00", reason="quality"))
+        logp(
+            each, PLACED, PAID, SHIPPED, e("refund_requested", "2026-11-03 12:00", reason="quality")
+        )
     )
     assert order.when("auto_refund", t("2026-11-03 13:00")) == t("2026-11-08 12:00")
 
 
-def test_refund_return_seller_timeout_and_buyer_return_timeout() -> None:
+def test_refund_return_seller_timeout_and_buyer_return_timeout(each: str) -> None:
     # refund.return_seller_timeout 5 d -> auto_agree; refund.buyer_return_timeout 7 d -> closed
     order = tc.load(
-        log(
+        logp(
+            each,
             PLACED,
             PAID,
             SHIPPED,
@@ -222,10 +242,11 @@ def test_refund_return_seller_timeout_and_buyer_return_timeout() -> None:
         ("surface_mail", 30, "refund.seller_receipt_timeout.surface_mail"),
     ],
 )
-def test_refund_seller_receipt_timeout(method: str | None, days: int, rule: str) -> None:
+def test_refund_seller_receipt_timeout(method: str | None, days: int, rule: str, each: str) -> None:
     extra = {} if method is None else {"method": method}
     order = tc.load(
-        log(
+        logp(
+            each,
             PLACED,
             PAID,
             SHIPPED,
@@ -240,10 +261,11 @@ def test_refund_seller_receipt_timeout(method: str | None, days: int, rule: str)
     assert order.status(d.at).state == "closed"
 
 
-def test_refund_refused_buyer_timeout() -> None:
+def test_refund_refused_buyer_timeout(each: str) -> None:
     # refund.refused_buyer_timeout: 7 d after the seller refused, the refund closes
     order = tc.load(
-        log(
+        logp(
+            each,
             PLACED,
             PAID,
             SHIPPED,
@@ -255,10 +277,11 @@ def test_refund_refused_buyer_timeout() -> None:
     assert order.status(t("2026-11-11 12:00")).refund.state == "closed"
 
 
-def test_refund_intervention_evidence() -> None:
+def test_refund_intervention_evidence(each: str) -> None:
     # refund.intervention_evidence: 3 d, informational; the platform rules
     order = tc.load(
-        log(
+        logp(
+            each,
             PLACED,
             PAID,
             SHIPPED,
@@ -275,7 +298,7 @@ def test_refund_intervention_evidence() -> None:
     assert ruled.status(t("2026-11-09 12:00")).state == "closed"
 
 
-def test_return_no_reason_window_ends_at_local_midnight() -> None:
+def test_return_no_reason_window_ends_at_local_midnight(each: str) -> None:
     # return.no_reason_window: 168 h from 00:00 of the day after signing
     for signed, end in [
         ("2026-11-04 00:00", "2026-11-12 00:00"),
@@ -283,7 +306,7 @@ def test_return_no_reason_window_ends_at_local_midnight() -> None:
         ("2026-12-31 12:00", "2027-01-08 00:00"),
     ]:
         shipped = e("shipped", signed[:10] + " 00:00")
-        order = tc.load(log(PLACED, PAID, shipped, e("signed", signed)))
+        order = tc.load(logp(each, PLACED, PAID, shipped, e("signed", signed)))
         assert order.when("return_window_end", t(signed)) == t(end)
 
 

@@ -1,0 +1,162 @@
+"""Rule-mutation check: change each rule a little and show that some test fails.
+
+    python scripts/mutants.py [--jobs 2] [--only SUBSTRING] [--markdown]
+
+For every timer rule of both presets: its duration (or an extension's allowed values) one hour
+and one day longer and shorter. For every automatic event: a different target state. And the
+auto-confirm pause removed. Each mutant runs the suite in its own pytest process, stopping at
+the first failure, which is the test that "caught" it. The table's id column is the mutant's
+name. Exit status 1 if any mutant survives.
+
+The same file is the pytest plugin that applies a mutant: ``TRADECLOCK_MUTANT=NAME pytest
+-p mutants`` (with this folder on PYTHONPATH) changes the library in memory before any test
+runs. The table-value test (tests/test_rules.py::test_rule_table_values) is left out of the
+run, so that behaviour, not a copy of the table, has to catch each change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from types import MappingProxyType
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ["tests/test_rules.py", "tests/test_engine.py", "tests/test_golden.py",
+         "tests/test_errors.py", "tests/test_properties.py", "tests/test_stateful.py"]
+SKIP = ["tests/test_rules.py::test_rule_table_values"]
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+SHIFTS = {"+1h": HOUR, "-1h": -HOUR, "+1d": DAY, "-1d": -DAY}
+
+# automatic event -> (machine, source state or None for every source, new destination)
+TARGETS = {
+    "auto_close": ("order", None, "paid"),
+    "dispatch_due": ("order", None, "closed"),
+    "auto_confirm": ("order", None, "closed"),
+    "return_window_end": ("order", None, "success"),
+    "full_refund": ("order", None, "success"),
+    "auto_refund": ("refund", None, "closed"),
+    "auto_agree": ("refund", None, "success"),
+    "refund_close": ("refund", None, "success"),
+    "evidence_due": ("refund", None, "closed"),
+    "closed_by_shipment": ("refund", None, "success"),
+}
+
+
+def mutants() -> dict[str, Callable[[], None]]:
+    """Every mutant by name, as a function that applies it to the imported library."""
+    import tradeclock as tc
+
+    out: dict[str, Callable[[], None]] = {}
+    for preset in (tc.TAOBAO, tc.TMALL):
+        for rule in preset:
+            for label, shift in SHIFTS.items():
+                name = f"{preset.name}:{rule.id}:{label}"
+                out[name] = _shift(preset, rule.id, shift)
+    for trigger, (machine, _, dest) in TARGETS.items():
+        out[f"target:{trigger}->{dest}"] = _retarget(machine, trigger, dest)
+    out["pause:removed"] = _no_pause
+    return out
+
+
+def _shift(preset: object, rule_id: str, shift: timedelta) -> Callable[[], None]:
+    def apply() -> None:
+        import attrs
+
+        rules = dict(preset.rules)  # type: ignore[attr-defined]
+        old = rules[rule_id]
+        rules[rule_id] = attrs.evolve(
+            old, duration=old.duration + shift, choices=tuple(c + shift for c in old.choices))
+        object.__setattr__(preset, "rules", MappingProxyType(rules))
+        preset.__attrs_post_init__()  # type: ignore[attr-defined]
+    return apply
+
+
+def _retarget(machine: str, trigger: str, dest: str) -> Callable[[], None]:
+    def apply() -> None:
+        from tradeclock import engine
+        from tradeclock.machine import ORDER_TABLE, REFUND_TABLE, Candidate, OrderState, \
+            RefundState
+
+        table = ORDER_TABLE if machine == "order" else REFUND_TABLE
+        member = (OrderState if machine == "order" else RefundState)(dest)
+        for key, cands in list(table.items()):
+            if key[0] == trigger:
+                new = tuple(Candidate(member, c.conditions) for c in cands)
+                table[key] = new  # type: ignore[index]
+                for plain in (engine._PLAIN_ORDER, engine._PLAIN_REFUND):
+                    if key in plain:
+                        plain[key] = member
+    return apply
+
+
+def _no_pause() -> None:
+    from tradeclock import engine
+
+    engine._pause_confirm = lambda st, at: None  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------------------- pytest plugin
+
+def pytest_configure(config: object) -> None:
+    name = os.environ.get("TRADECLOCK_MUTANT")
+    if name:
+        mutants()[name]()
+
+
+# ---------------------------------------------------------------------------- runner
+
+def _run(name: str) -> tuple[str, str, float]:
+    env = dict(os.environ, TRADECLOCK_MUTANT=name, PYTHONPATH=str(ROOT / "scripts"),
+               HYPOTHESIS_PROFILE="ci")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    args = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "mutants", "-p",
+            "no:cacheprovider", "--no-header", "-o", "addopts=", *TESTS]
+    for test in SKIP:
+        args += ["--deselect", test]
+    start = time.perf_counter()
+    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - start
+    if proc.returncode == 0:
+        return name, "", took
+    failed = re.search(r"^FAILED (.+?)(?: - .*)?$", proc.stdout, re.M)
+    if failed:
+        return name, failed.group(1), took
+    error = re.search(r"^ERROR (.+?)(?: - .*)?$", proc.stdout, re.M)
+    return name, f"(error) {error.group(1) if error else proc.stdout.strip()[-200:]}", took
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", default="", help="run the mutants whose name contains this")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    names = [n for n in mutants() if args.only in n]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(_run, names))
+    survivors = [name for name, caught, _ in results if not caught]
+    if args.markdown:
+        print("| mutant | caught by |\n|---|---|")
+        for name, caught, _ in results:
+            print(f"| `{name}` | {caught or '**SURVIVED**'} |")
+    else:
+        width = max(len(n) for n in names)
+        for name, caught, took in results:
+            print(f"{name:<{width}}  {caught or 'SURVIVED'}  ({took:.1f} s)")
+    print(f"\n{len(results)} mutants, {len(results) - len(survivors)} caught, "
+          f"{len(survivors)} survived, {time.perf_counter() - start:.0f} s")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
