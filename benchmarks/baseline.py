@@ -29,8 +29,7 @@ TRANSITIONS = [
 class BaselineOrder:
     def __init__(self, log: dict[str, Any]) -> None:
         self.id = log["id"]
-        self.machine = Machine(model=self, states=STATES, transitions=TRANSITIONS,
-                               initial="placed")
+        self.machine = Machine(model=self, states=STATES, transitions=TRANSITIONS, initial="placed")
         self.refund_state: str | None = None
         self.times: dict[str, pendulum.DateTime] = {}
         self.confirm_left: pendulum.Duration | None = None
@@ -63,5 +62,8 @@ class BaselineOrder:
             upcoming.append(("return_window_end", end))
         if self.refund_state == "wait_buyer_return":
             upcoming.append(("refund_close", self.times["refund_agreed"].add(days=7)))
-        return {"state": self.state, "refund": self.refund_state,
-                "upcoming": sorted(((e, t) for e, t in upcoming if t > now), key=lambda x: x[1])}
+        return {
+            "state": self.state,
+            "refund": self.refund_state,
+            "upcoming": sorted(((e, t) for e, t in upcoming if t > now), key=lambda x: x[1]),
+        }

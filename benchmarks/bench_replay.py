@@ -28,9 +28,9 @@ from typing import Any
 import pendulum
 
 sys.path.insert(0, str(Path(__file__).parent))
-from baseline import BaselineOrder  # noqa: E402
+from baseline import BaselineOrder
 
-import tradeclock as tc  # noqa: E402
+import tradeclock as tc
 
 LOG = json.loads((Path(__file__).parents[1] / "examples" / "order.json").read_text())
 NOW = "2026-11-08T12:00:00+08:00"
@@ -68,8 +68,9 @@ def _same(a: list[tuple[str, Any]], b: list[tuple[str, Any]]) -> bool:
     return [(e, t.timestamp()) for e, t in a] == [(e, t.timestamp()) for e, t in b]
 
 
-def compare(name: str, ours: Callable[[Any], Any], theirs: Callable[[Any], Any],
-            orders: int, batches: int) -> float:
+def compare(
+    name: str, ours: Callable[[Any], Any], theirs: Callable[[Any], Any], orders: int, batches: int
+) -> float:
     assert _same(ours(LOG), theirs(LOG)), f"{name}: the baseline disagrees"
     logs = [dict(LOG, id=f"B{i}") for i in range(orders)]
     a, b = [], []
@@ -77,9 +78,11 @@ def compare(name: str, ours: Callable[[Any], Any], theirs: Callable[[Any], Any],
         a.append(_batch(ours, logs))
         b.append(_batch(theirs, logs))
     ratio = min(b) / min(a)
-    print(f"{name:7} tradeclock {min(a):7.1f} us/order (median {statistics.median(a):6.1f})   "
-          f"baseline {min(b):7.1f} us/order (median {statistics.median(b):6.1f})   "
-          f"speed-up {ratio:5.1f}x (medians {statistics.median(b) / statistics.median(a):.1f}x)")
+    print(
+        f"{name:7} tradeclock {min(a):7.1f} us/order (median {statistics.median(a):6.1f})   "
+        f"baseline {min(b):7.1f} us/order (median {statistics.median(b):6.1f})   "
+        f"speed-up {ratio:5.1f}x (medians {statistics.median(b) / statistics.median(a):.1f}x)"
+    )
     return ratio
 
 
@@ -88,8 +91,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=200, help="orders per batch")
     parser.add_argument("--batches", type=int, default=20)
     args = parser.parse_args()
-    print(f"{len(LOG['events'])}-event order, {args.orders} orders a batch, "
-          f"{args.batches} batches a side, python {sys.version.split()[0]}")
+    print(
+        f"{len(LOG['events'])}-event order, {args.orders} orders a batch, "
+        f"{args.batches} batches a side, python {sys.version.split()[0]}"
+    )
     compare("replay", ours_replay, theirs_replay, args.orders, args.batches)
     compare("json", ours_json, theirs_json, args.orders, args.batches)
 

@@ -24,8 +24,12 @@ def _run_side(side: str, orders: int) -> None:
     sys.path.insert(0, str(HERE))
     import bench_replay as b
 
-    fn = {"ours_replay": b.ours_replay, "theirs_replay": b.theirs_replay,
-          "ours_json": b.ours_json, "theirs_json": b.theirs_json}[side]
+    fn = {
+        "ours_replay": b.ours_replay,
+        "theirs_replay": b.theirs_replay,
+        "ours_json": b.ours_json,
+        "theirs_json": b.theirs_json,
+    }[side]
     logs = [dict(b.LOG, id=f"B{i}") for i in range(orders)]
     fn(b.LOG)  # warm caches and imports before counting starts to matter
     for log in logs:
@@ -36,9 +40,20 @@ def _count(side: str, orders: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg.out"
         proc = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-             sys.executable, __file__, "--side", side, "--orders", str(orders)],
-            capture_output=True, text=True, check=True,
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--side",
+                side,
+                "--orders",
+                str(orders),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         match = re.search(r"Collected : (\d+)", proc.stderr)
         assert match, proc.stderr[-2000:]
@@ -58,8 +73,10 @@ def main() -> None:
         for who in ("ours", "theirs"):
             side = f"{who}_{mode}"
             per[who] = (_count(side, args.orders) - _count(side, 0)) / args.orders
-        print(f"{mode:7} tradeclock {per['ours']:10,.0f} instructions/order   baseline "
-              f"{per['theirs']:12,.0f}   ratio {per['theirs'] / per['ours']:5.1f}x")
+        print(
+            f"{mode:7} tradeclock {per['ours']:10,.0f} instructions/order   baseline "
+            f"{per['theirs']:12,.0f}   ratio {per['theirs'] / per['ours']:5.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = ["tests/test_rules.py", "tests/test_engine.py", "tests/test_golden.py",
-         "tests/test_errors.py", "tests/test_properties.py", "tests/test_stateful.py"]
+TESTS = [
+    "tests/test_rules.py",
+    "tests/test_engine.py",
+    "tests/test_golden.py",
+    "tests/test_errors.py",
+    "tests/test_properties.py",
+    "tests/test_stateful.py",
+]
 SKIP = ["tests/test_rules.py::test_rule_table_values"]
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 SHIFTS = {"+1h": HOUR, "-1h": -HOUR, "+1d": DAY, "-1d": -DAY}
@@ -73,17 +79,18 @@ def _shift(preset: object, rule_id: str, shift: timedelta) -> Callable[[], None]
         rules = dict(preset.rules)  # type: ignore[attr-defined]
         old = rules[rule_id]
         rules[rule_id] = attrs.evolve(
-            old, duration=old.duration + shift, choices=tuple(c + shift for c in old.choices))
+            old, duration=old.duration + shift, choices=tuple(c + shift for c in old.choices)
+        )
         object.__setattr__(preset, "rules", MappingProxyType(rules))
         preset.__attrs_post_init__()  # type: ignore[attr-defined]
+
     return apply
 
 
 def _retarget(machine: str, trigger: str, dest: str) -> Callable[[], None]:
     def apply() -> None:
         from tradeclock import engine
-        from tradeclock.machine import ORDER_TABLE, REFUND_TABLE, Candidate, OrderState, \
-            RefundState
+        from tradeclock.machine import ORDER_TABLE, REFUND_TABLE, Candidate, OrderState, RefundState
 
         table = ORDER_TABLE if machine == "order" else REFUND_TABLE
         member = (OrderState if machine == "order" else RefundState)(dest)
@@ -94,6 +101,7 @@ def _retarget(machine: str, trigger: str, dest: str) -> Callable[[], None]:
                 for plain in (engine._PLAIN_ORDER, engine._PLAIN_REFUND):
                     if key in plain:
                         plain[key] = member
+
     return apply
 
 
@@ -105,6 +113,7 @@ def _no_pause() -> None:
 
 # ---------------------------------------------------------------------------- pytest plugin
 
+
 def pytest_configure(config: object) -> None:
     name = os.environ.get("TRADECLOCK_MUTANT")
     if name:
@@ -113,12 +122,30 @@ def pytest_configure(config: object) -> None:
 
 # ---------------------------------------------------------------------------- runner
 
+
 def _run(name: str) -> tuple[str, str, float]:
-    env = dict(os.environ, TRADECLOCK_MUTANT=name, PYTHONPATH=str(ROOT / "scripts"),
-               HYPOTHESIS_PROFILE="ci")
+    env = dict(
+        os.environ,
+        TRADECLOCK_MUTANT=name,
+        PYTHONPATH=str(ROOT / "scripts"),
+        HYPOTHESIS_PROFILE="ci",
+    )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    args = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "mutants", "-p",
-            "no:cacheprovider", "--no-header", "-o", "addopts=", *TESTS]
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "-p",
+        "mutants",
+        "-p",
+        "no:cacheprovider",
+        "--no-header",
+        "-o",
+        "addopts=",
+        *TESTS,
+    ]
     for test in SKIP:
         args += ["--deselect", test]
     start = time.perf_counter()
@@ -153,8 +180,10 @@ def main() -> int:
         width = max(len(n) for n in names)
         for name, caught, took in results:
             print(f"{name:<{width}}  {caught or 'SURVIVED'}  ({took:.1f} s)")
-    print(f"\n{len(results)} mutants, {len(results) - len(survivors)} caught, "
-          f"{len(survivors)} survived, {time.perf_counter() - start:.0f} s")
+    print(
+        f"\n{len(results)} mutants, {len(results) - len(survivors)} caught, "
+        f"{len(survivors)} survived, {time.perf_counter() - start:.0f} s"
+    )
     return 1 if survivors else 0
 
 
