@@ -151,3 +151,48 @@ def test_docs_rules_page_is_generated_from_the_tables() -> None:
     assert page == rules_markdown(), "docs/rules.md is stale: tradeclock rules --markdown"
     for rule in __import__("tradeclock").TAOBAO:
         assert f"`{rule.id}`" in page
+
+
+@pytest.mark.parametrize(
+    ("event", "expect"),
+    [
+        (
+            "refund_close",
+            "2026-11-14T16:20:00+08:00  (refund.buyer_return_timeout; in 6 days 4 hours",
+        ),
+        (
+            "auto_confirm",
+            "auto_confirm is paused while refund 1 is open (wait_buyer_return), with 6 days left",
+        ),
+        (
+            "auto_close",
+            "auto_close is not running: the order is signed, refund 1 is wait_buyer_return",
+        ),
+    ],
+)
+def test_when(event: str, expect: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["when", str(ORDER), event, "--now", NOW]) == 0
+    assert capsys.readouterr().out.startswith(expect)
+
+
+def test_when_json_and_already_happened(capsys: pytest.CaptureFixture[str]) -> None:
+    later = "2026-11-21T00:00:00+08:00"
+    assert main(["when", str(ORDER), "refund_close", "--now", later, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["at"] is None
+    assert data["reason"] == (
+        "refund_close already happened at 2026-11-14T16:20:00+08:00 (refund.buyer_return_timeout)"
+    )
+    assert main(["when", str(ORDER), "refund_close", "--now", NOW, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["at"], data["rule"], data["reason"]) == (
+        "2026-11-14T16:20:00+08:00",
+        "refund.buyer_return_timeout",
+        "",
+    )
+
+
+def test_when_unknown_event_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["when", str(ORDER), "explode"])
+    assert exc.value.code == 2

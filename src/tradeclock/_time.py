@@ -170,3 +170,17 @@ def format_short(instant: datetime, tz: tzinfo) -> str:
     """``2026-11-13 09:00`` in the rule set's zone (seconds shown only when not zero)."""
     local = instant.astimezone(tz)
     return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
+
+
+def duration_words(delta: timedelta, locale: str = "en") -> str:
+    """A duration as people say it, in whole minutes: ``6 days``, ``2 天 3 小时``.
+
+    >>> duration_words(timedelta(days=2, hours=3, seconds=59))
+    '2 days 3 hours'
+    """
+    import pendulum  # edge only: wording, never arithmetic
+
+    minutes = int(delta.total_seconds()) // 60
+    if minutes <= 0:
+        return "less than a minute" if locale == "en" else "不到 1 分钟"
+    return str(pendulum.duration(minutes=minutes).in_words(locale=locale))

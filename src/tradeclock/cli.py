@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ._time import format_duration_iso, format_short
+from ._time import duration_words, format_duration_iso, format_local, format_short
 from .errors import TradeclockError
+from .events import AutoEvent
 from .order import Order, load
 from .rules import CONSTRAINTS, PRESETS, RuleSet, get_rules, load_rules
 from .status import Status
@@ -57,6 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_status)
 
+    w = sub.add_parser("when", help="when an automatic event happens (or why it will not)")
+    w.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
+    w.add_argument(
+        "event",
+        metavar="EVENT",
+        choices=[e.value for e in AutoEvent],
+        help=f"one of: {', '.join(e.value for e in AutoEvent)}",
+    )
+    w.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
+    w.add_argument(
+        "--json", action="store_true", help='print {"event", "at", "rule", "reason"} as JSON'
+    )
+    w.add_argument(
+        "--rules",
+        metavar="TOML",
+        action="append",
+        default=[],
+        help="a custom rule set file (repeatable)",
+    )
+    w.set_defaults(func=_cmd_when)
+
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
         "name", nargs="?", default="taobao", help=f"preset ({', '.join(PRESETS)}) or a TOML file"
@@ -94,6 +116,30 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(render_timeline(order, status))
+    return 0
+
+
+def _cmd_when(args: argparse.Namespace) -> int:
+    order = _load(args.file, args.rules)
+    status = order.status(_now(args.now))
+    d = status.deadline(args.event)
+    at = None if d is None else format_local(d.at, order.rules.tz)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "event": args.event,
+                    "at": at,
+                    "rule": d and d.rule,
+                    "reason": status.why_not(args.event),
+                },
+                ensure_ascii=False,
+            )
+        )
+    elif d is not None:
+        print(f"{at}  ({d.rule}; {_left(d.at - status.now)})")
+    else:
+        print(status.why_not(args.event))
     return 0
 
 
@@ -191,12 +237,7 @@ def rules_markdown() -> str:
 
 
 def _left(delta: timedelta) -> str:
-    import pendulum
-
-    seconds = int(delta.total_seconds()) // 60 * 60  # whole minutes
-    if seconds <= 0:
-        return "in less than a minute"
-    return "in " + pendulum.duration(seconds=seconds).in_words(locale="en")
+    return "in " + duration_words(delta)
 
 
 def render_timeline(order: Order, status: Status) -> str:
@@ -244,7 +285,7 @@ def render_timeline(order: Order, status: Status) -> str:
         lines += [
             "",
             f"Auto-confirm is paused while the refund is open, with "
-            f"{_left(status.auto_confirm_paused_left)[3:]} left.",
+            f"{duration_words(status.auto_confirm_paused_left)} left.",
         ]
     return "\n".join(lines)
 

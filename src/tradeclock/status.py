@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ._time import format_duration_iso, format_local
+from ._time import duration_words, format_duration_iso, format_local
 
 __all__ = ["Deadline", "Fired", "RefundView", "Status"]
 
@@ -101,6 +101,38 @@ class Status(NamedTuple):
     def next(self) -> Deadline | None:
         """The first upcoming deadline, or ``None``."""
         return self.upcoming[0] if self.upcoming else None
+
+    def deadline(self, event: str) -> Deadline | None:
+        """The upcoming deadline of automatic ``event``, or ``None``."""
+        for d in self.upcoming:
+            if d.event == event:
+                return d
+        return None
+
+    def why_not(self, event: str) -> str:
+        """Why automatic ``event`` is not upcoming, in a sentence (``""`` when it is).
+
+        >>> import tradeclock
+        >>> order = tradeclock.load("examples/order.json")
+        >>> order.status("2026-11-08T12:00:00+08:00").why_not("auto_confirm")
+        'auto_confirm is paused while refund 1 is open (wait_buyer_return), with 6 days left; ...'
+        """
+        if self.deadline(event) is not None:
+            return ""
+        done = [f for f in self.fired if f.event == event]
+        if done:
+            at = format_local(done[-1].at, self.tz)
+            return f"{event} already happened at {at} ({done[-1].rule})"
+        r = self.refund
+        paused = self.auto_confirm_paused_left
+        if event == "auto_confirm" and paused is not None and r is not None:
+            return (
+                f"{event} is paused while refund {r.number} is open ({r.state}), with "
+                f"{duration_words(paused)} left; it resumes when the refund ends without "
+                "closing the order"
+            )
+        refund = f", refund {r.number} is {r.state}" if r is not None else ", no refund"
+        return f"{event} is not running: the order is {self.state}{refund}"
 
     def to_dict(self) -> dict[str, Any]:
         """The CLI's JSON: ``{"id", "now", "state", "refund", "fired", "upcoming", ...}``."""
