@@ -196,3 +196,55 @@ def test_when_unknown_event_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["when", str(ORDER), "explode"])
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explain_command(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", str(ORDER), "--now", NOW, "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    assert "TB-2026-1106-0042" in out and "2026-11-14 16:20" in out
+    assert main(["explain", str(ORDER), "--now", NOW, "--lang", lang, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["lang"] == lang and data["status"]["state"] == "signed"
+
+
+def test_actions_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["actions", str(ORDER), "--now", NOW]) == 0
+    out = capsys.readouterr().out
+    assert "buyer:\n  confirmed -> order success, refund closed now" in out
+    assert "return_shipped -> refund wait_seller_confirm now; starts auto_refund" in out
+    assert main(["actions", str(ORDER), "--now", NOW, "--actor", "seller", "--all", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["actor"] for r in rows} == {"seller"}
+    refused = {r["label"]: r for r in rows if not r["allowed"]}
+    assert refused["refund_agreed"]["rule"] == "refund.graph"
+
+
+@pytest.mark.parametrize("command", ["status", "when", "explain", "actions"])
+def test_every_command_gives_the_typed_error(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(log(e("placed", "2026-11-01 10:00"), e("paid", "2026-10-01 10:00"))))
+    args = [command, str(bad), "--json", "--now", NOW]
+    if command == "when":
+        args.insert(2, "auto_close")
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    err = json.loads(captured.out)["error"]
+    assert (err["kind"], err["event_index"]) == ("out_of_order", 1)
+    assert captured.err.startswith("tradeclock: out_of_order: order T1: paid at")
+
+
+def test_closed_pipe_is_not_a_traceback() -> None:
+    # the reader closes the pipe before the command writes (| head on a long output)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tradeclock", "rules", "--markdown"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from pathlib import Path
 from ._time import duration_words, format_duration_iso, format_local, format_short
 from .errors import TradeclockError
 from .events import AutoEvent
+from .explain import LANGS, explain, explain_dict
 from .order import Order, load
 from .rules import CONSTRAINTS, PRESETS, RuleSet, get_rules, load_rules
 from .status import Status
@@ -30,6 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # the reader went away (| head): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except TradeclockError as exc:
         if getattr(args, "json", False):
             err = exc.to_dict()
@@ -79,6 +85,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     w.set_defaults(func=_cmd_when)
 
+    x = sub.add_parser("explain", help="where the order stands and what comes next, in words")
+    _common(x)
+    x.add_argument("--lang", choices=LANGS, default="zh", help="zh (default) or en")
+    x.set_defaults(func=_cmd_explain)
+
+    a = sub.add_parser("actions", help="what each party may do now, and what it would change")
+    _common(a)
+    a.add_argument(
+        "--actor",
+        choices=["buyer", "seller", "carrier", "platform"],
+        help="only this party's actions",
+    )
+    a.add_argument("--all", action="store_true", help="also the actions not allowed now, and why")
+    a.set_defaults(func=_cmd_actions)
+
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
         "name", nargs="?", default="taobao", help=f"preset ({', '.join(PRESETS)}) or a TOML file"
@@ -92,6 +113,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=_cmd_rules)
     return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
+    p.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--rules",
+        metavar="TOML",
+        action="append",
+        default=[],
+        help="a custom rule set file (repeatable); the log's 'rules' names it",
+    )
 
 
 def _now(value: str | None) -> datetime | str:
@@ -140,6 +174,40 @@ def _cmd_when(args: argparse.Namespace) -> int:
         print(f"{at}  ({d.rule}; {_left(d.at - status.now)})")
     else:
         print(status.why_not(args.event))
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    order = _load(args.file, args.rules)
+    status = order.status(_now(args.now))
+    if args.json:
+        print(
+            json.dumps(explain_dict(status, order.rules, args.lang), ensure_ascii=False, indent=2)
+        )
+    else:
+        print(explain(status, order.rules, args.lang))
+    return 0
+
+
+def _cmd_actions(args: argparse.Namespace) -> int:
+    order = _load(args.file, args.rules)
+    found = order.allowed_actions(_now(args.now), args.actor, include_refused=args.all)
+    tz = order.rules.tz
+    if args.json:
+        print(json.dumps([a.to_dict(tz) for a in found], ensure_ascii=False, indent=2))
+        return 0
+    for actor in ("buyer", "seller", "carrier", "platform"):
+        mine = [a for a in found if a.actor == actor]
+        if mine:
+            print(f"{actor}:")
+            for a in mine:
+                print(f"  {a.summary(tz)}")
+    if not found:
+        print(
+            "nobody can do anything now"
+            if args.all or args.actor is None
+            else f"the {args.actor} can do nothing now"
+        )
     return 0
 
 

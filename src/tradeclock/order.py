@@ -21,9 +21,11 @@ from typing import Any
 import attrs
 
 from ._time import parse_instant
+from .actions import Action, actions
 from .engine import advance, apply, apply_event, build_status
 from .errors import InvalidInput, TradeclockError
 from .events import AutoEvent, Event, Parsed, check_text, parse_event
+from .explain import explain
 from .limits import MAX_EVENTS, MAX_LOG_BYTES
 from .rules import RuleSet, get_rules
 from .state import State
@@ -140,6 +142,32 @@ class Order:
             if deadline.event == event:
                 return deadline.at.astimezone(self.rules.tz)
         return None
+
+    def explain(self, now: datetime | str, lang: str = "zh") -> str:
+        """Where the order stands at ``now`` and each deadline ahead, in words (``zh``/``en``).
+
+        Rendered from :meth:`status`, never computed separately.
+        """
+        return explain(self.status(now), self.rules, lang)
+
+    def allowed_actions(
+        self, now: datetime | str, actor: str | None = None, include_refused: bool = False
+    ) -> list[Action]:
+        """What ``actor`` (buyer, seller, carrier, platform; default: all) may do at ``now``.
+
+        Each action carries the state changes it makes at once and the deadlines it starts and
+        stops, found by applying it to a copy; ``include_refused`` adds the refused ones with
+        the engine's reason and rule.
+        """
+        if actor is not None and actor not in ("buyer", "seller", "carrier", "platform"):
+            raise InvalidInput(f"unknown actor {actor!r} (buyer, seller, carrier, platform)")
+        return actions(self, now, actor, include_refused)
+
+    def _at(self, t: datetime) -> Order:
+        """This order as of ``t``: the events after ``t`` left out."""
+        if not self.events or self.events[-1].at <= t:
+            return self
+        return replay(self.id, self.rules, [ev for ev in self.events if ev.at <= t])
 
     def _state_at(self, t: datetime) -> State:
         st = self._state

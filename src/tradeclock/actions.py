@@ -1,0 +1,200 @@
+"""What each party may do now, and what each action would change: asked of the engine itself.
+
+Every candidate action is applied to a copy of the order at ``now``; the engine's answer is the
+answer (no second set of rules here). An allowed action reports the state changes it makes at
+once and the deadlines it starts and stops; a refused one, the engine's reason and rule.
+
+>>> import tradeclock
+>>> order = tradeclock.load("examples/order.json")
+>>> [a.label for a in order.allowed_actions("2026-11-08T12:00:00+08:00", actor="buyer")]
+['confirmed', 'refund_cancelled', 'return_shipped']
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ._time import duration_words, format_duration_iso, format_local, parse_instant
+from .errors import TradeclockError
+from .status import Deadline, Status
+
+if TYPE_CHECKING:
+    from .order import Order
+
+__all__ = ["ACTORS", "Action", "actions"]
+
+#: Who may do what: (actor, event type, label, representative fields).
+ACTORS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("buyer", "paid", "paid", {}),
+    ("buyer", "cancelled", "cancelled", {"by": "buyer"}),
+    ("buyer", "confirmed", "confirmed", {}),
+    ("buyer", "receipt_extended", "receipt_extended", {"by": "buyer"}),
+    (
+        "buyer",
+        "refund_requested",
+        "refund_requested (refund only)",
+        {"return_goods": False, "reason": "quality"},
+    ),
+    (
+        "buyer",
+        "refund_requested",
+        "refund_requested (return goods)",
+        {"return_goods": True, "reason": "quality"},
+    ),
+    (
+        "buyer",
+        "refund_requested",
+        "refund_requested (no-reason return)",
+        {"return_goods": True, "reason": "no_reason"},
+    ),
+    ("buyer", "refund_modified", "refund_modified", {}),
+    ("buyer", "refund_cancelled", "refund_cancelled", {}),
+    ("buyer", "return_shipped", "return_shipped", {"tracking_no": "(tracking number)"}),
+    ("buyer", "intervention_requested", "intervention_requested", {"by": "buyer"}),
+    ("seller", "cancelled", "cancelled", {"by": "seller"}),
+    ("seller", "shipped", "shipped", {"method": "express"}),
+    ("seller", "receipt_extended", "receipt_extended", {"by": "seller", "days": 3}),
+    ("seller", "refund_agreed", "refund_agreed", {}),
+    ("seller", "refund_refused", "refund_refused", {}),
+    ("seller", "return_received", "return_received", {}),
+    ("seller", "intervention_requested", "intervention_requested", {"by": "seller"}),
+    ("carrier", "signed", "signed", {}),
+    ("platform", "intervention_ruled", "intervention_ruled (refund)", {"outcome": "refund"}),
+    ("platform", "intervention_ruled", "intervention_ruled (no refund)", {"outcome": "no_refund"}),
+)
+
+
+class Action(NamedTuple):
+    """One thing a party could do at ``now``, and what it would change."""
+
+    actor: str
+    event: str
+    #: the event type plus the variant tried, e.g. ``refund_requested (return goods)``
+    label: str
+    #: the event as JSON, ready for ``Order.apply`` (with the time of ``now``)
+    fields: dict[str, Any]
+    allowed: bool
+    #: for a refused action: why, and the rule that decides
+    reason: str | None
+    rule: str | None
+    #: ``(before, after)`` of the order state and of the refund state
+    state: tuple[str, str]
+    refund: tuple[str | None, str | None]
+    #: deadlines the action starts, and deadlines it stops
+    starts: tuple[Deadline, ...]
+    stops: tuple[Deadline, ...]
+    #: the paused auto-confirm time left, before and after (an extension during a refund)
+    paused: tuple[timedelta | None, timedelta | None] = (None, None)
+
+    def to_dict(self, tz: Any) -> dict[str, Any]:
+        """The JSON form, deadlines with their times in zone ``tz``."""
+        return {
+            "actor": self.actor,
+            "event": self.event,
+            "label": self.label,
+            "fields": self.fields,
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "rule": self.rule,
+            "state": list(self.state),
+            "refund": list(self.refund),
+            "starts": [d.to_dict(tz) for d in self.starts],
+            "stops": [d.to_dict(tz) for d in self.stops],
+            "paused_left": [None if p is None else format_duration_iso(p) for p in self.paused],
+        }
+
+    def summary(self, tz: Any) -> str:
+        """One line: ``refund_agreed -> refund success now; starts ...; stops ...``."""
+        if not self.allowed:
+            return f"{self.label}: not allowed: {self.reason}"
+        changes = []
+        if self.state[0] != self.state[1]:
+            changes.append(f"order {self.state[1]}")
+        if self.refund[0] != self.refund[1]:
+            changes.append(f"refund {self.refund[1]}")
+        if self.paused[0] != self.paused[1] and self.paused[1] is not None:
+            changes.append(f"auto-confirm paused with {duration_words(self.paused[1])} left")
+        text = f"{self.label} -> " + (", ".join(changes) + " now" if changes else "no change now")
+        for word, ds in (("starts", self.starts), ("stops", self.stops)):
+            if ds:
+                text += f"; {word} " + ", ".join(
+                    f"{d.event} ({format_local(d.at, tz)}, {d.rule})" for d in ds
+                )
+        return text
+
+
+def actions(
+    order: Order, now: datetime | str, actor: str | None = None, include_refused: bool = False
+) -> list[Action]:
+    """Every action ``actor`` (or anyone) may take at ``now``; refused ones too if asked."""
+    t = parse_instant(now, "now")
+    base = order._at(t)
+    before = base.status(t)
+    out = []
+    for who, etype, label, fields in ACTORS:
+        if actor is not None and who != actor:
+            continue
+        event = {"type": etype, "at": t.isoformat(), **fields}
+        try:
+            after = base.apply(event).status(t)
+        except TradeclockError as err:
+            if include_refused:
+                out.append(
+                    Action(
+                        who,
+                        etype,
+                        label,
+                        event,
+                        False,
+                        _why(err.message),
+                        err.rule,
+                        (before.state, before.state),
+                        _refund(before, before),
+                        (),
+                        (),
+                    )
+                )
+            continue
+        out.append(_allowed(who, etype, label, event, before, after))
+    return out
+
+
+def _allowed(
+    who: str, etype: str, label: str, event: dict[str, Any], before: Status, after: Status
+) -> Action:
+    old = {(d.event, d.rule, d.at) for d in before.upcoming}
+    new = {(d.event, d.rule, d.at) for d in after.upcoming}
+    starts = tuple(d for d in after.upcoming if (d.event, d.rule, d.at) not in old)
+    stops = tuple(d for d in before.upcoming if (d.event, d.rule, d.at) not in new)
+    return Action(
+        who,
+        etype,
+        label,
+        event,
+        True,
+        None,
+        None,
+        (before.state, after.state),
+        _refund(before, after),
+        starts,
+        stops,
+        (before.auto_confirm_paused_left, after.auto_confirm_paused_left),
+    )
+
+
+def _refund(before: Status, after: Status) -> tuple[str | None, str | None]:
+    b = before.refund.state if before.refund else None
+    a = after.refund.state if after.refund else None
+    if before.refund and after.refund and before.refund.number != after.refund.number:
+        b = None  # a new refund
+    return b, a
+
+
+def _why(message: str) -> str:
+    # "order X: refund_agreed at ... is not allowed: WHY (rule)" -> "WHY"
+    _, _, rest = message.partition(" is not allowed: ")
+    if not rest:
+        _, _, rest = message.partition(" is invalid: ")
+    why = rest or message
+    return why.rsplit(" (", 1)[0] if why.endswith(")") else why

@@ -1,0 +1,224 @@
+"""Plain-language accounts of a status, in Chinese or English, rendered from ``Status`` alone.
+
+The text never computes a fact of its own: every instant, state, rule and source comes from the
+status it renders, so an explanation cannot disagree with ``status()``. Chinese wording follows
+the platform's own terms (自动确认收货, 退款成功, 卖家同意退款, 七天无理由退货).
+
+>>> import tradeclock
+>>> order = tradeclock.load("examples/order.json")
+>>> print(order.explain("2026-11-08T12:00:00+08:00", lang="en").splitlines()[1])
+State: signed for by the buyer, waiting for the buyer to confirm receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._time import duration_words, format_short
+from .errors import InvalidInput
+from .rules import RuleSet
+from .status import Deadline, Status
+
+__all__ = ["LANGS", "explain"]
+
+LANGS = ("zh", "en")
+
+_ORDER: Mapping[str, Mapping[str, str]] = {
+    "zh": {
+        "placed": "已拍下，等待买家付款",
+        "paid": "买家已付款，等待卖家发货",
+        "shipped": "卖家已发货，等待买家确认收货",
+        "signed": "买家已签收，等待买家确认收货",
+        "success": "交易成功",
+        "closed": "交易关闭",
+    },
+    "en": {
+        "placed": "placed, waiting for the buyer to pay",
+        "paid": "paid, waiting for the seller to ship",
+        "shipped": "shipped, waiting for the buyer to confirm receipt",
+        "signed": "signed for by the buyer, waiting for the buyer to confirm receipt",
+        "success": "trade succeeded",
+        "closed": "trade closed",
+    },
+}
+_REFUND: Mapping[str, Mapping[str, str]] = {
+    "zh": {
+        "wait_seller_agree": "等待卖家同意退款",
+        "wait_buyer_return": "卖家已同意，等待买家退货",
+        "wait_seller_confirm": "买家已退货，等待卖家确认收货",
+        "seller_refused": "卖家拒绝退款",
+        "success": "退款成功",
+        "closed": "退款关闭",
+    },
+    "en": {
+        "wait_seller_agree": "waiting for the seller to agree",
+        "wait_buyer_return": "the seller agreed; waiting for the buyer to return the goods",
+        "wait_seller_confirm": "goods returned; waiting for the seller to confirm receipt",
+        "seller_refused": "the seller refused",
+        "success": "refund succeeded",
+        "closed": "refund closed",
+    },
+}
+_EVENT: Mapping[str, Mapping[str, str]] = {
+    "zh": {
+        "auto_close": "交易自动关闭（买家未付款）",
+        "dispatch_due": "发货时限到期（卖家发货超时）",
+        "auto_confirm": "自动确认收货，交易成功",
+        "auto_refund": "自动退款，退款成功",
+        "auto_agree": "系统自动视为卖家同意退款",
+        "refund_close": "退款自动关闭",
+        "return_window_end": "七天无理由退货期结束",
+        "evidence_due": "平台介入举证期结束",
+    },
+    "en": {
+        "auto_close": "the unpaid order closes by itself",
+        "dispatch_due": "the seller's time to ship runs out (late shipment)",
+        "auto_confirm": "receipt is confirmed automatically and the trade succeeds",
+        "auto_refund": "the refund is paid out automatically",
+        "auto_agree": "the seller is taken to have agreed to the refund",
+        "refund_close": "the refund closes by itself",
+        "return_window_end": "the 7-day no-reason return window ends",
+        "evidence_due": "the evidence period of the platform's intervention ends",
+    },
+}
+_PARTY: Mapping[str, Mapping[str, str]] = {
+    "zh": {"buyer": "买家", "seller": "卖家", "carrier": "物流", "platform": "平台"},
+    "en": {
+        "buyer": "the buyer",
+        "seller": "the seller",
+        "carrier": "the carrier",
+        "platform": "the platform",
+    },
+}
+#: How each timer can be stopped, in Chinese (English: the rule table's own text).
+_HOW_ZH: Mapping[str, str] = {
+    "pay.unpaid_close": "买家付款，或买卖双方取消订单",
+    "ship.dispatch_due": "卖家发货",
+    "confirm.auto_confirm": "买家确认收货；退款期间暂停计时",
+    "confirm.auto_confirm.surface_mail": "买家确认收货；退款期间暂停计时",
+    "refund.unshipped_seller_timeout": (
+        "卖家同意退款（立即退款成功）或发货（退款关闭）；买家撤销退款"
+    ),
+    "refund.refund_only_seller_timeout": "卖家同意或拒绝退款；买家撤销退款",
+    "refund.return_seller_timeout": "卖家同意或拒绝退款；买家撤销退款",
+    "refund.buyer_return_timeout": "买家寄回商品（或撤销退款）",
+    "refund.seller_receipt_timeout": "卖家确认收货或拒绝退款",
+    "refund.seller_receipt_timeout.surface_mail": "卖家确认收货或拒绝退款",
+    "refund.refused_buyer_timeout": "买家修改退款申请（卖家重新计时）或申请平台介入",
+    "refund.intervention_evidence": "由平台判定",
+    "return.no_reason_window": "",
+}
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "zh": {
+        "head": "订单 {id}（{rules} 规则，{tz} 时间），截至 {now}：",
+        "state": "状态：{state}。",
+        "refund": "退款 {n}：{state}（{kind}，原因：{reason}）。",
+        "return": "退货退款",
+        "only": "仅退款",
+        "paused": "自动确认收货已暂停：退款结束（未全额退款）后恢复计时，剩余 {left}。",
+        "next": "接下来：",
+        "none": "接下来：没有正在计时的期限。",
+        "item": "- {at}（{left}后）：{what}。",
+        "stop": "  谁可以阻止：{who}——{how}。",
+        "nobody": "  任何一方都不能阻止。",
+        "info": "  （提示性期限，不改变订单状态）",
+        "source": "  依据：{rule}；来源：{source}。",
+        "fired": "已自动发生：",
+        "fired_item": "- {at}：{what}（{rule}）",
+        "sep": "、",
+    },
+    "en": {
+        "head": "Order {id} ({rules} rules, times in {tz}), as of {now}:",
+        "state": "State: {state}.",
+        "refund": "Refund {n}: {state} ({kind}, reason: {reason}).",
+        "return": "return and refund",
+        "only": "refund only",
+        "paused": "Auto-confirm is paused: it resumes with {left} left when the refund ends "
+        "without refunding everything.",
+        "next": "Next:",
+        "none": "Next: no timer is running.",
+        "item": "- {at} (in {left}): {what}.",
+        "stop": "  Who can stop it: {who}: {how}.",
+        "nobody": "  Nobody can stop it.",
+        "info": "  (informational: the order's state does not change)",
+        "source": "  Rule {rule}; source: {source}.",
+        "fired": "Happened automatically:",
+        "fired_item": "- {at}: {what} ({rule})",
+        "sep": ", ",
+    },
+}
+_REASON_ZH = {
+    "no_reason": "七天无理由",
+    "quality": "质量问题",
+    "not_as_described": "描述不符",
+    "not_shipped_in_time": "未按约定时间发货",
+    "out_of_stock": "缺货",
+    "agreed": "协商一致",
+    "other": "其他",
+}
+
+
+def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
+    """A plain-language account of ``status`` in ``lang`` (``zh`` or ``en``)."""
+    if lang not in LANGS:
+        raise InvalidInput(f"unknown language {lang!r} (zh, en)")
+    w = _WORDS[lang]
+    tz = status.tz
+    lines = [
+        w["head"].format(
+            id=status.id, rules=status.rules, tz=rules.timezone, now=format_short(status.now, tz)
+        ),
+        w["state"].format(state=_ORDER[lang][status.state]),
+    ]
+    r = status.refund
+    if r is not None:
+        reason = _REASON_ZH.get(r.reason, r.reason) if lang == "zh" else r.reason
+        lines.append(
+            w["refund"].format(
+                n=r.number,
+                state=_REFUND[lang][r.state],
+                kind=w["return"] if r.return_goods else w["only"],
+                reason=reason,
+            )
+        )
+    if status.auto_confirm_paused_left is not None:
+        lines.append(w["paused"].format(left=duration_words(status.auto_confirm_paused_left, lang)))
+    lines.append(w["next"] if status.upcoming else w["none"])
+    for d in status.upcoming:
+        lines += _deadline(d, status, rules, lang)
+    if status.fired:
+        lines.append(w["fired"])
+        for f in status.fired:
+            lines.append(
+                w["fired_item"].format(
+                    at=format_short(f.at, tz), what=_EVENT[lang][f.event], rule=f.rule
+                )
+            )
+    return "\n".join(lines)
+
+
+def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[str]:
+    w = _WORDS[lang]
+    out = [
+        w["item"].format(
+            at=format_short(d.at, status.tz),
+            left=duration_words(d.at - status.now, lang),
+            what=_EVENT[lang][d.event],
+        )
+    ]
+    if d.stoppable_by:
+        who = w["sep"].join(_PARTY[lang][p] for p in d.stoppable_by)
+        how = _HOW_ZH.get(d.rule, "") if lang == "zh" else rules[d.rule].stopped_how
+        out.append(w["stop"].format(who=who, how=how or "-"))
+    else:
+        out.append(w["nobody"])
+    if d.informational:
+        out.append(w["info"])
+    out.append(w["source"].format(rule=d.rule, source=d.source))
+    return out
+
+
+def explain_dict(status: Status, rules: RuleSet, lang: str) -> dict[str, Any]:
+    """The explanation with the facts it was rendered from, as JSON."""
+    return {"lang": lang, "text": explain(status, rules, lang), "status": status.to_dict()}
