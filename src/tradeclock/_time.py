@@ -8,6 +8,7 @@ silently read them as UTC).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +24,16 @@ __all__ = [
     "to_utc",
     "zone",
 ]
+
+
+#: The ISO-8601 forms accepted in the JSON log (the schema uses the same patterns).
+DATETIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+DATETIME_RE = re.compile(DATETIME_PATTERN)
+DURATION_PATTERN = r"^P(?!$)([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$"
+DURATION_RE = re.compile(DURATION_PATTERN)
 
 
 @lru_cache(maxsize=64)
@@ -72,6 +83,12 @@ def parse_instant(value: object, what: str = "time") -> datetime:
         return to_utc(value, what)
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be an ISO-8601 string with a UTC offset, got {value!r}")
+    if not DATETIME_RE.match(value):
+        if len(value) <= 40 and DATETIME_RE.match(value + "+00:00"):
+            raise InvalidInput(f"{what} {value!r} has no UTC offset (naive times are refused)")
+        raise InvalidInput(
+            f"{what} {value[:40]!r} is not an ISO-8601 date-time like 2026-11-11T09:00:00+08:00"
+        )
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -111,6 +128,11 @@ def parse_duration(value: object, what: str = "duration") -> timedelta:
         return timedelta(days=value.days, seconds=value.seconds, microseconds=value.microseconds)
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be an ISO-8601 duration such as 'PT30M', got {value!r}")
+    if not DURATION_RE.match(value):
+        raise InvalidInput(
+            f"{what} {value[:40]!r} is not an ISO-8601 duration of weeks, days, hours, minutes "
+            "and seconds (for example 'PT30M' or 'P3D'; years and months are refused)"
+        )
     import pendulum  # edge only: keeps the import off the replay path
 
     try:

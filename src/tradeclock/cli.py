@@ -21,6 +21,7 @@ from .events import AutoEvent
 from .explain import LANGS, explain, explain_dict
 from .order import Order, load
 from .rules import CONSTRAINTS, PRESETS, RuleSet, get_rules, load_rules
+from .schema import SCHEMAS, schema
 from .status import Status
 
 __all__ = ["main"]
@@ -99,6 +100,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--all", action="store_true", help="also the actions not allowed now, and why")
     a.set_defaults(func=_cmd_actions)
+
+    s = sub.add_parser("schema", help="print the JSON Schema of the event log or of an output")
+    s.add_argument(
+        "name",
+        nargs="?",
+        default="event-log",
+        choices=list(SCHEMAS),
+        help="event-log (default), status, explain or actions",
+    )
+    s.set_defaults(func=_cmd_schema)
 
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
@@ -208,6 +219,11 @@ def _cmd_actions(args: argparse.Namespace) -> int:
             if args.all or args.actor is None
             else f"the {args.actor} can do nothing now"
         )
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(schema(args.name), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -12,13 +12,14 @@ Python before :meth:`tradeclock.Order.apply` accepts them.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ._strenum import ContractEnum
-from ._time import format_duration_iso, parse_duration, parse_instant
+from ._time import DATETIME_RE, format_duration_iso, parse_duration, parse_instant
 from .errors import InvalidInput
 from .limits import MAX_AMOUNT, MAX_DAYS, MAX_INSTANT, MAX_TEXT, MIN_INSTANT
 
@@ -170,6 +171,11 @@ _OPTIONAL = (
 )
 
 
+#: An amount in the JSON log: digits with at most 2 decimals (the schema uses the same pattern).
+AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$"
+AMOUNT_RE = re.compile(AMOUNT_PATTERN)
+
+
 def parse_amount(value: object, what: str = "amount") -> Decimal:
     """An exact amount in yuan: a decimal string (or Decimal/int), >= 0, at most 2 decimals.
 
@@ -190,12 +196,12 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
             raise InvalidInput(f"{what} is more than {MAX_AMOUNT} yuan")
         value = Decimal(value)
     if isinstance(value, str):
-        if len(value) > 64:
-            raise InvalidInput(f"{what} {_short(value)} is not a decimal amount")
-        try:
-            value = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvalidInput(f"{what} {value!r} is not a decimal number") from None
+        if not AMOUNT_RE.match(value):
+            raise InvalidInput(
+                f'{what} {_short(value)} is not an amount in yuan such as "19.90" '
+                "(digits, at most 2 decimals)"
+            )
+        value = Decimal(value)
     if not isinstance(value, Decimal):
         raise InvalidInput(f'{what} must be a decimal string such as "19.90", got {value!r}')
     if not value.is_finite():
@@ -326,6 +332,7 @@ _BARE: Mapping[EventType, tuple[Any, ...]] = {
 
 
 _TYPES: Mapping[str, EventType] = {t.value: t for t in EventType}
+_datetime_match = DATETIME_RE.match
 
 
 def parse_event(obj: object) -> Event:
@@ -347,7 +354,7 @@ def parse_event(obj: object) -> Event:
         )
     raw_at = obj.get("at")
     at = None
-    if type(raw_at) is str:
+    if type(raw_at) is str and _datetime_match(raw_at):
         try:
             at = datetime.fromisoformat(raw_at)
         except ValueError:

@@ -1,0 +1,220 @@
+"""JSON Schemas of the event log and of the outputs, generated from the code's own definitions.
+
+The event-log schema is built from the tables the loader itself reads (``events.FIELDS``, the
+enums, the amount/date-time/duration patterns and ``tradeclock.limits``), so the two cannot
+drift apart; the output schemas from the type hints of ``Status``, ``Deadline``, ``Fired``,
+``RefundView`` and ``Action``. ``tradeclock schema [NAME]`` prints them.
+
+>>> sorted(SCHEMAS)
+['actions', 'event-log', 'explain', 'status']
+>>> schema("event-log")["properties"]["events"]["maxItems"]
+10000
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import enum
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from ._time import DATETIME_PATTERN, DURATION_PATTERN
+from .actions import Action
+from .errors import InvalidInput
+from .events import AMOUNT_PATTERN, DEFAULTS, FIELDS, Method, Outcome, Party, Reason
+from .explain import LANGS
+from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT
+from .status import Deadline, Fired, RefundView, Status
+
+__all__ = ["SCHEMAS", "schema"]
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+_DATETIME = {"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+
+#: The JSON form of each optional event field: the loader's parser for it reads the same.
+FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
+    "amount": {
+        "oneOf": [
+            {"type": "string", "pattern": AMOUNT_PATTERN},
+            {"type": "integer", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+        ],
+        "description": "yuan, exact: a decimal string with at most 2 decimals",
+    },
+    "pay_within": {
+        "type": "string",
+        "pattern": DURATION_PATTERN,
+        "description": "ISO-8601 duration of weeks, days, hours, minutes, seconds",
+    },
+    "method": {"enum": [m.value for m in Method]},
+    "by": {"enum": [p.value for p in Party]},
+    "days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+    "return_goods": {"type": "boolean"},
+    "reason": {"enum": [r.value for r in Reason]},
+    "tracking_no": _TEXT,
+    "outcome": {"enum": [o.value for o in Outcome]},
+}
+
+
+def _event_schemas() -> list[dict[str, Any]]:
+    out = []
+    for etype, (required, optional) in FIELDS.items():
+        props: dict[str, Any] = {"type": {"const": etype.value}, "at": _DATETIME}
+        for name in sorted(required | optional):
+            props[name] = dict(FIELD_SCHEMAS[name])
+            default = DEFAULTS.get(etype, {}).get(name)
+            if default is not None:
+                props[name]["default"] = (
+                    default.value if isinstance(default, enum.Enum) else default
+                )
+        out.append(
+            {
+                "title": etype.value,
+                "type": "object",
+                "properties": props,
+                "required": ["type", "at", *sorted(required)],
+                "additionalProperties": False,
+            }
+        )
+    return out
+
+
+def _event_log() -> dict[str, Any]:
+    return {
+        "$schema": DRAFT,
+        "$id": "https://tradeclock.invalid/schema/event-log.json",
+        "title": "tradeclock event log",
+        "type": "object",
+        "properties": {
+            "id": _TEXT,
+            "rules": {
+                "type": "string",
+                "minLength": 1,
+                "description": "taobao, tmall, or the name of a custom rule set",
+            },
+            "events": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_EVENTS,
+                "items": {"oneOf": _event_schemas()},
+            },
+        },
+        "required": ["id", "rules", "events"],
+        "additionalProperties": False,
+    }
+
+
+# ---------------------------------------------------------------------------- outputs
+
+
+def _of_type(tp: Any) -> dict[str, Any]:
+    """The JSON form of one annotated Python type, as ``to_dict`` writes it."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [_of_type(a) for a in args if a is not type(None)]
+        if type(None) in args:
+            options.append({"type": "null"})
+        return options[0] if len(options) == 1 else {"anyOf": options}
+    if origin is tuple or origin is list:
+        item = args[0] if args else Any
+        return {"type": "array", "items": _of_type(item)}
+    if tp is dict or origin is dict:
+        return {"type": "object"}
+    if tp in _SIMPLE:
+        return dict(_SIMPLE[tp])
+    if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
+        return _record(tp)
+    return {}
+
+
+_SIMPLE: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    bool: {"type": "boolean"},
+    int: {"type": "integer"},
+    _dt.datetime: {"type": "string", "format": "date-time"},
+    _dt.timedelta: {"type": "string", "pattern": DURATION_PATTERN},
+    decimal.Decimal: {"type": "string", "pattern": AMOUNT_PATTERN},
+}
+
+
+def _record(
+    cls: type, extra: dict[str, Any] | None = None, skip: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    props = {
+        name: _of_type(hints[name])
+        for name in cls._fields  # type: ignore[attr-defined]
+        if name not in skip
+    }
+    props.update(extra or {})
+    return {
+        "title": cls.__name__,
+        "type": "object",
+        "properties": props,
+        "required": sorted(props),
+        "additionalProperties": False,
+    }
+
+
+def _status() -> dict[str, Any]:
+    return {"$schema": DRAFT, **_record(Status, skip=("tz",))}
+
+
+def _actions() -> dict[str, Any]:
+    item = _record(
+        Action,
+        skip=("paused",),
+        extra={
+            "paused_left": {
+                "type": "array",
+                "items": {
+                    "anyOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"type": "null"}]
+                },
+            },
+        },
+    )
+    # state/refund pairs are written as two-element lists
+    for name in ("state", "refund"):
+        item["properties"][name] = {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "items": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        }
+    return {"$schema": DRAFT, "title": "actions", "type": "array", "items": item}
+
+
+def _explain() -> dict[str, Any]:
+    return {
+        "$schema": DRAFT,
+        "title": "explanation",
+        "type": "object",
+        "properties": {
+            "lang": {"enum": list(LANGS)},
+            "text": {"type": "string"},
+            "status": _status(),
+        },
+        "required": ["lang", "text", "status"],
+        "additionalProperties": False,
+    }
+
+
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "event-log": _event_log,
+    "status": _status,
+    "explain": _explain,
+    "actions": _actions,
+}
+# the nested records appear inside these: keep the names referenced so a change shows here
+_NESTED = (Deadline, Fired, RefundView)
+
+
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema called ``name``: event-log, status, explain or actions."""
+    if name not in SCHEMAS:
+        raise InvalidInput(f"unknown schema {name!r} (known: {', '.join(SCHEMAS)})")
+    return SCHEMAS[name]()
