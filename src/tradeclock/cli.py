@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=_cmd_schema)
 
+    m = sub.add_parser("mcp", help="serve the tools to an MCP client over stdio (tradeclock[mcp])")
+    m.set_defaults(func=_cmd_mcp)
+
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
         "name", nargs="?", default="taobao", help=f"preset ({', '.join(PRESETS)}) or a TOML file"
@@ -220,6 +223,18 @@ def _cmd_actions(args: argparse.Namespace) -> int:
             else f"the {args.actor} can do nothing now"
         )
     return 0
+
+
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    try:
+        from .mcp_server import main as serve  # seconds to import: only here
+    except ImportError:
+        print(
+            "tradeclock: the MCP server needs the mcp extra: pip install 'tradeclock[mcp]'",
+            file=sys.stderr,
+        )
+        return 2
+    return serve()
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

@@ -1,0 +1,137 @@
+"""tradeclock as a Model Context Protocol server (optional extra ``tradeclock[mcp]``).
+
+Imported only by ``tradeclock mcp``: the SDK takes seconds to import. Every tool takes an event
+log (the JSON object ``load`` reads) and ``now``; none stores anything. A refused input comes
+back as an MCP tool error whose text is the CLI's JSON error,
+``{"error": {"kind", "message", "event_index", ...}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from .errors import InvalidInput, TradeclockError
+from .explain import explain_dict
+from .order import Order, load
+
+__all__ = ["build_server", "main"]
+
+T = TypeVar("T")
+
+INSTRUCTIONS = (
+    "tradeclock answers what happens next to a Taobao/Tmall order, and when. Pass the order's "
+    "event log ({id, rules, events: [{type, at, ...}]}, times ISO-8601 with an offset) and "
+    "`now`. Quote the rule id and source of any deadline you report; use order_explain for "
+    "wording in Chinese (lang=zh) or English (lang=en)."
+)
+
+
+def _guard(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except TradeclockError as err:
+        raise ToolError(json.dumps({"error": err.to_dict()}, ensure_ascii=False)) from None
+
+
+def _now(now: str | None) -> str | datetime:
+    return now if now is not None else datetime.now(UTC)  # wall clock ok: an edge, like the CLI
+
+
+def _order(log: dict[str, Any]) -> Order:
+    if not isinstance(log, dict):
+        raise InvalidInput("log must be a JSON object: {id, rules, events}")
+    return load(log)
+
+
+def build_server() -> MCPServer:
+    """The server and its five tools."""
+    server = MCPServer("tradeclock", instructions=INSTRUCTIONS)
+
+    @server.tool()
+    def order_status(log: dict[str, Any], now: str | None = None) -> dict[str, Any]:
+        """Where the order stands at `now` (default: the current time): its state, the refund,
+        the automatic events that fired, and the upcoming deadlines, each with its rule id, who
+        can still stop it and the rule's source. Same JSON as `tradeclock status --json`."""
+        return _guard(lambda: _order(log).status(_now(now)).to_dict())
+
+    @server.tool()
+    def order_when(log: dict[str, Any], event: str, now: str | None = None) -> dict[str, Any]:
+        """When the automatic `event` happens (auto_close, dispatch_due, auto_confirm,
+        auto_refund, auto_agree, refund_close, return_window_end, evidence_due), or why it
+        will not: `{event, at, rule, reason}`, `at` null when it will not happen."""
+
+        def run() -> dict[str, Any]:
+            order = _order(log)
+            order.when(event, _now(now))  # checks the event name
+            status = order.status(_now(now))
+            d = status.deadline(event)
+            return {
+                "event": event,
+                "at": None if d is None else d.to_dict(status.tz)["at"],
+                "rule": None if d is None else d.rule,
+                "reason": status.why_not(event),
+            }
+
+        return _guard(run)
+
+    @server.tool()
+    def order_explain(
+        log: dict[str, Any], now: str | None = None, lang: str = "zh"
+    ) -> dict[str, Any]:
+        """A plain-language account of the order at `now` in Chinese (`zh`, the platform's own
+        terms) or English (`en`), with the status it was rendered from."""
+
+        def run() -> dict[str, Any]:
+            order = _order(log)
+            return explain_dict(order.status(_now(now)), order.rules, lang)
+
+        return _guard(run)
+
+    @server.tool()
+    def order_actions(
+        log: dict[str, Any],
+        now: str | None = None,
+        actor: str | None = None,
+        include_refused: bool = False,
+    ) -> dict[str, Any]:
+        """What each party (buyer, seller, carrier, platform; or only `actor`) may do at `now`,
+        and what each action would change: state changes at once, deadlines started and
+        stopped. With `include_refused`, also what is not allowed and why."""
+
+        def run() -> dict[str, Any]:
+            order = _order(log)
+            found = order.allowed_actions(_now(now), actor, include_refused)
+            return {"actions": [a.to_dict(order.rules.tz) for a in found]}
+
+        return _guard(run)
+
+    @server.tool()
+    def simulate(
+        log: dict[str, Any], events: list[dict[str, Any]], now: str | None = None
+    ) -> dict[str, Any]:
+        """What would happen if `events` (hypothetical, in the log's event format) were added:
+        the status at `now` before and after. Nothing is stored."""
+
+        def run() -> dict[str, Any]:
+            order = _order(log)
+            after = order
+            for event in events:
+                after = after.apply(event)
+            t = _now(now)
+            return {"before": order.status(t).to_dict(), "after": after.status(t).to_dict()}
+
+        return _guard(run)
+
+    return server
+
+
+def main() -> int:
+    """Serve over stdio until the client closes the connection."""
+    build_server().run("stdio")
+    return 0
