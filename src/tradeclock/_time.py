@@ -199,10 +199,15 @@ def duration_words(delta: timedelta, locale: str = "en") -> str:
 
     >>> duration_words(timedelta(days=2, hours=3, seconds=59))
     '2 days 3 hours'
+    >>> duration_words(timedelta(days=2, hours=3), "zh")
+    '2 天 3 小时'
     """
     import pendulum  # edge only: wording, never arithmetic
 
     minutes = int(delta.total_seconds()) // 60
     if minutes <= 0:
         return "less than a minute" if locale == "en" else "不到 1 分钟"
-    return str(pendulum.duration(minutes=minutes).in_words(locale=locale))
+    words = str(pendulum.duration(minutes=minutes).in_words(locale=locale))
+    if locale == "zh":  # "2天 3小时" -> "2 天 3 小时", as the platform writes it
+        words = re.sub(r"(\d)(\D)", r"\1 \2", words)
+    return words
