@@ -41,18 +41,18 @@ SKIP = ["tests/test_rules.py::test_rule_table_values"]
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 SHIFTS = {"+1h": HOUR, "-1h": -HOUR, "+1d": DAY, "-1d": -DAY}
 
-# automatic event -> (machine, source state or None for every source, new destination)
+# automatic (or internal) event -> (its machine, the wrong destination it is sent to)
 TARGETS = {
-    "auto_close": ("order", None, "paid"),
-    "dispatch_due": ("order", None, "closed"),
-    "auto_confirm": ("order", None, "closed"),
-    "return_window_end": ("order", None, "success"),
-    "full_refund": ("order", None, "success"),
-    "auto_refund": ("refund", None, "closed"),
-    "auto_agree": ("refund", None, "success"),
-    "refund_close": ("refund", None, "success"),
-    "evidence_due": ("refund", None, "closed"),
-    "closed_by_shipment": ("refund", None, "success"),
+    "auto_close": ("order", "paid"),
+    "dispatch_due": ("order", "closed"),
+    "auto_confirm": ("order", "closed"),
+    "return_window_end": ("order", "success"),
+    "full_refund": ("order", "success"),
+    "auto_refund": ("refund", "closed"),
+    "auto_agree": ("refund", "success"),
+    "refund_close": ("refund", "success"),
+    "evidence_due": ("refund", "closed"),
+    "closed_by_shipment": ("refund", "success"),
 }
 
 
@@ -66,7 +66,7 @@ def mutants() -> dict[str, Callable[[], None]]:
             for label, shift in SHIFTS.items():
                 name = f"{preset.name}:{rule.id}:{label}"
                 out[name] = _shift(preset, rule.id, shift)
-    for trigger, (machine, _, dest) in TARGETS.items():
+    for trigger, (machine, dest) in TARGETS.items():
         out[f"target:{trigger}->{dest}"] = _retarget(machine, trigger, dest)
     out["pause:removed"] = _no_pause
     return out

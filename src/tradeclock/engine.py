@@ -272,7 +272,6 @@ def apply(st: State, ev: Event) -> None:
         if etype is not ET_PLACED:
             raise refuse(st, ev, "an order's log starts with placed", "order.first_event")
         _on_placed(st, ev)
-        st.n += 1
         st.last_at = at
         return
     if at < last:
@@ -317,7 +316,6 @@ def apply(st: State, ev: Event) -> None:
             elif dest is R_CLOSED:
                 _refund_ended(st, at)
         _bound_refund(st)  # a new refund state or clock starts a new timer
-    st.n += 1
     st.last_at = at
 
 

@@ -124,10 +124,6 @@ class Refund:
         new.timer_key = self.timer_key
         return new
 
-    @property
-    def open(self) -> bool:
-        return self.state in _OPEN
-
 
 class State:
     """Everything the rules need to know about one order, as of its last event."""
@@ -145,7 +141,6 @@ class State:
         "fired",
         "last_at",
         "method",
-        "n",
         "next_due",
         "order_id",
         "paid_at",
@@ -188,7 +183,6 @@ class State:
         self.barred: frozenset[Reason] = frozenset()
         self.fired: list[Fired] = []
         self.last_at: datetime | None = None
-        self.n = 0  # events applied
         # no running timer is due before this (a lower bound; None: no timer runs). Effects that
         # start a timer lower it (engine.bound); the tests check it never passes a real deadline.
         self.next_due: datetime | None = None
@@ -207,7 +201,6 @@ class State:
         new.dispatch_done = self.dispatch_done
         new.last_at = self.last_at
         new.method = self.method
-        new.n = self.n
         new.order_id = self.order_id
         new.paid_at = self.paid_at
         new.pay_deadline = self.pay_deadline
