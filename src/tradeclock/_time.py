@@ -102,7 +102,7 @@ def in_range(value: datetime, what: str = "time") -> datetime:
     """``value`` (aware) in UTC, if inside the supported years; else :class:`InvalidInput`."""
     if not 1969 < value.year < 3000:  # checked before converting: year 1 - 8 h overflows
         raise _out_of_range(value, what)
-    utc = value.astimezone(UTC)
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
     if not MIN_INSTANT <= utc < MAX_INSTANT:
         raise _out_of_range(value, what)
     return utc
