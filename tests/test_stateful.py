@@ -17,8 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 import tradeclock as tc
 from tradeclock._time import next_local_midnight
-from tradeclock.machine import ORDER_TABLE, REFUND_TABLE
-from tradeclock.testing import _TEMPLATES, _WEIGHT, instants
+from tradeclock.testing import _TEMPLATES, instants, offered
 
 TICK = timedelta(microseconds=1)
 OPEN = {"wait_seller_agree", "wait_buyer_return", "wait_seller_confirm", "seller_refused"}
@@ -86,17 +85,10 @@ class OrderLife(RuleBasedStateMachine):
     def act(self, data: st.DataObject) -> None:
         """An event the current state's graph offers (its guards may still refuse it)."""
         assert self.order is not None
-        status = self.order.status(self.now)
-        refund = status.refund.state if status.refund else None
-        offered = [
-            (t, f)
-            for t, f in _TEMPLATES
-            if (t, status.state) in ORDER_TABLE or (t, refund) in REFUND_TABLE
-        ]
-        if not offered:
+        possible = offered(self.order.status(self.now))
+        if not possible:
             return
-        weighted = [o for o in offered for _ in range(_WEIGHT.get(o[0], 1))]
-        etype, fields = data.draw(st.sampled_from(weighted))
+        etype, fields = data.draw(st.sampled_from(possible))
         self._try({"type": etype, "at": self.now.isoformat(), **data.draw(fields)})
 
     @precondition(lambda self: self.order is not None)

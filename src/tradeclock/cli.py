@@ -53,36 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     p = sub.add_parser("status", help="an order's timeline: past, fired and upcoming deadlines")
-    p.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
-    p.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
-    p.add_argument("--json", action="store_true", help="print Status.to_dict() as JSON")
-    p.add_argument(
-        "--rules",
-        metavar="TOML",
-        action="append",
-        default=[],
-        help="a custom rule set file (repeatable); the log's 'rules' names it",
-    )
+    _common(p)
     p.set_defaults(func=_cmd_status)
 
     w = sub.add_parser("when", help="when an automatic event happens (or why it will not)")
-    w.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
+    _common(w)
     w.add_argument(
         "event",
         metavar="EVENT",
         choices=[e.value for e in AutoEvent],
         help=f"one of: {', '.join(e.value for e in AutoEvent)}",
-    )
-    w.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
-    w.add_argument(
-        "--json", action="store_true", help='print {"event", "at", "rule", "reason"} as JSON'
-    )
-    w.add_argument(
-        "--rules",
-        metavar="TOML",
-        action="append",
-        default=[],
-        help="a custom rule set file (repeatable)",
     )
     w.set_defaults(func=_cmd_when)
 

@@ -24,8 +24,9 @@ from .events import EventType
 from .machine import ORDER_TABLE, REFUND_TABLE
 from .order import Order
 from .rules import TAOBAO, RuleSet
+from .status import Status
 
-__all__ = ["event_logs", "instants"]
+__all__ = ["event_logs", "instants", "offered"]
 
 _START = datetime(2025, 1, 1, tzinfo=UTC)
 _SPAN_DAYS = 900
@@ -120,6 +121,19 @@ _WEIGHT = {"paid": 4, "shipped": 3, "signed": 2, "refund_requested": 2}
 assert {etype for etype, _ in _TEMPLATES} == {t.value for t in EventType} - {"placed"}
 
 
+def offered(status: Status) -> list[tuple[str, st.SearchStrategy[dict[str, Any]]]]:
+    """The event templates the state graphs offer in ``status`` (their guards may still
+    refuse them), each repeated by its weight: the main path is likelier than a cancellation,
+    so random walks reach the later timers."""
+    refund = status.refund.state if status.refund is not None else None
+    return [
+        (etype, fields)
+        for etype, fields in _TEMPLATES
+        if (etype, status.state) in ORDER_TABLE or (etype, refund) in REFUND_TABLE
+        for _ in range(_WEIGHT.get(etype, 1))
+    ]
+
+
 @st.composite
 def event_logs(
     draw: st.DrawFn,
@@ -146,19 +160,10 @@ def event_logs(
     n = draw(st.one_of(st.integers(0, max_events), st.integers(max_events // 2, max_events)))
     for _ in range(n):
         at = max(last, draw(_step(order, last)))
-        status = order.status(at)
-        refund = status.refund.state if status.refund is not None else None
-        possible = [
-            (etype, fields)
-            for etype, fields in _TEMPLATES
-            if (etype, status.state) in ORDER_TABLE or (etype, refund) in REFUND_TABLE
-        ]
+        possible = offered(order.status(at))
         if not possible:
             break
-        # the main path is likelier than a cancellation, so walks reach the later timers
-        etype, fields_strategy = draw(
-            st.sampled_from([p for p in possible for _ in range(_WEIGHT.get(p[0], 1))])
-        )
+        etype, fields_strategy = draw(st.sampled_from(possible))
         event = {"type": etype, "at": at.isoformat(), **draw(fields_strategy)}
         try:
             order = order.apply(event)
