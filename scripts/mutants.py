@@ -44,6 +44,7 @@ SHIFTS = {"+1h": HOUR, "-1h": -HOUR, "+1d": DAY, "-1d": -DAY}
 # automatic (or internal) event -> (its machine, the wrong destination it is sent to)
 TARGETS = {
     "auto_close": ("order", "paid"),
+    "pay_reminder": ("order", "closed"),
     "dispatch_due": ("order", "closed"),
     "auto_confirm": ("order", "closed"),
     "return_window_end": ("order", "success"),
@@ -123,6 +124,21 @@ def pytest_configure(config: object) -> None:
 # ---------------------------------------------------------------------------- runner
 
 
+REFUSED = "refused by RuleSet itself (a duration must be positive)"
+
+
+def _impossible(name: str) -> bool:
+    """A shift that makes a duration zero or negative: the library refuses to build it."""
+    import tradeclock as tc
+
+    preset, rule_id, label = [*name.split(":"), "", ""][:3]
+    if preset not in tc.PRESETS or label not in SHIFTS:
+        return False
+    rule = tc.PRESETS[preset][rule_id]
+    values = rule.choices or (rule.duration,)
+    return any(v + SHIFTS[label] <= timedelta(0) for v in values)
+
+
 def _run(name: str) -> tuple[str, str, float]:
     env = dict(
         os.environ,
@@ -169,8 +185,10 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     names = [n for n in mutants() if args.only in n]
     start = time.perf_counter()
+    refused = [(n, REFUSED, 0.0) for n in names if _impossible(n)]
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(_run, names))
+        results = refused + list(pool.map(_run, [n for n in names if not _impossible(n)]))
+    results.sort(key=lambda r: names.index(r[0]))
     survivors = [name for name, caught, _ in results if not caught]
     if args.markdown:
         print("| mutant | caught by |\n|---|---|")

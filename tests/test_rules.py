@@ -20,6 +20,8 @@ H = timedelta(hours=1)
 # (rule id, taobao, tmall) straight from the RULES.md timer table
 TABLE = [
     ("pay.unpaid_close", 72 * H, 72 * H),
+    ("pay.reminder", 12 * H, 12 * H),
+    ("pay.reminder.campaign", timedelta(minutes=30), timedelta(minutes=30)),
     ("ship.dispatch_due", 48 * H, 72 * H),
     ("confirm.auto_confirm", 10 * D, 10 * D),
     ("confirm.auto_confirm.surface_mail", 30 * D, 30 * D),
@@ -399,3 +401,39 @@ def test_override_of_extension_choices() -> None:
     assert shop["confirm.seller_extension"].choices == (D, 2 * D)
     with pytest.raises(InvalidInput, match="empty list"):
         tc.TAOBAO.with_overrides({"confirm.seller_extension": []}, name="x")
+
+
+@pytest.mark.parametrize(
+    ("campaign", "due"), [(False, "2026-11-01 22:00"), (True, "2026-11-01 10:30")]
+)
+def test_pay_reminder(campaign: bool, due: str, each: str) -> None:
+    # pay.reminder 12 h, pay.reminder.campaign 30 min: seed 001 篇1 § 八.标准催款语
+    placed = e("placed", "2026-11-01 10:00", **({"campaign": True} if campaign else {}))
+    order = tc.load(logp(each, placed))
+    (d,) = [d for d in order.status(t("2026-11-01 10:00")).upcoming if d.event == "pay_reminder"]
+    rule = "pay.reminder.campaign" if campaign else "pay.reminder"
+    assert (d.at, d.rule, d.informational) == (t(due), rule, True)
+    at_due = order.status(t(due))
+    assert at_due.state == "placed" and fired(at_due)["pay_reminder"] == t(due)
+    # it never fires once the order is paid (or closed)
+    paid = tc.load(logp(each, placed, e("paid", "2026-11-01 10:10")))
+    assert "pay_reminder" not in fired(paid.status(t("2026-11-05 00:00")))
+    cancelled = tc.load(logp(each, placed, e("cancelled", "2026-11-01 10:10")))
+    assert "pay_reminder" not in fired(cancelled.status(t("2026-11-05 00:00")))
+
+
+def test_no_reminder_for_an_order_that_closes_first(each: str) -> None:
+    order = tc.load(logp(each, e("placed", "2026-11-01 10:00", pay_within="PT20M")))
+    assert order.when("pay_reminder", t("2026-11-01 10:00")) is None
+    flash = tc.load(logp(each, e("placed", "2026-11-01 10:00", pay_within="PT2H", campaign=True)))
+    assert flash.when("pay_reminder", t("2026-11-01 10:00")) == t("2026-11-01 10:30")
+
+
+def test_a_rule_set_refuses_a_non_positive_duration() -> None:
+    # what the mutation check reports as "refused by RuleSet itself"
+    rules = dict(tc.TAOBAO.rules)
+    import attrs
+
+    rules["pay.reminder"] = attrs.evolve(rules["pay.reminder"], duration=timedelta(hours=-12))
+    with pytest.raises(InvalidInput, match="positive duration"):
+        tc.RuleSet("bad", "Asia/Shanghai", rules)

@@ -76,6 +76,9 @@ def pending(st: State) -> list[Timer]:
     if state is O_PLACED:
         assert st.pay_deadline is not None
         out.append((st.pay_deadline, rank["pay.unpaid_close"], "auto_close", "pay.unpaid_close"))
+        if st.reminder_at is not None:
+            at, rule_id = st.reminder_at
+            out.append((at, rank[rule_id], "pay_reminder", rule_id))
     elif state is O_PAID:
         if not st.dispatch_done:
             assert st.dispatch_at is not None
@@ -183,6 +186,8 @@ def _fire(st: State, timer: Timer) -> None:
             st.window_done = True
         elif event == "auto_confirm":
             st.confirm_at = None
+        elif event == "pay_reminder":
+            st.reminder_at = None
         if dest is not None:
             st.state = dest  # type: ignore[assignment]  # the compiled table holds members
             st.cause = cause
@@ -354,6 +359,11 @@ def _on_placed(st: State, ev: Event) -> None:
     else:
         st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
     bound(st, st.pay_deadline)
+    reminder = st.rs.rules["pay.reminder.campaign" if ev.campaign else "pay.reminder"]
+    remind_at = reminder.deadline(ev.at, st.rs.tz)
+    if remind_at < st.pay_deadline:  # no reminder for an order that closes before it is due
+        st.reminder_at = (remind_at, reminder.id)
+        bound(st, remind_at)
     st.state = O_PLACED
     st.cause = (ET_PLACED, ev.at, None)
 

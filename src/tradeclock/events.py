@@ -61,6 +61,7 @@ class AutoEvent(ContractEnum):
     """What happens by itself when a timer expires; names in ``fired`` and ``upcoming``."""
 
     AUTO_CLOSE = "auto_close"
+    PAY_REMINDER = "pay_reminder"
     DISPATCH_DUE = "dispatch_due"
     AUTO_CONFIRM = "auto_confirm"
     AUTO_REFUND = "auto_refund"
@@ -126,6 +127,8 @@ class Event(NamedTuple):
     reason: Reason | None = None
     tracking_no: str | None = None
     outcome: Outcome | None = None
+    #: placed during a big sales event (payment reminder after 30 min)
+    campaign: bool | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -168,6 +171,7 @@ _OPTIONAL = (
     "reason",
     "tracking_no",
     "outcome",
+    "campaign",
 )
 
 
@@ -277,6 +281,7 @@ _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "reason": _enum(Reason),
     "tracking_no": _text,
     "outcome": _enum(Outcome),
+    "campaign": _bool,
 }
 
 _T = EventType
@@ -284,7 +289,7 @@ _T = EventType
 FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
     t: (frozenset(req), frozenset(opt))
     for t, req, opt in [
-        (_T.PLACED, (), ("amount", "pay_within")),
+        (_T.PLACED, (), ("amount", "pay_within", "campaign")),
         (_T.PAID, (), ()),
         (_T.CANCELLED, (), ("by",)),
         (_T.SHIPPED, (), ("method", "tracking_no")),
@@ -422,7 +427,23 @@ def check_event(ev: Event) -> Event:
     return parse_event(data)
 
 
-_TYPES_OF: tuple[type, ...] = (Decimal, timedelta, Method, Party, int, bool, Reason, str, Outcome)
+#: The parsed type of each optional field, in tuple order; an exact type where a subclass would
+#: be wrong (``True`` is an ``int``).
+_TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
+    {
+        "amount": (Decimal, False),
+        "pay_within": (timedelta, False),
+        "method": (Method, True),
+        "by": (Party, True),
+        "days": (int, True),
+        "return_goods": (bool, True),
+        "reason": (Reason, True),
+        "tracking_no": (str, False),
+        "outcome": (Outcome, True),
+        "campaign": (bool, True),
+    }[name]
+    for name in _OPTIONAL
+)
 #: Per event type: for each optional position, whether a value may / must be there.
 _ALLOWED: Mapping[EventType, tuple[bool, ...]] = {
     t: tuple(name in req or name in opt for name in _OPTIONAL) for t, (req, opt) in FIELDS.items()
@@ -442,13 +463,12 @@ def _fields_ok(ev: Event) -> bool:
         if value is None:
             if needed[i]:
                 return False
-        elif not allowed[i] or (
-            type(value) is not _TYPES_OF[i]
-            and not (
-                isinstance(value, _TYPES_OF[i]) and i not in (4, 5)  # days, return_goods: exact
-            )
-        ):
+        elif not allowed[i]:
             return False
+        else:
+            kind, exact = _TYPES_OF[i]
+            if type(value) is not kind and (exact or not isinstance(value, kind)):
+                return False
     amount = ev.amount
     if amount is not None:
         exponent = amount.as_tuple().exponent

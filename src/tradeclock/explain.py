@@ -63,6 +63,7 @@ _REFUND: Mapping[str, Mapping[str, str]] = {
 _EVENT: Mapping[str, Mapping[str, str]] = {
     "zh": {
         "auto_close": "交易自动关闭（买家未付款）",
+        "pay_reminder": "应提醒买家付款（催付）",
         "dispatch_due": "发货时限到期（卖家发货超时）",
         "auto_confirm": "自动确认收货，交易成功",
         "auto_refund": "自动退款，退款成功",
@@ -73,6 +74,7 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
     },
     "en": {
         "auto_close": "the unpaid order closes by itself",
+        "pay_reminder": "a payment reminder to the buyer is due",
         "dispatch_due": "the seller's time to ship runs out (late shipment)",
         "auto_confirm": "receipt is confirmed automatically and the trade succeeds",
         "auto_refund": "the refund is paid out automatically",
@@ -94,6 +96,8 @@ _PARTY: Mapping[str, Mapping[str, str]] = {
 #: How each timer can be stopped, in Chinese (English: the rule table's own text).
 _HOW_ZH: Mapping[str, str] = {
     "pay.unpaid_close": "买家付款，或买卖双方取消订单",
+    "pay.reminder": "买家付款",
+    "pay.reminder.campaign": "买家付款",
     "ship.dispatch_due": "卖家发货",
     "confirm.auto_confirm": "买家确认收货；退款期间暂停计时",
     "confirm.auto_confirm.surface_mail": "买家确认收货；退款期间暂停计时",

@@ -80,6 +80,7 @@ ORDER_TRANSITIONS = [
     _t("paid", _O.PLACED, _O.PAID),
     _t("cancelled", _O.PLACED, _O.CLOSED),
     _t("auto_close", _O.PLACED, _O.CLOSED),
+    _t("pay_reminder", _O.PLACED, None),
     _t("dispatch_due", _O.PAID, None),
     _t("shipped", _O.PAID, _O.SHIPPED),
     _t("signed", _O.SHIPPED, _O.SIGNED),

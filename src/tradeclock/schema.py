@@ -56,6 +56,7 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "reason": {"enum": [r.value for r in Reason]},
     "tracking_no": _TEXT,
     "outcome": {"enum": [o.value for o in Outcome]},
+    "campaign": {"type": "boolean", "description": "placed during a big sales event"},
 }
 
 

@@ -149,6 +149,7 @@ class State:
         "refund",
         "refund_count",
         "refunded",
+        "reminder_at",
         "rs",
         "shipped_at",
         "signed_at",
@@ -180,6 +181,7 @@ class State:
         self.refunded = _ZERO
         self.refund: Refund | None = None
         self.refund_count = 0
+        self.reminder_at: tuple[datetime, str] | None = None  # (due, rule) until it fires
         self.barred: frozenset[Reason] = frozenset()
         self.fired: list[Fired] = []
         self.last_at: datetime | None = None
@@ -206,6 +208,7 @@ class State:
         new.pay_deadline = self.pay_deadline
         new.placed_at = self.placed_at
         new.refund_count = self.refund_count
+        new.reminder_at = self.reminder_at
         new.refunded = self.refunded
         new.rs = self.rs
         new.shipped_at = self.shipped_at
