@@ -70,7 +70,26 @@ def mutants() -> dict[str, Callable[[], None]]:
     for trigger, (machine, dest) in TARGETS.items():
         out[f"target:{trigger}->{dest}"] = _retarget(machine, trigger, dest)
     out["pause:removed"] = _no_pause
+    for rule_id in tc.rules.AMOUNT_RULES:
+        for label, cents in (("+0.01", "0.01"), ("-0.01", "-0.01")):
+            out[f"amount:{rule_id}:{label}"] = _amount(rule_id, cents)
     return out
+
+
+def _amount(rule_id: str, cents: str) -> Callable[[], None]:
+    def apply() -> None:
+        from decimal import Decimal
+
+        import attrs
+
+        from tradeclock import order, rules
+
+        table = dict(rules.AMOUNT_RULES)
+        table[rule_id] = attrs.evolve(table[rule_id], amount=table[rule_id].amount + Decimal(cents))
+        for module in (rules, order):
+            module.AMOUNT_RULES = MappingProxyType(table)  # type: ignore[attr-defined]
+
+    return apply
 
 
 def _shift(preset: object, rule_id: str, shift: timedelta) -> Callable[[], None]:

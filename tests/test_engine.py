@@ -362,3 +362,20 @@ def test_ties_fire_in_rule_table_order() -> None:
     st = order.status(t("2026-11-10 00:00"))
     assert [f.event for f in st.fired] == ["auto_confirm"]
     assert st.state == "success"
+
+
+@pytest.mark.parametrize(
+    ("fields", "allowed", "why"),
+    [
+        ({"amount": "599.99"}, False, "below the 600.00 yuan"),
+        ({"amount": "600.00"}, True, "at least 600.00"),
+        ({"amount": "600"}, True, "at least 600.00"),
+        ({"amount": "9999.00", "flash_sale": True}, False, "never offered for a flash-sale order"),
+        ({}, False, "gives no amount"),
+    ],
+)
+def test_instalment_eligibility(fields: dict, allowed: bool, why: str) -> None:
+    # pay.instalment_minimum: seed 001 § 1.3
+    order = tc.load(log(e("placed", "2026-11-01 10:00", **fields)))
+    ok, reason = order.instalments_allowed()
+    assert ok is allowed and why in reason and "pay.instalment_minimum" in reason

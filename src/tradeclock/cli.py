@@ -20,7 +20,7 @@ from .errors import TradeclockError
 from .events import AutoEvent
 from .explain import LANGS, explain, explain_dict
 from .order import Order, load
-from .rules import CONSTRAINTS, PRESETS, RuleSet, get_rules, load_rules
+from .rules import AMOUNT_RULES, CONSTRAINTS, PRESETS, RuleSet, get_rules, load_rules
 from .schema import SCHEMAS, schema
 from .status import Status
 
@@ -302,6 +302,14 @@ def rules_markdown() -> str:
             f"| `{rule.id}` | {' | '.join(cells)} | {rule.starts} | {what} | {how} | "
             f"{'; '.join(sorted(sources))} |"
         )
+    lines += [
+        "",
+        "## Amount rules",
+        "",
+        "| id | amount (yuan) | rule | source |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| `{a.id}` | {a.amount} | {a.text} | {a.source} |" for a in AMOUNT_RULES.values()]
     lines += [
         "",
         "## Rules between timers",

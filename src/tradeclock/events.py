@@ -129,6 +129,8 @@ class Event(NamedTuple):
     outcome: Outcome | None = None
     #: placed during a big sales event (payment reminder after 30 min)
     campaign: bool | None = None
+    #: a flash-sale (秒杀) order: no credit-card instalments
+    flash_sale: bool | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -172,6 +174,7 @@ _OPTIONAL = (
     "tracking_no",
     "outcome",
     "campaign",
+    "flash_sale",
 )
 
 
@@ -282,6 +285,7 @@ _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "tracking_no": _text,
     "outcome": _enum(Outcome),
     "campaign": _bool,
+    "flash_sale": _bool,
 }
 
 _T = EventType
@@ -289,7 +293,7 @@ _T = EventType
 FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
     t: (frozenset(req), frozenset(opt))
     for t, req, opt in [
-        (_T.PLACED, (), ("amount", "pay_within", "campaign")),
+        (_T.PLACED, (), ("amount", "pay_within", "campaign", "flash_sale")),
         (_T.PAID, (), ()),
         (_T.CANCELLED, (), ("by",)),
         (_T.SHIPPED, (), ("method", "tracking_no")),
@@ -441,6 +445,7 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
         "tracking_no": (str, False),
         "outcome": (Outcome, True),
         "campaign": (bool, True),
+        "flash_sale": (bool, True),
     }[name]
     for name in _OPTIONAL
 )

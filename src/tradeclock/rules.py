@@ -16,6 +16,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -27,10 +28,12 @@ from ._time import format_duration_iso, next_local_midnight, parse_duration, zon
 from .errors import InvalidInput
 
 __all__ = [
+    "AMOUNT_RULES",
     "CONSTRAINTS",
     "PRESETS",
     "TAOBAO",
     "TMALL",
+    "AmountRule",
     "Anchor",
     "Constraint",
     "Rule",
@@ -502,6 +505,30 @@ TMALL = RuleSet(
     "tmall",
     "Asia/Shanghai",
     {r.id: r for r in _base_rules(_D(hours=72), f"seed {SEED_001} § 发货时间问题", True)},
+)
+
+
+@attrs.frozen
+class AmountRule:
+    """A rule that is an amount of money, not a duration."""
+
+    id: str
+    amount: Decimal
+    text: str
+    source: str
+
+
+#: Amount rules, shared by every rule set.
+AMOUNT_RULES: Mapping[str, AmountRule] = MappingProxyType(
+    {
+        "pay.instalment_minimum": AmountRule(
+            "pay.instalment_minimum",
+            Decimal("600.00"),
+            "credit-card instalments need a single payment (or the same account's combined "
+            "payment) of at least this much, and are never offered for flash sales",
+            f"seed {SEED_001} § 1.3",
+        ),
+    }
 )
 
 #: The built-in rule sets by name.

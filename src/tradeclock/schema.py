@@ -57,6 +57,7 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "tracking_no": _TEXT,
     "outcome": {"enum": [o.value for o in Outcome]},
     "campaign": {"type": "boolean", "description": "placed during a big sales event"},
+    "flash_sale": {"type": "boolean", "description": "a flash-sale order: no instalments"},
 }
 
 
