@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = [
     "tests/test_rules.py",
     "tests/test_engine.py",
+    "tests/test_service.py",
     "tests/test_golden.py",
     "tests/test_errors.py",
     "tests/test_properties.py",
