@@ -95,7 +95,7 @@ def _official(day: date) -> bool | None:
 
     try:
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
+    except NotImplementedError:  # chinesecalendar's way of saying "no data for this year"
         return None
 
 
