@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ._time import duration_words, format_duration_iso, format_local, format_short
+from ._time import duration_words, format_duration_iso, format_short
 from .errors import TradeclockError
 from .events import AutoEvent
 from .explain import LANGS, explain, explain_dict
@@ -150,24 +150,15 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_when(args: argparse.Namespace) -> int:
     order = _load(args.file, args.rules)
     status = order.status(_now(args.now))
-    d = status.deadline(args.event)
-    at = None if d is None else format_local(d.at, order.rules.tz)
+    answer = status.when_dict(args.event)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "event": args.event,
-                    "at": at,
-                    "rule": d and d.rule,
-                    "reason": status.why_not(args.event),
-                },
-                ensure_ascii=False,
-            )
-        )
-    elif d is not None:
-        print(f"{at}  ({d.rule}; {_left(d.at - status.now)})")
+        print(json.dumps(answer, ensure_ascii=False))
+    elif answer["at"] is not None:
+        d = status.deadline(args.event)
+        assert d is not None
+        print(f"{answer['at']}  ({d.rule}; {_left(d.at - status.now)})")
     else:
-        print(status.why_not(args.event))
+        print(answer["reason"])
     return 0
 
 

@@ -71,6 +71,15 @@ class AutoEvent(ContractEnum):
     EVIDENCE_DUE = "evidence_due"
 
 
+def check_auto_event(name: str) -> AutoEvent:
+    """``name`` as an :class:`AutoEvent`; an unknown name is :class:`InvalidInput`."""
+    try:
+        return AutoEvent(name)
+    except ValueError:
+        allowed = ", ".join(e.value for e in AutoEvent)
+        raise InvalidInput(f"unknown automatic event {name!r} (allowed: {allowed})") from None
+
+
 class Method(ContractEnum):
     """How goods travel; surface mail (平邮) has longer timers."""
 

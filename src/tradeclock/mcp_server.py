@@ -65,20 +65,7 @@ def build_server() -> MCPServer:
         """When the automatic `event` happens (auto_close, dispatch_due, auto_confirm,
         auto_refund, auto_agree, refund_close, return_window_end, evidence_due), or why it
         will not: `{event, at, rule, reason}`, `at` null when it will not happen."""
-
-        def run() -> dict[str, Any]:
-            order = _order(log)
-            order.when(event, _now(now))  # checks the event name
-            status = order.status(_now(now))
-            d = status.deadline(event)
-            return {
-                "event": event,
-                "at": None if d is None else d.to_dict(status.tz)["at"],
-                "rule": None if d is None else d.rule,
-                "reason": status.why_not(event),
-            }
-
-        return _guard(run)
+        return _guard(lambda: _order(log).status(_now(now)).when_dict(event))
 
     @server.tool()
     def order_explain(

@@ -24,7 +24,7 @@ from ._time import parse_instant
 from .actions import Action, actions
 from .engine import advance, apply, apply_event, build_status
 from .errors import InvalidInput, TradeclockError
-from .events import AutoEvent, Event, Parsed, check_text, parse_event
+from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
 from .limits import MAX_EVENTS, MAX_LOG_BYTES
 from .rules import AMOUNT_RULES, RuleSet, get_rules
@@ -133,15 +133,9 @@ class Order:
 
         The instant is returned in the rule set's zone.
         """
-        try:
-            AutoEvent(event)
-        except ValueError:
-            allowed = ", ".join(e.value for e in AutoEvent)
-            raise InvalidInput(f"unknown automatic event {event!r} (allowed: {allowed})") from None
-        for deadline in self.status(now).upcoming:
-            if deadline.event == event:
-                return deadline.at.astimezone(self.rules.tz)
-        return None
+        check_auto_event(event)
+        deadline = self.status(now).deadline(event)
+        return None if deadline is None else deadline.at.astimezone(self.rules.tz)
 
     def instalments_allowed(self) -> tuple[bool, str]:
         """Whether the buyer may pay by credit-card instalments, and why (rule
@@ -192,16 +186,8 @@ class Order:
         return replay(self.id, self.rules, [ev for ev in self.events if ev.at <= t])
 
     def _state_at(self, t: datetime) -> State:
-        st = self._state
-        if st.last_at is None or st.last_at <= t:
-            return st.copy()
-        # the log runs past `now`: replay only what had happened by then
-        fresh = State(self.id, self.rules)
-        for i, ev in enumerate(self.events):
-            if ev.at > t:
-                break
-            apply_event(fresh, ev, i)
-        return fresh
+        """A copy of the state as of ``t`` (the log replayed up to ``t`` if it runs past it)."""
+        return self._at(t)._state.copy()
 
 
 def load(

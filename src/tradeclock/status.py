@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ._time import duration_words, format_duration_iso, format_local
+from .events import check_auto_event
 
 __all__ = ["Deadline", "Fired", "RefundView", "Status"]
 
@@ -108,6 +109,20 @@ class Status(NamedTuple):
             if d.event == event:
                 return d
         return None
+
+    def when_dict(self, event: str) -> dict[str, Any]:
+        """``{"event", "at", "rule", "reason"}``: the CLI's and the MCP tool's answer to "when".
+
+        ``at`` and ``rule`` are ``None`` when the event is not upcoming; ``reason`` then says why.
+        """
+        check_auto_event(event)
+        d = self.deadline(event)
+        return {
+            "event": event,
+            "at": None if d is None else format_local(d.at, self.tz),
+            "rule": None if d is None else d.rule,
+            "reason": self.why_not(event),
+        }
 
     def why_not(self, event: str) -> str:
         """Why automatic ``event`` is not upcoming, in a sentence (``""`` when it is).
