@@ -10,8 +10,8 @@ name. Exit status 1 if any mutant survives.
 
 The same file is the pytest plugin that applies a mutant: ``TRADECLOCK_MUTANT=NAME pytest
 -p mutants`` (with this folder on PYTHONPATH) changes the library in memory before any test
-runs. The table-value test (tests/test_rules.py::test_rule_table_values) is left out of the
-run, so that behaviour, not a copy of the table, has to catch each change.
+runs. The table-value tests (tests/test_rules.py::test_rule_table_values, test_money_windows)
+are left out of the run, so that behaviour, not a copy of the table, has to catch each change.
 """
 
 from __future__ import annotations
@@ -33,12 +33,16 @@ TESTS = [
     "tests/test_rules.py",
     "tests/test_engine.py",
     "tests/test_service.py",
+    "tests/test_money.py",
     "tests/test_golden.py",
     "tests/test_errors.py",
     "tests/test_properties.py",
     "tests/test_stateful.py",
 ]
-SKIP = ["tests/test_rules.py::test_rule_table_values"]
+SKIP = [
+    "tests/test_rules.py::test_rule_table_values",
+    "tests/test_rules.py::test_money_windows",
+]
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 SHIFTS = {"+1h": HOUR, "-1h": -HOUR, "+1d": DAY, "-1d": -DAY}
 
@@ -83,11 +87,11 @@ def _amount(rule_id: str, cents: str) -> Callable[[], None]:
 
         import attrs
 
-        from tradeclock import order, rules
+        from tradeclock import explain, rules
 
         table = dict(rules.AMOUNT_RULES)
         table[rule_id] = attrs.evolve(table[rule_id], amount=table[rule_id].amount + Decimal(cents))
-        for module in (rules, order):
+        for module in (rules, explain):
             module.AMOUNT_RULES = MappingProxyType(table)  # type: ignore[attr-defined]
 
     return apply
@@ -95,17 +99,27 @@ def _amount(rule_id: str, cents: str) -> Callable[[], None]:
 
 def _shift(preset: object, rule_id: str, shift: timedelta) -> Callable[[], None]:
     def apply() -> None:
-        import attrs
 
         rules = dict(preset.rules)  # type: ignore[attr-defined]
         old = rules[rule_id]
-        rules[rule_id] = attrs.evolve(
-            old, duration=old.duration + shift, choices=tuple(c + shift for c in old.choices)
-        )
+        rules[rule_id] = _shifted(old, shift)
         object.__setattr__(preset, "rules", MappingProxyType(rules))
         preset.__attrs_post_init__()  # type: ignore[attr-defined]
 
     return apply
+
+
+def _shifted(rule: object, shift: timedelta) -> object:
+    """``rule`` with its duration, choices and window start all moved by ``shift``."""
+    import attrs
+
+    earliest = rule.earliest  # type: ignore[attr-defined]
+    return attrs.evolve(
+        rule,
+        duration=rule.duration + shift,  # type: ignore[attr-defined]
+        choices=tuple(c + shift for c in rule.choices),  # type: ignore[attr-defined]
+        earliest=None if earliest is None else earliest + shift,
+    )
 
 
 def _retarget(machine: str, trigger: str, dest: str) -> Callable[[], None]:
@@ -144,19 +158,25 @@ def pytest_configure(config: object) -> None:
 # ---------------------------------------------------------------------------- runner
 
 
-REFUSED = "refused by RuleSet itself (a duration must be positive)"
+REFUSED = "refused by RuleSet itself (not a valid rule)"
 
 
 def _impossible(name: str) -> bool:
-    """A shift that makes a duration zero or negative: the library refuses to build it."""
+    """A shift the library refuses to build (a duration not positive, a working-day count not
+    whole days, a time of day past 24 h): ``RuleSet`` raises, so no test has to catch it."""
     import tradeclock as tc
 
     preset, rule_id, label = [*name.split(":"), "", ""][:3]
     if preset not in tc.PRESETS or label not in SHIFTS:
         return False
-    rule = tc.PRESETS[preset][rule_id]
-    values = rule.choices or (rule.duration,)
-    return any(v + SHIFTS[label] <= timedelta(0) for v in values)
+    rs = tc.PRESETS[preset]
+    rules = dict(rs.rules)
+    rules[rule_id] = _shifted(rules[rule_id], SHIFTS[label])  # type: ignore[assignment]
+    try:
+        tc.RuleSet(rs.name, rs.timezone, rules)
+    except tc.InvalidInput:
+        return True
+    return False
 
 
 def _run(name: str) -> tuple[str, str, float]:

@@ -38,6 +38,13 @@ TABLE = [
     ("refund.refused_buyer_timeout", 7 * D, 7 * D),
     ("refund.intervention_evidence", 3 * D, 3 * D),
     ("return.no_reason_window", 168 * H, 168 * H),
+    # money arrival: the window's end (its start: test_money_windows)
+    ("money.alipay_balance", timedelta(0), timedelta(0)),
+    ("money.credit_card", 3 * D, 3 * D),
+    ("money.credit_card.boc", 10 * D, 10 * D),
+    ("money.credit_card.other_bank", 3 * D, 3 * D),
+    ("money.withdrawal", 3 * D, 3 * D),
+    ("money.processing_cutoff", 24 * H, 24 * H),
 ]
 
 
@@ -64,8 +71,32 @@ def test_unconfirmed_values_are_flagged() -> None:
         "ship.dispatch_due",
         "confirm.buyer_extension",
         "refund.refused_buyer_timeout",
+        # the money-arrival days: the seeds only
+        "money.alipay_balance",
+        "money.credit_card",
+        "money.credit_card.boc",
+        "money.credit_card.other_bank",
+        "money.withdrawal",
+        "money.processing_cutoff",
     }
     assert tc.TMALL["ship.dispatch_due"].confirmed  # seed 001 § 发货时间问题
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "earliest", "working_days"),
+    [
+        ("money.alipay_balance", timedelta(0), False),  # at once
+        ("money.credit_card", timedelta(0), False),  # within about 3 days
+        ("money.credit_card.boc", 5 * D, True),  # 5-10 working days
+        ("money.credit_card.other_bank", 2 * D, True),  # 2-3 working days
+        ("money.withdrawal", 2 * D, True),  # 2-3 working days
+    ],
+)
+def test_money_windows(rule_id: str, earliest: timedelta, working_days: bool) -> None:
+    # seed 002 § 四.常見問題.3-5
+    for preset in (tc.TAOBAO, tc.TMALL):
+        rule = preset[rule_id]
+        assert (rule.earliest, rule.working_days) == (earliest, working_days)
 
 
 def test_seller_extension_choices() -> None:

@@ -225,6 +225,8 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             {
                 "id": r.id,
                 "duration": format_duration_iso(r.duration),
+                "earliest": None if r.earliest is None else format_duration_iso(r.earliest),
+                "working_days": r.working_days,
                 "starts": r.starts,
                 "event": r.event,
                 "effect": r.effect,
@@ -246,7 +248,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         for r in rs:
             mark = "" if r.confirmed else "  [unconfirmed]"
             event = r.event or "-"
-            print(f"  {r.id:44} {format_duration_iso(r.duration):>7}  {event:18}{mark}")
+            print(f"  {r.id:44} {r.value_text():>7}  {event:18}{mark}")
             print(f"      {r.source}")
     return 0
 
@@ -259,7 +261,9 @@ def rules_markdown() -> str:
         "# Rules reference",
         "",
         "Generated from the rule tables by `tradeclock rules --markdown`; a test fails when this",
-        "page and the tables differ. Durations are ISO-8601 (`P2D` = 2 days, `PT72H` = 72 hours).",
+        "page and the tables differ. Durations are ISO-8601 (`P2D` = 2 days, `PT72H` = 72 hours);",
+        "a window is `earliest..latest`, and `working days` counts days on the rule set's calendar",
+        "([working days](workdays.md), [money arrival](money.md)).",
         "Values marked *unconfirmed* come from no reachable source: they are kept, configurable,",
         "and flagged here. Times are reckoned in each rule set's zone "
         f"({', '.join(sorted({p.timezone for p in presets}))}).",
@@ -273,12 +277,7 @@ def rules_markdown() -> str:
         cells = []
         for p in presets:
             r = p[rule.id]
-            value = (
-                ", ".join(format_duration_iso(c) for c in r.choices)
-                if r.choices
-                else (format_duration_iso(r.duration))
-            )
-            cells.append(value + ("" if r.confirmed else " *unconfirmed*"))
+            cells.append(r.value_text() + ("" if r.confirmed else " *unconfirmed*"))
         what = f"`{rule.event}`: {rule.effect}" if rule.event else rule.effect
         if rule.informational:
             what += " (informational)"
@@ -358,6 +357,10 @@ def render_timeline(order: Order, status: Status) -> str:
         lines.append(f"  {format_short(d.at, tz)}  {d.event:<18} {_left(d.at - now)}  [{d.rule}]")
         who = ", ".join(d.stoppable_by) if d.stoppable_by else "nobody"
         lines.append(f"      then: {d.effect}; can be stopped by: {who}")
+        if d.earliest is not None and d.earliest != d.at:
+            lines.append(f"      not before {format_short(d.earliest, tz)}, at the latest then")
+        if d.approximate:
+            lines.append("      approximate: a working day was counted without official data")
         lines.append(f"      source: {d.source}")
     if status.auto_confirm_paused_left is not None:
         lines += [

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from . import rules
 from .errors import InvalidInput, OutOfOrder, TradeclockError
-from .events import Event
+from .events import Channel, Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
 from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
+from .money import arrival, arrival_rule
 from .state import (
     _DELIVERING,
     _OPEN,
@@ -51,7 +54,12 @@ from .state import (
     Table,
     Timer,
 )
-from .status import Deadline, Fired, RefundView, Status
+from .status import Deadline, Fired, Instalments, RefundView, Status
+
+
+def _at(item: Fired | Deadline) -> datetime:
+    return item.at
+
 
 __all__ = [
     "advance",
@@ -59,6 +67,8 @@ __all__ = [
     "apply_event",
     "bound",
     "build_status",
+    "instalments",
+    "money",
     "pending",
     "refund_timer",
     "timers",
@@ -222,6 +232,7 @@ def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
     paid_out = r.amount if r.amount is not None else refundable
     if paid_out is not None:
         st.refunded += paid_out
+    st.payouts = (*st.payouts, (r.number, at))
     if r.amount is None or st.refunded == st.amount:
         # the whole paid amount: the order closes (seed 002 § 四.4.B)
         st.confirm_at = None
@@ -359,6 +370,7 @@ def _on_placed(st: State, ev: Event) -> None:
     else:
         st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
     bound(st, st.pay_deadline)
+    st.instalments = instalments(ev.amount, bool(ev.flash_sale))
     reminder = st.rs.rules["pay.reminder.campaign" if ev.campaign else "pay.reminder"]
     remind_at = reminder.deadline(ev.at, st.rs.tz)
     if remind_at < st.pay_deadline:  # no reminder for an order that closes before it is due
@@ -369,6 +381,15 @@ def _on_placed(st: State, ev: Event) -> None:
 
 
 def _on_paid(st: State, ev: Event) -> None:
+    if ev.bank is not None and ev.channel is not Channel.CREDIT_CARD:
+        raise InvalidInput(
+            f"paid.bank ({ev.bank!r}) is given only with channel credit_card, "
+            f"not {ev.channel or 'no channel'}",
+            event_type=ET_PAID,
+            rule="money.credit_card",
+        )
+    st.channel = ev.channel
+    st.bank = ev.bank
     st.paid_at = ev.at
     st.dispatch_at = st.rs.rules["ship.dispatch_due"].deadline(ev.at, st.rs.tz)
     st.next_due = st.dispatch_at  # exact: no refund can exist before payment
@@ -490,6 +511,51 @@ _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
 _new = tuple.__new__  # builds a NamedTuple from a sequence without its Python-level __new__
 
 
+def instalments(amount: Decimal | None, flash_sale: bool) -> Instalments:
+    """Credit-card instalments for an order of ``amount`` (rule ``pay.instalment_minimum``):
+    a payment of at least the minimum, never a flash sale; with the reason either way."""
+    rule = rules.AMOUNT_RULES["pay.instalment_minimum"]
+    if amount is None:
+        return Instalments(
+            False, f"the order gives no amount to compare with {rule.amount} ({rule.id})"
+        )
+    if flash_sale:
+        return Instalments(
+            False, f"instalments are never offered for a flash-sale order ({rule.id})"
+        )
+    if amount < rule.amount:
+        return Instalments(
+            False,
+            f"the payment of {amount} yuan is below the {rule.amount} yuan instalments need "
+            f"({rule.id})",
+        )
+    return Instalments(True, f"a payment of {amount} yuan, at least {rule.amount} ({rule.id})")
+
+
+def money(st: State, now: datetime) -> tuple[list[Fired], list[Deadline]]:
+    """Money arrival of each successful refund: fired once its window has ended, else upcoming.
+
+    Never raises for a year the calendar lacks: such a window is counted by weekends alone
+    and marked ``approximate``.
+    """
+    rule_id = arrival_rule(st.channel, st.bank)
+    if rule_id is None:
+        return [], []
+    rs = st.rs
+    info = rs.deadline_info[rule_id]
+    fired: list[Fired] = []
+    upcoming: list[Deadline] = []
+    for _, at in st.payouts:
+        a = arrival(rs, rule_id, at, approximate=True)
+        if a.latest <= now:
+            fired.append(Fired("money_arrival", a.latest, rule_id))
+        else:
+            upcoming.append(
+                Deadline("money_arrival", a.latest, rule_id, *info[:4], a.earliest, a.approximate)
+            )
+    return fired, upcoming
+
+
 def build_status(st: State, now: datetime) -> Status:
     """The status of ``st`` (already advanced to ``now``)."""
     rs = st.rs
@@ -500,6 +566,13 @@ def build_status(st: State, now: datetime) -> Status:
             for at, _, event, rule_id in timers(st)
         ]
     )
+    fired = tuple(st.fired)
+    if st.payouts:
+        paid_fired, paid_upcoming = money(st, now)
+        if paid_fired:
+            fired = tuple(sorted((*fired, *paid_fired), key=_at))
+        if paid_upcoming:
+            upcoming = tuple(sorted((*upcoming, *paid_upcoming), key=_at))
     r = st.refund
     view = (
         None
@@ -527,11 +600,12 @@ def build_status(st: State, now: datetime) -> Status:
             now,
             st.state,
             view,
-            tuple(st.fired),
+            fired,
             upcoming,
             st.amount,
             st.refunded,
             st.confirm_left,
+            st.instalments,
             rs.tz,
         ),
     )

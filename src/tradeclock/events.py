@@ -25,6 +25,7 @@ from .limits import MAX_AMOUNT, MAX_DAYS, MAX_INSTANT, MAX_TEXT, MIN_INSTANT
 
 __all__ = [
     "AutoEvent",
+    "Channel",
     "Event",
     "EventType",
     "Method",
@@ -69,6 +70,7 @@ class AutoEvent(ContractEnum):
     REFUND_CLOSE = "refund_close"
     RETURN_WINDOW_END = "return_window_end"
     EVIDENCE_DUE = "evidence_due"
+    MONEY_ARRIVAL = "money_arrival"
 
 
 def check_auto_event(name: str) -> AutoEvent:
@@ -87,6 +89,15 @@ class Method(ContractEnum):
     EMS = "ems"
     SURFACE_MAIL = "surface_mail"
     NONE = "none"
+
+
+class Channel(ContractEnum):
+    """How the buyer paid, which decides where a refund goes and how fast it arrives."""
+
+    ALIPAY_BALANCE = "alipay_balance"
+    #: online banking: refunds go back to the Alipay balance, not the bank (seed 002)
+    ONLINE_BANKING = "online_banking"
+    CREDIT_CARD = "credit_card"
 
 
 class Reason(ContractEnum):
@@ -140,6 +151,10 @@ class Event(NamedTuple):
     campaign: bool | None = None
     #: a flash-sale (秒杀) order: no credit-card instalments
     flash_sale: bool | None = None
+    #: how the buyer paid (where refunds go and how fast they arrive)
+    channel: Channel | None = None
+    #: the card's bank for ``channel="credit_card"`` (``"boc"``: Bank of China)
+    bank: str | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -184,6 +199,8 @@ _OPTIONAL = (
     "outcome",
     "campaign",
     "flash_sale",
+    "channel",
+    "bank",
 )
 
 
@@ -268,6 +285,20 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: A bank code in the log: lowercase letters, digits and ``_`` (the schema uses the same pattern).
+BANK_PATTERN = r"^[a-z][a-z0-9_]{1,31}$"
+_BANK_RE = re.compile(BANK_PATTERN)
+
+
+def _bank(value: object, what: str) -> str:
+    if not isinstance(value, str) or not _BANK_RE.match(value):
+        raise InvalidInput(
+            f'{what} {_short(value)} is not a bank code such as "boc" (Bank of China) or '
+            '"icbc": 2-32 lowercase letters, digits or _'
+        )
+    return value
+
+
 def _text(value: object, what: str) -> str:
     return check_text(value, what)
 
@@ -295,6 +326,8 @@ _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "outcome": _enum(Outcome),
     "campaign": _bool,
     "flash_sale": _bool,
+    "channel": _enum(Channel),
+    "bank": _bank,
 }
 
 _T = EventType
@@ -303,7 +336,7 @@ FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
     t: (frozenset(req), frozenset(opt))
     for t, req, opt in [
         (_T.PLACED, (), ("amount", "pay_within", "campaign", "flash_sale")),
-        (_T.PAID, (), ()),
+        (_T.PAID, (), ("channel", "bank")),
         (_T.CANCELLED, (), ("by",)),
         (_T.SHIPPED, (), ("method", "tracking_no")),
         (_T.SIGNED, (), ()),
@@ -455,6 +488,8 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
         "outcome": (Outcome, True),
         "campaign": (bool, True),
         "flash_sale": (bool, True),
+        "channel": (Channel, True),
+        "bank": (str, False),
     }[name]
     for name in _OPTIONAL
 )
@@ -483,6 +518,8 @@ def _fields_ok(ev: Event) -> bool:
             kind, exact = _TYPES_OF[i]
             if type(value) is not kind and (exact or not isinstance(value, kind)):
                 return False
+    if ev.tracking_no is not None or ev.bank is not None:
+        return False  # text is checked by its parser (length, characters, pattern)
     amount = ev.amount
     if amount is not None:
         exponent = amount.as_tuple().exponent

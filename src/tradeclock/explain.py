@@ -17,7 +17,7 @@ from typing import Any
 
 from ._time import duration_words, format_short
 from .errors import InvalidInput
-from .rules import RuleSet
+from .rules import AMOUNT_RULES, RuleSet
 from .status import Deadline, Status
 
 __all__ = ["LANGS", "explain"]
@@ -71,6 +71,7 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "refund_close": "退款自动关闭",
         "return_window_end": "七天无理由退货期结束",
         "evidence_due": "平台介入举证期结束",
+        "money_arrival": "退款到账（最晚）",
     },
     "en": {
         "auto_close": "the unpaid order closes by itself",
@@ -82,6 +83,7 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "refund_close": "the refund closes by itself",
         "return_window_end": "the 7-day no-reason return window ends",
         "evidence_due": "the evidence period of the platform's intervention ends",
+        "money_arrival": "the refunded money has arrived (at the latest)",
     },
 }
 _PARTY: Mapping[str, Mapping[str, str]] = {
@@ -113,6 +115,7 @@ _HOW_ZH: Mapping[str, str] = {
     "refund.intervention_evidence": "由平台判定",
     "return.no_reason_window": "",
 }
+_YES_NO_ZH = {True: "可以", False: "不可以"}
 _WORDS: Mapping[str, Mapping[str, str]] = {
     "zh": {
         "head": "订单 {id}（{rules} 规则，{tz} 时间），截至 {now}：",
@@ -130,6 +133,9 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "source": "  依据：{rule}；来源：{source}。",
         "fired": "已自动发生：",
         "fired_item": "- {at}：{what}（{rule}）",
+        "window": "  到账时间：最早 {earliest}，最晚 {at}。",
+        "approximate": "  （估算：该年没有官方工作日安排，按周末计算）",
+        "instalments": "信用卡分期：{ok}（{rule}：单笔或同一账户合并付款满 {min} 元，秒杀除外）。",
         "sep": "、",
     },
     "en": {
@@ -149,6 +155,10 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "source": "  Rule {rule}; source: {source}.",
         "fired": "Happened automatically:",
         "fired_item": "- {at}: {what} ({rule})",
+        "window": "  Not before {earliest}, at the latest {at}.",
+        "approximate": "  (approximate: no official working-day data for that year; "
+        "counted by weekends alone)",
+        "instalments": "Credit-card instalments: {reason}.",
         "sep": ", ",
     },
 }
@@ -186,6 +196,16 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
                 reason=reason,
             )
         )
+    if status.state == "placed":
+        ok, reason = status.instalments
+        lines.append(
+            w["instalments"].format(
+                ok=_YES_NO_ZH[ok],
+                reason=reason,
+                rule="pay.instalment_minimum",
+                min=AMOUNT_RULES["pay.instalment_minimum"].amount,
+            )
+        )
     if status.auto_confirm_paused_left is not None:
         lines.append(w["paused"].format(left=duration_words(status.auto_confirm_paused_left, lang)))
     lines.append(w["next"] if status.upcoming else w["none"])
@@ -211,6 +231,14 @@ def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[st
             what=_EVENT[lang][d.event],
         )
     ]
+    if d.earliest is not None and d.earliest != d.at:
+        out.append(
+            w["window"].format(
+                earliest=format_short(d.earliest, status.tz), at=format_short(d.at, status.tz)
+            )
+        )
+    if d.approximate:
+        out.append(w["approximate"])
     if d.stoppable_by:
         who = w["sep"].join(_PARTY[lang][p] for p in d.stoppable_by)
         how = _HOW_ZH.get(d.rule, "") if lang == "zh" else rules[d.rule].stopped_how

@@ -22,12 +22,12 @@ import attrs
 
 from ._time import parse_instant
 from .actions import Action, actions
-from .engine import advance, apply, apply_event, build_status
+from .engine import advance, apply, apply_event, build_status, instalments
 from .errors import InvalidInput, TradeclockError
 from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
 from .limits import MAX_EVENTS, MAX_LOG_BYTES
-from .rules import AMOUNT_RULES, RuleSet, get_rules
+from .rules import RuleSet, get_rules
 from .state import State
 from .status import Status
 
@@ -140,24 +140,17 @@ class Order:
     def instalments_allowed(self) -> tuple[bool, str]:
         """Whether the buyer may pay by credit-card instalments, and why (rule
         ``pay.instalment_minimum``): a payment of at least 600 yuan, never a flash sale.
+        ``status(now).instalments`` carries the same answer.
 
         >>> order = load({"id": "I", "rules": "tmall", "events": [
         ...     {"type": "placed", "at": "2026-11-11T00:00:00+08:00", "amount": "599.99"}]})
         >>> order.instalments_allowed()
         (False, 'the payment of 599.99 yuan is below the 600.00 yuan instalments need ...')
         """
-        rule = AMOUNT_RULES["pay.instalment_minimum"]
         placed = self.events[0] if self.events else None
-        if placed is None or placed.amount is None:
-            return False, f"the order gives no amount to compare with {rule.amount} ({rule.id})"
-        if placed.flash_sale:
-            return False, f"instalments are never offered for a flash-sale order ({rule.id})"
-        if placed.amount < rule.amount:
-            return False, (
-                f"the payment of {placed.amount} yuan is below the {rule.amount} yuan "
-                f"instalments need ({rule.id})"
-            )
-        return True, f"a payment of {placed.amount} yuan, at least {rule.amount} ({rule.id})"
+        if placed is None:
+            return tuple(instalments(None, False))  # type: ignore[return-value]
+        return tuple(instalments(placed.amount, bool(placed.flash_sale)))  # type: ignore[return-value]
 
     def explain(self, now: datetime | str, lang: str = "zh") -> str:
         """Where the order stands at ``now`` and each deadline ahead, in words (``zh``/``en``).

@@ -26,6 +26,7 @@ import attrs
 from ._strenum import ContractEnum
 from ._time import format_duration_iso, next_local_midnight, parse_duration, zone
 from .errors import InvalidInput
+from .workdays import Calendar, ChinaCalendar
 
 __all__ = [
     "AMOUNT_RULES",
@@ -85,6 +86,21 @@ class Rule:
     only_within: timedelta | None = None
     #: for extensions: how many times one order may use it (``None``: no limit)
     max_uses: int | None = None
+    #: for a window (money arrival): its start; ``duration`` is then its end ("at the latest")
+    earliest: timedelta | None = None
+    #: ``duration`` (and ``earliest``) count whole working days on the rule set's calendar
+    working_days: bool = False
+
+    def value_text(self) -> str:
+        """The rule's value as the docs and the CLI show it: ``P10D``, ``P3D, P5D`` (an
+        extension's choices), ``P2D..P3D working days`` (a window)."""
+        if self.choices:
+            text = ", ".join(format_duration_iso(c) for c in self.choices)
+        elif self.earliest is not None:
+            text = f"{format_duration_iso(self.earliest)}..{format_duration_iso(self.duration)}"
+        else:
+            text = format_duration_iso(self.duration)
+        return text + " working days" if self.working_days else text
 
     def deadline(self, start: datetime, tz: tzinfo) -> datetime:
         """The instant this timer expires when started at ``start`` (UTC), in zone ``tz``.
@@ -406,7 +422,136 @@ def _base_rules(dispatch: timedelta, dispatch_source: str, dispatch_confirmed: b
             informational=True,
             anchor=Anchor.NEXT_LOCAL_MIDNIGHT,
         ),
+        *_money_rules(),
     ]
+
+
+#: RULES.md: the money-arrival days come from the seeds only
+_OLD = " (no current source confirms it)"
+
+
+def _money_rules() -> list[Rule]:
+    """When refunded money arrives, by payment channel (seed 002 § 四.常見問題.3-5)."""
+    after = "refund success (the money leaves escrow)"
+    return [
+        _r(
+            id="money.alipay_balance",
+            duration=_D(0),
+            earliest=_D(0),
+            starts=after + ", paid from the Alipay balance or by online banking",
+            event="money_arrival",
+            effect="the money is back in the buyer's Alipay balance (not the bank)",
+            stoppable_by=(),
+            stopped_how="",
+            source=f"seed {SEED_002} § 四.常見問題.3{_OLD}",
+            confirmed=False,
+            informational=True,
+        ),
+        _r(
+            id="money.credit_card",
+            duration=_D(days=3),
+            earliest=_D(0),
+            starts=after + ", paid by credit card, bank not given",
+            event="money_arrival",
+            effect="the money is back on the credit card (within about 3 days)",
+            stoppable_by=(),
+            stopped_how="",
+            source=f"seed {SEED_002} § 四.常見問題.3{_OLD}",
+            confirmed=False,
+            informational=True,
+        ),
+        _r(
+            id="money.credit_card.boc",
+            duration=_D(days=10),
+            earliest=_D(days=5),
+            working_days=True,
+            starts=after + ", paid by a Bank of China credit card",
+            event="money_arrival",
+            effect="the money is back on the card (5-10 working days)",
+            stoppable_by=(),
+            stopped_how="",
+            source=f"seed {SEED_002} § 四.常見問題.5.2{_OLD}",
+            confirmed=False,
+            informational=True,
+        ),
+        _r(
+            id="money.credit_card.other_bank",
+            duration=_D(days=3),
+            earliest=_D(days=2),
+            working_days=True,
+            starts=after + ", paid by another bank's credit card",
+            event="money_arrival",
+            effect="the money is back on the card (2-3 working days)",
+            stoppable_by=(),
+            stopped_how="",
+            source=f"seed {SEED_002} § 四.常見問題.5.2{_OLD}",
+            confirmed=False,
+            informational=True,
+        ),
+        _r(
+            id="money.withdrawal",
+            duration=_D(days=3),
+            earliest=_D(days=2),
+            working_days=True,
+            starts="the buyer withdraws from the Alipay balance to a bank card",
+            event=None,
+            effect="the money is on the bank card (2-3 working days)",
+            stoppable_by=(),
+            stopped_how="",
+            source=f"seed {SEED_002} § 四.常見問題.4{_OLD}",
+            confirmed=False,
+        ),
+        _r(
+            id="money.processing_cutoff",
+            duration=_D(hours=24),
+            starts="local midnight of the day money is paid out",
+            event=None,
+            effect="money paid out on a working day this long after midnight or later is "
+            "processed the next working day; 24 h: no cut-off",
+            stoppable_by=(),
+            stopped_how="",
+            source="default (unconfirmed: no source names a cut-off)",
+            confirmed=False,
+        ),
+    ]
+
+
+def _check_rule(name: str, rule: Rule) -> None:
+    """Refuse a rule no timer can run on (``InvalidInput`` naming the rule set and rule)."""
+    what = f"rule set {name!r}: {rule.id}"
+    if rule.earliest is not None:  # a window: 0 <= earliest <= duration ("at once" is 0)
+        if not timedelta(0) <= rule.earliest <= rule.duration:
+            raise InvalidInput(
+                f"{what} must be a window from 0 up: earliest "
+                f"{format_duration_iso(rule.earliest)} to latest "
+                f"{format_duration_iso(rule.duration)}",
+                rule=rule.id,
+            )
+    elif rule.duration <= timedelta(0) or any(c <= timedelta(0) for c in rule.choices):
+        raise InvalidInput(
+            f"{what} must have a positive duration, got {format_duration_iso(rule.duration)}",
+            rule=rule.id,
+        )
+    if rule.working_days and any(
+        d % timedelta(days=1) for d in (rule.duration, rule.earliest or timedelta(0))
+    ):
+        raise InvalidInput(f"{what} counts working days: give whole days", rule=rule.id)
+    if rule.id == "money.processing_cutoff" and rule.duration > timedelta(hours=24):
+        raise InvalidInput(
+            f"{what} is a time of day: at most 24 hours after midnight, got "
+            f"{format_duration_iso(rule.duration)}",
+            rule=rule.id,
+        )
+
+
+def _window(value: object, what: str, rule_id: str) -> tuple[timedelta, timedelta]:
+    """A window override: ``[earliest, latest]`` as two durations."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise InvalidInput(
+            f'{what} is a window: give [earliest, latest], e.g. ["P2D", "P3D"]',
+            rule=rule_id,
+        )
+    return parse_duration(value[0], what), parse_duration(value[1], what)
 
 
 def _freeze(rules: Mapping[str, Rule]) -> Mapping[str, Rule]:
@@ -422,10 +567,13 @@ class RuleSet:
     rules: Mapping[str, Rule] = attrs.field(converter=_freeze)
     #: the preset this rule set was built from (its own name for a preset)
     base: str = attrs.field(default="")
+    #: the working-day calendar for rules counted in working days (mainland China by default)
+    calendar: Calendar = attrs.field(factory=ChinaCalendar, eq=False, repr=False)
     tz: tzinfo = attrs.field(init=False, repr=False, eq=False)
     rank: Mapping[str, int] = attrs.field(init=False, repr=False, eq=False)
-    #: per rule id: (stoppable_by, source, effect, informational), as a Deadline carries them
-    deadline_info: Mapping[str, tuple[tuple[str, ...], str, str, bool]] = attrs.field(
+    #: per rule id: the rest of a Deadline after (event, at, rule): stoppable_by, source,
+    #: effect, informational, earliest (None) and approximate (False)
+    deadline_info: Mapping[str, tuple[tuple[str, ...], str, str, bool, None, bool]] = attrs.field(
         init=False, repr=False, eq=False
     )
 
@@ -438,17 +586,12 @@ class RuleSet:
             self,
             "deadline_info",
             {
-                r.id: (r.stoppable_by, r.source, r.effect, r.informational)
+                r.id: (r.stoppable_by, r.source, r.effect, r.informational, None, False)
                 for r in self.rules.values()
             },
         )
         for rule in self.rules.values():
-            if rule.duration <= timedelta(0) or any(c <= timedelta(0) for c in rule.choices):
-                raise InvalidInput(
-                    f"rule set {self.name!r}: {rule.id} must have a positive duration, "
-                    f"got {format_duration_iso(rule.duration)}",
-                    rule=rule.id,
-                )
+            _check_rule(self.name, rule)
 
     def __repr__(self) -> str:
         return (
@@ -494,6 +637,19 @@ class RuleSet:
                 )
             old = rules[rule_id]
             what = f"rule set {new_name!r}: {rule_id}"
+            if old.earliest is not None:
+                window = _window(value, what, rule_id)
+                if window == (old.earliest, old.duration):
+                    continue
+                rules[rule_id] = attrs.evolve(
+                    old,
+                    earliest=window[0],
+                    duration=window[1],
+                    source=source
+                    or f"rule set {new_name!r} (was {old.value_text()}: {old.source})",
+                    confirmed=True,
+                )
+                continue
             if isinstance(value, list | tuple):
                 choices = tuple(parse_duration(v, what) for v in value)
                 if not choices:
@@ -512,7 +668,19 @@ class RuleSet:
                 or f"rule set {new_name!r} (was {format_duration_iso(old.duration)}: {old.source})",
                 confirmed=True,
             )
-        return RuleSet(new_name, timezone or self.timezone, rules, base=self.base)
+        return RuleSet(
+            new_name, timezone or self.timezone, rules, base=self.base, calendar=self.calendar
+        )
+
+    def with_calendar(self, calendar: Calendar) -> RuleSet:
+        """The same rule set counting working days on ``calendar`` (any object with
+        ``is_working_day(day)``, e.g. :class:`tradeclock.workdays.FileCalendar`)."""
+        if not callable(getattr(calendar, "is_working_day", None)):
+            raise InvalidInput(
+                f"rule set {self.name!r}: a calendar needs is_working_day(day), "
+                f"got {type(calendar).__name__}"
+            )
+        return attrs.evolve(self, calendar=calendar)
 
     def to_toml(self) -> str:
         """This rule set as a TOML document that :func:`load_rules` reads back exactly."""
@@ -524,7 +692,10 @@ class RuleSet:
             "[durations]",
         ]
         for r in self:
-            if r.choices:
+            if r.earliest is not None:
+                window = (r.earliest, r.duration)
+                value = "[" + ", ".join(f'"{format_duration_iso(c)}"' for c in window) + "]"
+            elif r.choices:
                 value = "[" + ", ".join(f'"{format_duration_iso(c)}"' for c in r.choices) + "]"
             else:
                 value = f'"{format_duration_iso(r.duration)}"'

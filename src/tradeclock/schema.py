@@ -24,7 +24,17 @@ from typing import Any
 from ._time import DATETIME_PATTERN, DURATION_PATTERN
 from .actions import Action
 from .errors import InvalidInput
-from .events import AMOUNT_PATTERN, DEFAULTS, FIELDS, Method, Outcome, Party, Reason
+from .events import (
+    AMOUNT_PATTERN,
+    BANK_PATTERN,
+    DEFAULTS,
+    FIELDS,
+    Channel,
+    Method,
+    Outcome,
+    Party,
+    Reason,
+)
 from .explain import LANGS
 from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT
 from .status import Status
@@ -58,6 +68,15 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "outcome": {"enum": [o.value for o in Outcome]},
     "campaign": {"type": "boolean", "description": "placed during a big sales event"},
     "flash_sale": {"type": "boolean", "description": "a flash-sale order: no instalments"},
+    "channel": {
+        "enum": [c.value for c in Channel],
+        "description": "how the buyer paid: where a refund goes and how fast it arrives",
+    },
+    "bank": {
+        "type": "string",
+        "pattern": BANK_PATTERN,
+        "description": "the credit card's bank, e.g. boc (Bank of China)",
+    },
 }
 
 

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from .events import Event, EventType, Method, Outcome, Party, Reason
+from .events import Channel, Event, EventType, Method, Outcome, Party, Reason
 from .machine import Candidate, OrderState, RefundState
 from .rules import RuleSet
-from .status import Fired
+from .status import Fired, Instalments
 
 __all__ = ["Cause", "Refund", "State", "Table", "Timer"]
 
@@ -130,21 +130,25 @@ class State:
 
     __slots__ = (
         "amount",
+        "bank",
         "barred",
         "buyer_extensions",
         "cause",
+        "channel",
         "confirm_at",
         "confirm_left",
         "confirm_rule",
         "dispatch_at",
         "dispatch_done",
         "fired",
+        "instalments",
         "last_at",
         "method",
         "next_due",
         "order_id",
         "paid_at",
         "pay_deadline",
+        "payouts",
         "placed_at",
         "refund",
         "refund_count",
@@ -182,6 +186,10 @@ class State:
         self.refund: Refund | None = None
         self.refund_count = 0
         self.reminder_at: tuple[datetime, str] | None = None  # (due, rule) until it fires
+        self.instalments: Instalments | None = None  # decided when placed
+        self.channel: Channel | None = None  # how the buyer paid
+        self.bank: str | None = None
+        self.payouts: tuple[tuple[int, datetime], ...] = ()  # (refund number, when it succeeded)
         self.barred: frozenset[Reason] = frozenset()
         self.fired: list[Fired] = []
         self.last_at: datetime | None = None
@@ -193,7 +201,11 @@ class State:
         # written out: a getattr/setattr loop costs ten times as much (tests check every slot)
         new = State.__new__(State)
         new.amount = self.amount
+        new.bank = self.bank
         new.barred = self.barred
+        new.channel = self.channel
+        new.instalments = self.instalments
+        new.payouts = self.payouts
         new.buyer_extensions = self.buyer_extensions
         new.cause = self.cause
         new.confirm_at = self.confirm_at

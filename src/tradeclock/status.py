@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from ._time import duration_words, format_duration_iso, format_local
 from .events import check_auto_event
 
-__all__ = ["Deadline", "Fired", "RefundView", "Status"]
+__all__ = ["Deadline", "Fired", "Instalments", "RefundView", "Status"]
 
 
 class Fired(NamedTuple):
@@ -39,9 +39,14 @@ class Deadline(NamedTuple):
     source: str
     effect: str
     informational: bool
+    #: for a window (money arrival): its start; ``at`` is then its end, "at the latest"
+    earliest: datetime | None
+    #: a working day counted came from an approximation (a year without calendar data)
+    approximate: bool
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
-        """The JSON form, with ``at`` in zone ``tz``."""
+        """The JSON form, with ``at`` (and ``earliest``) in zone ``tz``."""
+        earliest = self.earliest
         return {
             "event": self.event,
             "at": format_local(self.at, tz),
@@ -50,7 +55,16 @@ class Deadline(NamedTuple):
             "source": self.source,
             "effect": self.effect,
             "informational": self.informational,
+            "earliest": None if earliest is None else format_local(earliest, tz),
+            "approximate": self.approximate,
         }
+
+
+class Instalments(NamedTuple):
+    """Whether the buyer may pay by credit-card instalments (rule ``pay.instalment_minimum``)."""
+
+    allowed: bool
+    reason: str
 
 
 class RefundView(NamedTuple):
@@ -96,6 +110,7 @@ class Status(NamedTuple):
     refunded: Decimal
     #: time left on the auto-confirm countdown while a refund pauses it
     auto_confirm_paused_left: timedelta | None
+    instalments: Instalments
     #: the rule set's zone, in which :meth:`to_dict` writes times
     tz: tzinfo
 
@@ -146,6 +161,11 @@ class Status(NamedTuple):
                 f"{duration_words(paused)} left; it resumes when the refund ends without "
                 "closing the order"
             )
+        if event == "money_arrival":
+            return (
+                "money_arrival is shown once a refund has succeeded, for an order whose paid "
+                "event gives its channel (and a credit card's bank)"
+            )
         refund = f", refund {r.number} is {r.state}" if r is not None else ", no refund"
         return f"{event} is not running: the order is {self.state}{refund}"
 
@@ -164,4 +184,5 @@ class Status(NamedTuple):
             "amount": None if self.amount is None else str(self.amount),
             "refunded": str(self.refunded),
             "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
+            "instalments": self.instalments._asdict(),
         }

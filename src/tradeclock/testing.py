@@ -34,7 +34,19 @@ _TICK = timedelta(seconds=1)
 
 #: Event templates: (type, strategy of extra fields); every person's event type has one.
 _TEMPLATES: list[tuple[str, st.SearchStrategy[dict[str, Any]]]] = [
-    ("paid", st.just({})),
+    (
+        "paid",
+        st.sampled_from(
+            [
+                {},
+                {"channel": "alipay_balance"},
+                {"channel": "online_banking"},
+                {"channel": "credit_card"},
+                {"channel": "credit_card", "bank": "boc"},
+                {"channel": "credit_card", "bank": "icbc"},
+            ]
+        ),
+    ),
     ("cancelled", st.sampled_from([{}, {"by": "buyer"}, {"by": "seller"}])),
     (
         "shipped",

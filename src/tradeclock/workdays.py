@@ -34,6 +34,7 @@ __all__ = [
     "FileCalendar",
     "WorkingDays",
     "add_working_days",
+    "approximating",
 ]
 
 _ONE_DAY = timedelta(days=1)
@@ -141,6 +142,40 @@ class FileCalendar:
         if day in self.holidays:
             return False
         return day.weekday() < 5
+
+
+class _Approximating:
+    """``calendar``, with years it has no data for answered by weekends alone (and flagged)."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+
+    def is_working_day(self, day: date) -> bool:
+        try:
+            return self.calendar.is_working_day(day)
+        except CalendarDataMissing:
+            return day.weekday() < 5
+
+    def is_official(self, day: date) -> bool:
+        try:
+            self.calendar.is_working_day(day)
+        except CalendarDataMissing:
+            return False
+        official = getattr(self.calendar, "is_official", None)
+        return True if official is None else bool(official(day))
+
+
+def approximating(calendar: Calendar) -> Calendar:
+    """``calendar`` with its missing years answered by weekends alone; :func:`add_working_days`
+    marks every count that used such a day ``approximate``."""
+    return _Approximating(calendar)
+
+
+def is_official(calendar: Calendar, day: date) -> bool:
+    """Whether ``calendar`` answers ``day`` from real data (a calendar without
+    ``is_official`` is taken at its word)."""
+    official = getattr(calendar, "is_official", None)
+    return True if official is None else bool(official(day))
 
 
 def add_working_days(calendar: Calendar, start: date, n: int) -> WorkingDays:
