@@ -370,7 +370,7 @@ def _on_placed(st: State, ev: Event) -> None:
     else:
         st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
     bound(st, st.pay_deadline)
-    st.instalments = instalments(ev.amount, bool(ev.flash_sale))
+    st.flash_sale = bool(ev.flash_sale)
     reminder = st.rs.rules["pay.reminder.campaign" if ev.campaign else "pay.reminder"]
     remind_at = reminder.deadline(ev.at, st.rs.tz)
     if remind_at < st.pay_deadline:  # no reminder for an order that closes before it is due
@@ -605,7 +605,7 @@ def build_status(st: State, now: datetime) -> Status:
             st.amount,
             st.refunded,
             st.confirm_left,
-            st.instalments,
+            st.flash_sale,
             rs.tz,
         ),
     )

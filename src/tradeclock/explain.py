@@ -197,7 +197,7 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
             )
         )
     if status.state == "placed":
-        ok, reason = status.instalments
+        ok, reason = status.instalments()
         lines.append(
             w["instalments"].format(
                 ok=_YES_NO_ZH[ok],

@@ -37,7 +37,7 @@ from .events import (
 )
 from .explain import LANGS
 from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT
-from .status import Status
+from .status import Instalments, Status
 
 __all__ = ["SCHEMAS", "schema"]
 
@@ -182,7 +182,10 @@ def _record(
 
 
 def _status() -> dict[str, Any]:
-    return {"$schema": DRAFT, **_record(Status, skip=("tz",))}
+    return {
+        "$schema": DRAFT,
+        **_record(Status, skip=("tz",), extra={"instalments": _record(Instalments)}),
+    }
 
 
 def _actions() -> dict[str, Any]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from .events import Channel, Event, EventType, Method, Outcome, Party, Reason
 from .machine import Candidate, OrderState, RefundState
 from .rules import RuleSet
-from .status import Fired, Instalments
+from .status import Fired
 
 __all__ = ["Cause", "Refund", "State", "Table", "Timer"]
 
@@ -141,7 +141,7 @@ class State:
         "dispatch_at",
         "dispatch_done",
         "fired",
-        "instalments",
+        "flash_sale",
         "last_at",
         "method",
         "next_due",
@@ -186,7 +186,7 @@ class State:
         self.refund: Refund | None = None
         self.refund_count = 0
         self.reminder_at: tuple[datetime, str] | None = None  # (due, rule) until it fires
-        self.instalments: Instalments | None = None  # decided when placed
+        self.flash_sale = False
         self.channel: Channel | None = None  # how the buyer paid
         self.bank: str | None = None
         self.payouts: tuple[tuple[int, datetime], ...] = ()  # (refund number, when it succeeded)
@@ -204,7 +204,7 @@ class State:
         new.bank = self.bank
         new.barred = self.barred
         new.channel = self.channel
-        new.instalments = self.instalments
+        new.flash_sale = self.flash_sale
         new.payouts = self.payouts
         new.buyer_extensions = self.buyer_extensions
         new.cause = self.cause

@@ -110,9 +110,17 @@ class Status(NamedTuple):
     refunded: Decimal
     #: time left on the auto-confirm countdown while a refund pauses it
     auto_confirm_paused_left: timedelta | None
-    instalments: Instalments
+    #: the order was placed as a flash sale (no credit-card instalments)
+    flash_sale: bool
     #: the rule set's zone, in which :meth:`to_dict` writes times
     tz: tzinfo
+
+    def instalments(self) -> Instalments:
+        """Whether the buyer may pay by credit-card instalments, and why (rule
+        ``pay.instalment_minimum``: at least 600 yuan, never a flash sale)."""
+        from .engine import instalments  # computed on demand: it formats a sentence
+
+        return instalments(self.amount, self.flash_sale)
 
     def next(self) -> Deadline | None:
         """The first upcoming deadline, or ``None``."""
@@ -184,5 +192,6 @@ class Status(NamedTuple):
             "amount": None if self.amount is None else str(self.amount),
             "refunded": str(self.refunded),
             "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
-            "instalments": self.instalments._asdict(),
+            "flash_sale": self.flash_sale,
+            "instalments": self.instalments()._asdict(),
         }
