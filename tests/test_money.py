@@ -401,5 +401,15 @@ def test_the_cli_timeline_shows_the_window(
     assert "2026-12-08 00:00  money_arrival" in out
     assert "not before 2026-11-30 00:00, at the latest then" in out
     assert "approximate" not in out
+    now = ["--now", "2026-11-22T12:00:00+08:00"]
+    assert main(["when", str(path), "money_arrival", *now, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["earliest"], answer["at"], answer["rule"]) == (
+        "2026-11-30T00:00:00+08:00",
+        "2026-12-08T00:00:00+08:00",
+        "money.credit_card.boc",
+    )
+    assert main(["when", str(path), "money_arrival", *now]) == 0
+    assert "not before 2026-11-30T00:00:00+08:00" in capsys.readouterr().out
     assert main(["status", str(path), "--now", "2026-12-31T12:00:00+08:00"]) == 0
     assert "money_arrival        automatic, money.credit_card.boc" in capsys.readouterr().out

@@ -156,7 +156,8 @@ def _cmd_when(args: argparse.Namespace) -> int:
     elif answer["at"] is not None:
         d = status.deadline(args.event)
         assert d is not None
-        print(f"{answer['at']}  ({d.rule}; {_left(d.at - status.now)})")
+        since = f"not before {answer['earliest']}, " if answer["earliest"] else ""
+        print(f"{answer['at']}  ({since}{d.rule}; {_left(d.at - status.now)})")
     else:
         print(answer["reason"])
     return 0

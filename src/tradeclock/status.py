@@ -134,15 +134,19 @@ class Status(NamedTuple):
         return None
 
     def when_dict(self, event: str) -> dict[str, Any]:
-        """``{"event", "at", "rule", "reason"}``: the CLI's and the MCP tool's answer to "when".
+        """``{"event", "at", "earliest", "rule", "reason"}``: the CLI's and the MCP tool's
+        answer to "when".
 
         ``at`` and ``rule`` are ``None`` when the event is not upcoming; ``reason`` then says why.
+        ``earliest`` is the start of a window (money arrival), else ``None``.
         """
         check_auto_event(event)
         d = self.deadline(event)
+        earliest = None if d is None else d.earliest
         return {
             "event": event,
             "at": None if d is None else format_local(d.at, self.tz),
+            "earliest": None if earliest is None else format_local(earliest, self.tz),
             "rule": None if d is None else d.rule,
             "reason": self.why_not(event),
         }
