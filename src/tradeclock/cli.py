@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ._time import duration_words, format_duration_iso, format_short
-from .errors import TradeclockError
+from .errors import InvalidInput, TradeclockError
 from .events import AutoEvent
 from .explain import LANGS, explain, explain_dict
 from .order import Order, load
@@ -93,6 +93,32 @@ def _parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("mcp", help="serve the tools to an MCP client over stdio (tradeclock[mcp])")
     m.set_defaults(func=_cmd_mcp)
+
+    d = sub.add_parser("diagram", help="the order or refund state graph, with its timers")
+    d.add_argument("graph", nargs="?", default="order", choices=["order", "refund"])
+    d.add_argument(
+        "--format",
+        choices=["mermaid", "svg", "png"],
+        default="mermaid",
+        help="mermaid text (default, printed) or a picture (needs -o and tradeclock[plot])",
+    )
+    d.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    d.add_argument(
+        "--rules", default="taobao", help="whose durations label the timers: preset or TOML"
+    )
+    d.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print both graphs as the Markdown of docs/diagrams.md",
+    )
+    d.set_defaults(func=_cmd_diagram)
+
+    t = sub.add_parser("timeline", help="an order's timeline, as text or a picture (--plot)")
+    _common(t)
+    t.add_argument(
+        "--plot", metavar="OUT", help="draw it to OUT (.png or .svg; needs tradeclock[plot])"
+    )
+    t.set_defaults(func=_cmd_timeline)
 
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
@@ -207,6 +233,64 @@ def _cmd_mcp(args: argparse.Namespace) -> int:
         )
         return 2
     return serve()
+
+
+def _cmd_diagram(args: argparse.Namespace) -> int:
+    from .diagram import mermaid, render
+
+    if args.markdown:
+        print(diagrams_markdown(), end="")
+        return 0
+    rs = load_rules(Path(args.rules)) if args.rules.endswith(".toml") else get_rules(args.rules)
+    if args.format == "mermaid":
+        text = mermaid(args.graph, rs) + "\n"
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            print(text, end="")
+        return 0
+    if not args.output:
+        raise InvalidInput(f"--format {args.format} writes a file: give -o FILE.{args.format}")
+    if not args.output.endswith("." + args.format):
+        raise InvalidInput(f"--format {args.format} needs a file ending in .{args.format}")
+    print(render(args.graph, args.output, rs))
+    return 0
+
+
+def diagrams_markdown() -> str:
+    """docs/diagrams.md: both state graphs as Mermaid, generated from the machine definition."""
+    from .diagram import mermaid
+
+    out = [
+        "# State diagrams",
+        "",
+        "Generated from the machine definition by `tradeclock diagram --markdown` (transitions'",
+        "Mermaid output, timers labelled with the `taobao` durations; Tmall differs only in",
+        "`dispatch_due`, see the [rules reference](rules.md)). A test fails when this page and",
+        "the code differ. `[guard]` names a condition the engine checks, `!` its negation;",
+        "`[internal]` keeps the state. `tradeclock diagram refund --format png -o refund.png`",
+        "draws the same graph as a picture.",
+        "",
+    ]
+    for graph, title in (("order", "Order states"), ("refund", "Refund states")):
+        out += [f"## {title}", "", "```mermaid", mermaid(graph), "```", ""]
+    return "\n".join(out)
+
+
+def _cmd_timeline(args: argparse.Namespace) -> int:
+    order = _load(args.file, args.rules)
+    now = _now(args.now)
+    if args.plot:
+        from .timeline import plot
+
+        print(plot(order, now, args.plot))
+        return 0
+    status = order.status(now)
+    if args.json:
+        print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_timeline(order, status))
+    return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

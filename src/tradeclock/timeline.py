@@ -1,0 +1,127 @@
+"""A picture of one order's life: what happened, what fired, what comes next, on a time axis.
+
+Rows, from the top: the people's events, the automatic events that fired, and the deadlines
+ahead (a money-arrival window as a bar from its earliest to its latest instant). Spans during
+which the auto-confirm countdown was paused by an open refund are shaded; ``now`` is a red line.
+Times are shown in the rule set's zone. Everything drawn comes from :meth:`Order.status` (at
+``now``, and at each instant the pause could have changed), never computed here. Needs
+matplotlib (``tradeclock[plot]``); drawing is headless (Agg).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ._time import format_short, parse_instant
+from .diagram import _pyplot
+from .errors import InvalidInput
+from .order import Order
+
+__all__ = ["paused_spans", "plot"]
+
+
+def paused_spans(order: Order, now: datetime | str) -> list[tuple[datetime, datetime]]:
+    """The spans up to ``now`` during which the auto-confirm countdown was paused.
+
+    The pause can only start or end at an event or a fired automatic event, so the status at
+    each of those instants tells it exactly.
+    """
+    t = parse_instant(now, "now")
+    status = order.status(t)
+    points = sorted(
+        {ev.at for ev in order.events if ev.at <= t} | {f.at for f in status.fired if f.at <= t}
+    )
+    spans: list[tuple[datetime, datetime]] = []
+    for i, at in enumerate(points):
+        if order.status(at).auto_confirm_paused_left is None:
+            continue
+        end = points[i + 1] if i + 1 < len(points) else t
+        if spans and spans[-1][1] == at:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((at, end))
+    return spans
+
+
+def plot(order: Order, now: datetime | str, path: str | Path) -> Path:
+    """Draw ``order``'s timeline as of ``now`` to ``path`` (``.png`` or ``.svg``)."""
+    path = Path(path)
+    if path.suffix not in (".svg", ".png"):
+        raise InvalidInput(
+            f"a timeline is written as .svg or .png, not {path.suffix or path.name!r}"
+        )
+    t = parse_instant(now, "now")
+    status = order.status(t)
+    tz = order.rules.tz
+    plt = _pyplot()
+    import matplotlib.dates as mdates
+
+    rows = {"events": 2.0, "automatic": 1.0, "upcoming": 0.0}
+    fig, ax = plt.subplots(figsize=(13, 4.8))
+    for start, end in paused_spans(order, t):
+        ax.axvspan(start, end, color="#f6d7a7", alpha=0.6, lw=0)
+    past = [ev for ev in order.events if ev.at <= t]
+    _row(ax, [(ev.at, ev.type) for ev in past], rows["events"], "o", "#336699")
+    _row(ax, [(f.at, f.event) for f in status.fired], rows["automatic"], "D", "#2e8b57")
+    ahead = []
+    for d in status.upcoming:
+        if d.earliest is not None and d.earliest < d.at:
+            ax.plot([d.earliest, d.at], [rows["upcoming"]] * 2, color="#8a2be2", lw=6, alpha=0.4)
+        ahead.append((d.at, d.event))
+    _row(ax, ahead, rows["upcoming"], "s", "#8a2be2", hollow=True)
+    ax.axvline(t, color="#cc0000", lw=1.5)
+    ax.annotate(
+        f"now {format_short(t, tz)}",
+        (t, 2.75),
+        color="#cc0000",
+        fontsize=8,
+        ha="center",
+        annotation_clip=False,
+    )
+    times = [ev.at for ev in past] + [d.at for d in status.upcoming] + [t]
+    times += [d.earliest for d in status.upcoming if d.earliest is not None]
+    lo, hi = min(times), max(times)
+    pad = max((hi - lo) * 0.06, timedelta(hours=6))
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_ylim(-0.8, 3.0)
+    ax.set_yticks(list(rows.values()), ["events", "fired", "upcoming"])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d", tz=tz))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(tz=tz, maxticks=14))  # type: ignore[no-untyped-call]
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    refund = status.refund
+    state = status.state + (f", refund {refund.number} {refund.state}" if refund else "")
+    ax.set_title(
+        f"order {order.id} ({order.rules.name} rules, {order.rules.timezone}): {state}",
+        fontsize=10,
+    )
+    ax.set_xlabel("shaded: auto-confirm paused by an open refund; bar: money-arrival window")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _row(
+    ax: object,
+    items: list[tuple[datetime, str]],
+    y: float,
+    marker: str,
+    color: str,
+    hollow: bool = False,
+) -> None:
+    for i, (at, label) in enumerate(items):
+        ax.plot(  # type: ignore[attr-defined]
+            [at], [y], marker=marker, ms=7, color=color, mfc="white" if hollow else color, ls=""
+        )
+        ax.annotate(  # type: ignore[attr-defined]
+            label,
+            (at, y),
+            xytext=(4, 8 if i % 2 == 0 else -14),
+            textcoords="offset points",
+            fontsize=7.5,
+            rotation=18,
+            color=color,
+        )

@@ -1,0 +1,123 @@
+"""State diagrams (generated from the machine definition, checked for staleness) and timeline
+pictures of one order."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import t
+
+import tradeclock as tc
+from tradeclock.cli import diagrams_markdown, main
+from tradeclock.diagram import GRAPHS, TIMERS, edges, mermaid
+from tradeclock.machine import ORDER_TABLE, REFUND_TABLE
+from tradeclock.timeline import paused_spans
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "order.json"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_docs_diagrams_page_is_generated_from_the_machines() -> None:
+    page = (ROOT / "docs" / "diagrams.md").read_text(encoding="utf-8")
+    assert page == diagrams_markdown(), "docs/diagrams.md is stale: tradeclock diagram --markdown"
+
+
+@pytest.mark.parametrize(("graph", "table"), [("order", ORDER_TABLE), ("refund", REFUND_TABLE)])
+def test_the_diagram_shows_every_transition_the_engine_knows(graph: str, table: dict) -> None:
+    text = mermaid(graph)
+    assert text.startswith("stateDiagram-v2\n")
+    drawn = set(re.findall(r"^\s*(\w+) --> (\w+): (.*)$", text, re.M))
+    pairs = {(src, dst) for src, dst, _ in drawn}
+    for (trigger, source), candidates in table.items():
+        for cand in candidates:
+            dest = cand.dest or source
+            assert (source, str(dest)) in pairs, (trigger, source, dest)
+            labels = next(lab for s, d, lab in drawn if (s, d) == (source, str(dest)))
+            assert re.search(rf"(^| \| ){trigger}\b", labels), (trigger, labels)
+
+
+def test_every_timer_rule_labels_an_edge() -> None:
+    on_edges = {rule for ids in TIMERS.values() for rule in ids}
+    # every timer of the order graphs (money arrival and service clocks are not state events)
+    fire_events = {
+        r.id for r in tc.TAOBAO if r.event and not r.id.startswith(("money.", "service."))
+    }
+    assert on_edges == fire_events
+    for (graph, trigger, source), ids in TIMERS.items():
+        assert all(tc.TAOBAO[i].event == trigger for i in ids)
+        table = ORDER_TABLE if graph == "order" else REFUND_TABLE
+        assert (trigger, source) in table
+
+
+def test_timer_labels_follow_the_rule_set() -> None:
+    assert ("paid", "paid", "dispatch_due after P2D") in edges("order", tc.TAOBAO)
+    assert ("paid", "paid", "dispatch_due after P3D") in edges("order", tc.TMALL)
+    shop = tc.TAOBAO.with_overrides({"confirm.auto_confirm": "P7D"}, name="shop")
+    assert "auto_confirm after P7D/P30D" in mermaid("order", shop)
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_diagram_pictures(tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / f"refund.{fmt}"
+    assert main(["diagram", "refund", "--format", fmt, "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(PNG) if fmt == "png" else b"<svg" in data[:2000]
+    assert str(out) in capsys.readouterr().out
+
+
+def test_diagram_cli_text_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram", "refund", "--rules", "tmall"]) == 0
+    assert "auto_refund after P2D/P5D" in capsys.readouterr().out
+    out = tmp_path / "order.mmd"
+    assert main(["diagram", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == mermaid("order") + "\n"
+    assert main(["diagram", "--format", "png"]) == 2
+    assert "give -o FILE.png" in capsys.readouterr().err
+    assert main(["diagram", "--format", "png", "-o", str(tmp_path / "x.svg")]) == 2
+    assert "needs a file ending in .png" in capsys.readouterr().err
+
+
+def test_unknown_graph() -> None:
+    with pytest.raises(tc.InvalidInput, match="unknown graph"):
+        mermaid("payment")
+    assert set(GRAPHS) == {"order", "refund"}
+
+
+# ---------------------------------------------------------------------------- timelines
+
+
+def test_paused_spans_follow_the_open_refund() -> None:
+    order = tc.load(EXAMPLE)
+    # the refund was requested on 11-06 09:00 and closed on 11-14 16:20 (the buyer never
+    # shipped the goods back): the countdown was paused exactly then
+    spans = paused_spans(order, t("2026-11-21 00:00"))
+    assert spans == [(t("2026-11-06 09:00"), t("2026-11-14 16:20"))]
+    # as of 11-08 12:00 the pause is still running: the span ends at now
+    assert paused_spans(order, t("2026-11-08 12:00")) == [
+        (t("2026-11-06 09:00"), t("2026-11-08 12:00"))
+    ]
+    assert paused_spans(order, t("2026-11-05 00:00")) == []
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_timeline_plot(tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / f"timeline.{suffix}"
+    now = "2026-11-08T12:00:00+08:00"
+    assert main(["timeline", str(EXAMPLE), "--now", now, "--plot", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(PNG) if suffix == "png" else b"<svg" in data[:2000]
+    if suffix == "svg":  # the picture carries what status says, by name
+        text = data.decode()
+        for name in ("refund_requested", "return_window_end", "refund_close", "now 2026-11-08"):
+            assert name in text
+
+
+def test_timeline_text_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    now = ["--now", "2026-11-08T12:00:00+08:00"]
+    assert main(["timeline", str(EXAMPLE), *now]) == 0
+    assert "refund_close" in capsys.readouterr().out
+    assert main(["timeline", str(EXAMPLE), *now, "--plot", str(tmp_path / "t.pdf")]) == 2
+    assert "as .svg or .png" in capsys.readouterr().err
