@@ -82,7 +82,7 @@ def plot(order: Order, now: datetime | str, path: str | Path) -> Path:
     times = [ev.at for ev in past] + [d.at for d in status.upcoming] + [t]
     times += [d.earliest for d in status.upcoming if d.earliest is not None]
     lo, hi = min(times), max(times)
-    pad = max((hi - lo) * 0.06, timedelta(hours=6))
+    pad = (hi - lo) * 0.06 or timedelta(days=1)  # a margin of the picture, not a rule
     ax.set_xlim(lo - pad, hi + pad)
     ax.set_ylim(-0.8, 3.0)
     ax.set_yticks(list(rows.values()), ["events", "fired", "upcoming"])
