@@ -9,8 +9,8 @@ Messages are ``{"type": "buyer_message" | "staff_reply" | "complaint_promised" |
 
 >>> due = service_status([{"type": "buyer_message", "at": "2026-11-11T09:00:00+08:00"}],
 ...                      "2026-11-11T09:00:30+08:00")
->>> [(d.clock, d.overdue) for d in due]
-[('greeting', True), ('reply', True)]
+>>> ", ".join(f"{d.clock} overdue={d.overdue}" for d in due)
+'greeting overdue=True, reply overdue=True'
 """
 
 from __future__ import annotations

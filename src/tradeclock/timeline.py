@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ._time import format_short, parse_instant
 from .diagram import _pyplot
 from .errors import InvalidInput
 from .order import Order
 
-__all__ = ["paused_spans", "plot"]
+__all__ = ["figure", "paused_spans", "plot"]
 
 
 def paused_spans(order: Order, now: datetime | str) -> list[tuple[datetime, datetime]]:
@@ -51,6 +52,14 @@ def plot(order: Order, now: datetime | str, path: str | Path) -> Path:
         raise InvalidInput(
             f"a timeline is written as .svg or .png, not {path.suffix or path.name!r}"
         )
+    fig = figure(order, now)
+    fig.savefig(path)
+    _pyplot().close(fig)
+    return path
+
+
+def figure(order: Order, now: datetime | str) -> Any:
+    """The timeline as a matplotlib ``Figure`` (to show in a notebook or save yourself)."""
     t = parse_instant(now, "now")
     status = order.status(t)
     tz = order.rules.tz
@@ -99,9 +108,7 @@ def plot(order: Order, now: datetime | str, path: str | Path) -> Path:
     )
     ax.set_xlabel("shaded: auto-confirm paused by an open refund; bar: money-arrival window")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return fig
 
 
 def _row(
