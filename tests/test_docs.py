@@ -28,6 +28,8 @@ NOT_RUN = {
     ".venv/bin/pip install -q -e '.[docs]'": "the site build; .ci/run runs mkdocs --strict",
     "HYPOTHESIS_PROFILE=long": "the long verification run, on demand (minutes)",
     ".venv/bin/python scripts/mutants.py": "run by .ci/run after the tests",
+    ".venv/bin/python benchmarks/": "benchmarks run on demand; their output is a measurement",
+    "PYTHONHASHSEED=0 .venv/bin/python benchmarks/": "benchmarks run on demand (callgrind)",
 }
 
 
@@ -130,3 +132,30 @@ def test_the_worked_conversation_for_agents_is_what_the_library_says() -> None:
     plain = [t for lang, t in FENCE.findall(page) if lang == ""]
     text = order.explain("2026-11-08T12:00:00+08:00", lang="zh")
     assert plain and all(line in text for line in plain[0].strip().splitlines())
+
+
+TRANSCRIPTS = [(page, text) for page, text in blocks("") if text.startswith("$ ")]
+
+
+@pytest.mark.parametrize(("page", "text"), TRANSCRIPTS, ids=_ids(TRANSCRIPTS))
+def test_transcripts_match_what_the_command_prints(
+    page: str, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A shown session (``$ command`` then its output) is what the command prints today;
+    ``...`` in a shown line stands for text left out."""
+    lines = text.rstrip("\n").splitlines()
+    command, shown = lines[0][2:], [line for line in lines[1:] if not line.startswith("$ ")]
+    if any(command.startswith(prefix) for prefix in NOT_RUN):
+        return
+    argv = shlex.split(command)
+    assert argv[0].endswith("tradeclock"), f"{page}: {command!r} is neither run nor listed"
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        assert main(argv[1:]) == 0
+    finally:
+        os.chdir(cwd)
+    printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    for line in shown:
+        pattern = ".*".join(re.escape(part) for part in line.rstrip().split("..."))
+        assert any(re.fullmatch(pattern, p) for p in printed), f"{page}: not printed: {line}"
