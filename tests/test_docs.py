@@ -56,6 +56,9 @@ def test_there_are_examples() -> None:
 
 @pytest.mark.parametrize(("page", "text"), PYTHON, ids=_ids(PYTHON))
 def test_python_examples_run(page: str, text: str) -> None:
+    if text.startswith("# not run: "):
+        assert len(text.splitlines()[0]) > len("# not run: ") + 10, "say why it is not run"
+        return
     assert ">>>" in text, f"{page}: write Python examples as doctests (>>> with the output)"
     parser = doctest.DocTestParser()
     test = parser.get_doctest(text, {}, page, page, 0)

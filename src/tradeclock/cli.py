@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ._time import duration_words, format_duration_iso, format_short
 from .errors import InvalidInput, TradeclockError
@@ -119,6 +120,29 @@ def _parser() -> argparse.ArgumentParser:
         "--plot", metavar="OUT", help="draw it to OUT (.png or .svg; needs tradeclock[plot])"
     )
     t.set_defaults(func=_cmd_timeline)
+
+    b = sub.add_parser("batch", help="status of every order of an event table (Parquet, CSV)")
+    b.add_argument(
+        "events", metavar="EVENTS", help="event table: .parquet or .csv, one row per event"
+    )
+    b.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
+    b.add_argument("-o", "--output", metavar="STATUS", required=True, help=".parquet or .csv")
+    b.add_argument(
+        "--due-within",
+        metavar="DURATION",
+        help="keep only orders whose next deadline is this close (ISO-8601, e.g. PT1H)",
+    )
+    b.add_argument("--workers", type=int, default=1, help="processes (0: every core; default 1)")
+    b.add_argument("--rules", default="taobao", help="rule set for rows without one, or a TOML")
+    b.add_argument("--json", action="store_true", help="print the summary as JSON")
+    b.set_defaults(func=_cmd_batch)
+
+    g = sub.add_parser("generate", help="write a synthetic event table (seeded, reproducible)")
+    g.add_argument("--orders", type=int, required=True, help="how many orders")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--bad-share", type=float, default=0.001, help="share of spoiled orders")
+    g.add_argument("-o", "--output", metavar="EVENTS", required=True, help=".parquet or .csv")
+    g.set_defaults(func=_cmd_generate)
 
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
@@ -290,6 +314,74 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(render_timeline(order, status))
+    return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    import time
+
+    from . import batch
+    from ._time import parse_duration
+
+    rules = load_rules(Path(args.rules)) if args.rules.endswith(".toml") else get_rules(args.rules)
+    within = None if args.due_within is None else parse_duration(args.due_within, "--due-within")
+    events = batch.read_events(args.events)
+    start = time.perf_counter()
+    bar = _progress(events)
+    try:
+        now = _now(args.now)
+        out = batch.status(
+            events,
+            now,
+            {rules.name: rules},
+            workers=args.workers,
+            progress=None if bar is None else bar.update,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    took = time.perf_counter() - start
+    report = batch.summary(out, took)  # of every order, before any filter
+    if within is not None:
+        out = batch.due(out, now, within)
+        report["due_within"] = args.due_within
+    report["written"] = out.num_rows
+    batch.write_table(out, args.output)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        states = ", ".join(f"{k} {v}" for k, v in report["states"].items())
+        print(
+            f"{report['orders']} orders in {report['seconds']} s "
+            f"({report['orders_per_second']} orders/s); errors {report['errors']}"
+            + (f" {report['error_kinds']}" if report["errors"] else "")
+            + f"; {report['written']} rows -> {args.output}"
+        )
+        print(f"states: {states}")
+    return 0
+
+
+def _progress(events: Any) -> Any:
+    """A progress bar on a terminal (stderr), nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    orders = len(set(events.column("order_id").to_pylist()))
+    return tqdm(total=orders, unit="orders", file=sys.stderr)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from .batch import write_table
+    from .generate import events_table
+
+    if args.orders < 0:
+        raise InvalidInput(f"--orders must be 0 or more, got {args.orders}")
+    table, bad = events_table(args.orders, seed=args.seed, bad_share=args.bad_share)
+    write_table(table, args.output)
+    print(f"{args.orders} orders, {table.num_rows} events -> {args.output} ({len(bad)} spoiled)")
     return 0
 
 

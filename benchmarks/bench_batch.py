@@ -1,0 +1,122 @@
+"""Batch throughput: orders per second serial, on N processes and on a Dask LocalCluster,
+peak memory per million orders, and how the cost grows from 10k to 1M orders.
+
+    python benchmarks/bench_batch.py [--sizes 10000 100000 1000000] [--workers 2] [--dask]
+
+Each measurement runs in its own child process (so its peak RSS is its own), on a generated
+table cached in a temporary folder (``tradeclock generate``, seed 1). Reported: orders/s of the
+batch call alone (reading the Parquet file excluded), and the child's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NOW = "2026-11-01T00:00:00+08:00"
+CACHE = Path(tempfile.gettempdir()) / "tradeclock-bench"
+
+
+def _events(orders: int) -> Path:
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"events-{orders}.parquet"
+    if not path.exists():
+        from tradeclock.batch import write_table
+        from tradeclock.generate import events_table
+
+        table, _ = events_table(orders, seed=1)
+        write_table(table, str(path))
+    return path
+
+
+def child(path: str, mode: str, workers: int) -> None:
+    """Run one measurement and print it as JSON (peak RSS from getrusage)."""
+    import resource
+
+    import pyarrow.parquet as pq
+
+    from tradeclock import batch
+
+    table = pq.read_table(path)
+    start = time.perf_counter()
+    if mode == "dask":
+        import dask.dataframe as dd
+        from distributed import Client, LocalCluster
+
+        with (
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster),
+        ):
+            started = time.perf_counter()
+            ddf = dd.from_pandas(table.to_pandas(), npartitions=workers * 4)
+            rows = len(batch.status_dask(ddf, NOW).compute())
+            took = time.perf_counter() - started
+    else:
+        out = batch.status(table, NOW, workers=1 if mode == "serial" else workers)
+        rows, took = out.num_rows, time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux: KiB)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        json.dumps({"orders": rows, "seconds": took, "peak_mib": peak, "child_peak_mib": children})
+    )
+
+
+def measure(orders: int, mode: str, workers: int) -> dict[str, float]:
+    path = _events(orders)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), mode, str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--dask", action="store_true", help="also on a LocalCluster (largest size)")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    print(f"python {sys.version.split()[0]}, now {NOW}")
+    serial_rate = {}
+    for n in args.sizes:
+        r = measure(n, "serial", 1)
+        rate = r["orders"] / r["seconds"]
+        serial_rate[n] = rate
+        print(
+            f"serial    {n:>9,} orders  {r['seconds']:7.2f} s  {rate:9,.0f} orders/s  "
+            f"{r['seconds'] / n * 1e6:6.1f} us/order  peak {r['peak_mib']:7,.0f} MiB"
+        )
+    for n in args.sizes[-1:]:
+        r = measure(n, "parallel", args.workers)
+        rate = r["orders"] / r["seconds"]
+        print(
+            f"{args.workers} procs   {n:>9,} orders  {r['seconds']:7.2f} s  {rate:9,.0f} orders/s  "
+            f"x{rate / serial_rate[n]:.2f} of serial (goal x{0.7 * args.workers:.1f})  "
+            f"peak {r['peak_mib']:,.0f} MiB + workers {r['child_peak_mib']:,.0f} MiB"
+        )
+        if args.dask:
+            r = measure(n, "dask", args.workers)
+            rate = r["orders"] / r["seconds"]
+            print(
+                f"dask {args.workers}w   {n:>9,} orders  {r['seconds']:7.2f} s  "
+                f"{rate:9,.0f} orders/s  x{rate / serial_rate[n]:.2f} of serial "
+                "(cluster start excluded)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,476 @@
+"""Event tables in, status tables out: the same engine over many orders, serial, on all cores,
+or partition-wise on Dask.
+
+The input is long-form, one row per event: ``order_id``, ``type``, ``at`` and the JSON log's
+event fields as columns (:data:`tradeclock.generate.COLUMNS`; a missing column is all-null), and
+optionally ``rules`` naming each order's rule set. The rows of one order are taken in the order
+they appear (as in its log). Anything with ``to_arrow()`` (Polars), a pandas ``DataFrame`` or a
+``pyarrow.Table`` is accepted.
+
+The output has one row per order, in the order of their first rows: ``order_id``, ``rules``,
+``state``, ``refund_state``, ``next_event``, ``next_at``, ``next_rule``, ``upcoming`` (a list of
+``{event, at, rule}``), ``amount``, ``refunded``, ``error_kind`` and ``error_message``. An order
+whose log the engine refuses keeps its row, with the error and nothing else; the batch goes on.
+Times are timestamps in the rule set's zone (``Asia/Shanghai`` for the presets).
+
+>>> from tradeclock.generate import events_table
+>>> events, _ = events_table(50, seed=7, bad_share=0)
+>>> out = status(events, "2026-11-01T00:00:00+08:00")
+>>> out.num_rows, summary(out)["errors"]
+(50, 0)
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from ._time import parse_instant
+from .errors import InvalidInput, TradeclockError
+from .events import _OPTIONAL
+from .order import Order
+from .rules import TAOBAO, RuleSet, get_rules, load_rules
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "due",
+    "output_schema",
+    "read_events",
+    "status",
+    "status_dask",
+    "summary",
+    "to_arrow",
+    "write_table",
+]
+
+OUTPUT_COLUMNS = (
+    "order_id",
+    "rules",
+    "state",
+    "refund_state",
+    "next_event",
+    "next_at",
+    "next_rule",
+    "upcoming",
+    "amount",
+    "refunded",
+    "error_kind",
+    "error_message",
+)
+_FIELDS = ("type", "at", *_OPTIONAL)
+
+
+def to_arrow(events: Any) -> Any:
+    """``events`` as a ``pyarrow.Table``: a Table, anything with ``to_arrow()``, or pandas."""
+    import pyarrow as pa
+
+    if isinstance(events, pa.Table):
+        return events
+    if hasattr(events, "to_arrow"):
+        return events.to_arrow()
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional
+        pd = None
+    if pd is not None and isinstance(events, pd.DataFrame):
+        return pa.Table.from_pandas(events, preserve_index=False)
+    raise InvalidInput(
+        f"an event table must be a pyarrow Table, a Polars or pandas DataFrame, "
+        f"got {type(events).__name__}"
+    )
+
+
+def _typed(table: Any) -> Any:
+    """Flags and day counts that arrive as text (dask turns pandas object columns into strings:
+    ``"True"``, ``"3"``) back to booleans and integers; anything else is left to the parser."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name, kind in (
+        ("return_goods", pa.bool_()),
+        ("campaign", pa.bool_()),
+        ("flash_sale", pa.bool_()),
+        ("days", pa.int64()),
+    ):
+        if name not in table.column_names:
+            continue
+        column = table.column(name)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        missing = pc.is_null(column)
+        if kind == pa.bool_():
+            lowered = pc.utf8_lower(column)
+            known = pc.is_in(lowered, value_set=pa.array(["true", "false"]))
+            if not pc.all(pc.or_(known, missing)).as_py():
+                continue
+            column = pc.equal(lowered, "true")
+        else:
+            digits = pc.match_substring_regex(column, r"^\d+$")
+            if not pc.all(pc.or_(digits, missing)).as_py():
+                continue
+            column = pc.cast(column, kind)
+        table = table.set_column(table.column_names.index(name), name, column)
+    return table
+
+
+def _rule_sets(rules: RuleSet | str | Mapping[str, RuleSet]) -> tuple[RuleSet, dict[str, RuleSet]]:
+    """The default rule set and the known ones by name."""
+    if isinstance(rules, RuleSet):
+        return rules, {rules.name: rules}
+    if isinstance(rules, str):
+        rs = get_rules(rules)
+        return rs, {rs.name: rs}
+    known = dict(rules)
+    if not known:
+        raise InvalidInput("no rule set given")
+    return next(iter(known.values())), known
+
+
+def _grouped(table: Any) -> dict[str, list[int]]:
+    """Each order's row numbers, orders in first-appearance order."""
+    for needed in ("order_id", "type", "at"):
+        if needed not in table.column_names:
+            raise InvalidInput(f"the event table has no {needed!r} column")
+    rows: dict[str, list[int]] = {}
+    for i, order_id in enumerate(table.column("order_id").to_pylist()):
+        rows.setdefault(str(order_id), []).append(i)
+    return rows
+
+
+def _columns(table: Any) -> dict[str, list[Any]]:
+    """The columns an event needs, as Python lists."""
+    names = set(table.column_names)
+    return {name: table.column(name).to_pylist() for name in ("rules", *_FIELDS) if name in names}
+
+
+def _event(columns: dict[str, list[Any]], i: int) -> dict[str, Any]:
+    ev = {}
+    for name in _FIELDS:
+        col = columns.get(name)
+        if col is not None:
+            value = col[i]
+            if value is not None:
+                if name == "at" and isinstance(value, datetime):
+                    value = value.isoformat()
+                ev[name] = value
+    return ev
+
+
+def _row(
+    order_id: str, rs_name: str, order: Order | None, now: datetime, error: TradeclockError | None
+) -> tuple[Any, ...]:
+    if order is None:
+        assert error is not None
+        return (
+            order_id,
+            rs_name,
+            None,
+            None,
+            None,
+            None,
+            None,
+            [],
+            None,
+            None,
+            error.kind,
+            error.message,
+        )
+    st = order.status(now)
+    nxt = st.upcoming[0] if st.upcoming else None
+    return (
+        order_id,
+        rs_name,
+        st.state,
+        None if st.refund is None else st.refund.state,
+        None if nxt is None else nxt.event,
+        None if nxt is None else nxt.at,
+        None if nxt is None else nxt.rule,
+        [{"event": d.event, "at": d.at, "rule": d.rule} for d in st.upcoming],
+        None if st.amount is None else str(st.amount),
+        str(st.refunded),
+        None,
+        None,
+    )
+
+
+#: Orders converted to Python objects at a time (bounds the memory a batch needs).
+_CHUNK = 50_000
+
+
+def _serial(
+    table: Any,
+    now: datetime,
+    rules: RuleSet | str | Mapping[str, RuleSet],
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    import pyarrow as pa
+
+    default, known = _rule_sets(rules)
+    rows = _grouped(table)
+    ids = list(rows)
+    parts = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        take = [i for order_id in chunk for i in rows[order_id]]
+        sub = table if len(ids) <= _CHUNK else table.take(pa.array(take, type=pa.int64()))
+        parts.append(_run(sub, chunk, now, default, known, progress))
+    if not parts:
+        return _table([], default.timezone)
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
+def _run(
+    table: Any,
+    ids: list[str],
+    now: datetime,
+    default: RuleSet,
+    known: dict[str, RuleSet],
+    progress: Callable[[int], None] | None,
+) -> Any:
+    """Status rows of the orders ``ids``, all of whose rows ``table`` holds."""
+    rows = _grouped(table)
+    columns = _columns(table)
+    names = columns.get("rules")
+    out = []
+    for n, order_id in enumerate(ids):
+        idx = rows[order_id]
+        name = names[idx[0]] if names is not None and names[idx[0]] is not None else default.name
+        try:
+            rs = known.get(name) or get_rules(name, known)
+            order: Order | None = Order.from_events(order_id, rs, [_event(columns, i) for i in idx])
+            # an order whose status cannot be taken (nothing by now) is an error row too
+            record = _row(order_id, name, order, now, None)
+        except TradeclockError as exc:
+            record = _row(order_id, name, None, now, exc)
+        out.append(record)
+        if progress is not None and n % 1000 == 999:
+            progress(1000)
+    if progress is not None:
+        progress(len(ids) % 1000)
+    return _table(out, default.timezone)
+
+
+def output_schema(timezone: str) -> Any:
+    """The Arrow schema of a status table, times in ``timezone``."""
+    import pyarrow as pa
+
+    ts = pa.timestamp("us", tz=timezone)
+    return pa.schema(
+        [
+            pa.field("order_id", pa.string(), nullable=False),
+            ("rules", pa.string()),
+            ("state", pa.string()),
+            ("refund_state", pa.string()),
+            ("next_event", pa.string()),
+            ("next_at", ts),
+            ("next_rule", pa.string()),
+            (
+                "upcoming",
+                pa.list_(pa.struct([("event", pa.string()), ("at", ts), ("rule", pa.string())])),
+            ),
+            ("amount", pa.string()),
+            ("refunded", pa.string()),
+            ("error_kind", pa.string()),
+            ("error_message", pa.string()),
+        ]
+    )
+
+
+def _table(records: list[tuple[Any, ...]], timezone: str) -> Any:
+    import pyarrow as pa
+
+    schema = output_schema(timezone)
+    arrays = (
+        [
+            pa.array(list(col), type=field.type)
+            for col, field in zip(zip(*records, strict=True), schema, strict=True)
+        ]
+        if records
+        else [pa.array([], type=f.type) for f in schema]
+    )
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _portable(rules: RuleSet | str | Mapping[str, RuleSet]) -> Any:
+    """Rule sets in a form that crosses to a worker process (presets by name, others as TOML;
+    a custom calendar object goes along if it pickles)."""
+    if isinstance(rules, str):
+        return rules
+    sets = [rules] if isinstance(rules, RuleSet) else list(rules.values())
+    return [(rs.to_toml(), rs.calendar) for rs in sets]
+
+
+def _restore(portable: Any) -> RuleSet | str | dict[str, RuleSet]:
+    if isinstance(portable, str):
+        return portable
+    out = {}
+    for toml, calendar in portable:
+        rs = load_rules(toml).with_calendar(calendar)
+        out[rs.name] = rs
+    return out
+
+
+def _work(args: tuple[Any, datetime, Any]) -> Any:
+    table, now, portable = args
+    return _serial(table, now, _restore(portable))
+
+
+def status(
+    events: Any,
+    now: datetime | str,
+    rules: RuleSet | str | Mapping[str, RuleSet] = TAOBAO,
+    *,
+    workers: int = 1,
+    due_within: timedelta | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    """One status row per order of the event table ``events`` at ``now``.
+
+    ``rules``: the rule set for orders without a ``rules`` column value, or a mapping of the
+    rule sets the column names (presets are always known). ``workers``: processes to spread the
+    orders over (0: every core); the result is the same as with one. ``due_within``: keep only
+    orders whose next deadline is at most that far after ``now``. ``progress`` is called with
+    the number of orders done since its last call.
+    """
+    t = parse_instant(now, "now")
+    table = to_arrow(events)
+    if workers == 0:
+        workers = os.cpu_count() or 1
+    if workers < 0:
+        raise InvalidInput(f"workers must be 0 (every core) or more, got {workers}")
+    if workers == 1:
+        out = _serial(table, t, rules, progress)
+    else:
+        out = _parallel(table, t, rules, workers, progress)
+    if due_within is not None:
+        out = due(out, t, due_within)
+    return out
+
+
+def _parallel(
+    table: Any, now: datetime, rules: Any, workers: int, progress: Callable[[int], None] | None
+) -> Any:
+    import pyarrow as pa
+
+    rows = _grouped(table)
+    ids = list(rows)
+    chunks = max(workers * 4, 1)
+    size = -(-len(ids) // chunks) or 1
+    parts = []
+    for start in range(0, len(ids), size):
+        take = [i for order_id in ids[start : start + size] for i in rows[order_id]]
+        parts.append(table.take(pa.array(take, type=pa.int64())))
+    portable = _portable(rules)
+    default, _ = _rule_sets(rules)
+    with ProcessPoolExecutor(workers) as pool:
+        results = []
+        for part, result in zip(
+            parts, pool.map(_work, [(p, now, portable) for p in parts]), strict=True
+        ):
+            results.append(result)
+            if progress is not None:
+                progress(result.num_rows)
+            del part
+    if not results:
+        return _table([], default.timezone)
+    return pa.concat_tables(results)
+
+
+def due(out: Any, now: datetime | str, within: timedelta) -> Any:
+    """The rows of a status table whose next deadline is at most ``within`` after ``now``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    limit = pa.scalar(parse_instant(now, "now") + within, type=out.schema.field("next_at").type)
+    mask = pc.less_equal(out.column("next_at"), limit)
+    return out.filter(pc.fill_null(mask, False))
+
+
+def summary(out: Any, seconds: float | None = None) -> dict[str, Any]:
+    """Counts of a status table: orders, errors (by kind), orders per state; and throughput
+    when ``seconds`` (the time the batch took) is given."""
+    states = Counter(s for s in out.column("state").to_pylist() if s is not None)
+    kinds = Counter(k for k in out.column("error_kind").to_pylist() if k is not None)
+    result: dict[str, Any] = {
+        "orders": out.num_rows,
+        "errors": sum(kinds.values()),
+        "error_kinds": dict(sorted(kinds.items())),
+        "states": dict(sorted(states.items())),
+    }
+    if seconds is not None:
+        result["seconds"] = round(seconds, 3)
+        result["orders_per_second"] = round(out.num_rows / seconds) if seconds > 0 else None
+    return result
+
+
+def status_dask(ddf: Any, now: datetime | str, rules: RuleSet | str = TAOBAO) -> Any:
+    """The same, partition-wise on a Dask DataFrame (``dask.dataframe``, pandas-backed).
+
+    Rows are shuffled so that each order lies in one partition (keeping their order in the
+    log); each partition then runs :func:`status`. Returns a Dask DataFrame with one row per
+    order (row order across partitions is the shuffle's).
+    """
+    import pandas as pd
+
+    t = parse_instant(now, "now")
+    portable = _portable(rules)
+    lengths = ddf.map_partitions(len).compute().tolist()
+    offsets = [sum(lengths[:i]) for i in range(len(lengths))]
+
+    def number(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+        start = offsets[partition_info["number"]] if partition_info else 0
+        return part.assign(_seq=range(start, start + len(part)))
+
+    numbered = ddf.map_partitions(number, meta={**ddf.dtypes.to_dict(), "_seq": "int64"})
+    shuffled = numbered.shuffle(on="order_id")
+    default, _ = _rule_sets(rules)
+    meta = output_schema(default.timezone).empty_table().to_pandas()
+
+    def run(part: pd.DataFrame) -> pd.DataFrame:
+        part = part.sort_values("_seq", kind="stable").drop(columns="_seq")
+        return _serial(_typed(to_arrow(part)), t, _restore(portable)).to_pandas()
+
+    return shuffled.map_partitions(run, meta=meta)
+
+
+def read_events(path: str) -> Any:
+    """An event table from a ``.parquet`` or ``.csv`` file (every column read as written)."""
+    from .generate import schema
+
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path)
+    if path.endswith(".csv"):
+        import pyarrow.csv as pcsv
+
+        wanted = schema()
+        with open(path, encoding="utf-8") as f:
+            header = [name.strip().strip('"') for name in f.readline().split(",")]
+        types = {f.name: f.type for f in wanted if f.name in header}
+        return pcsv.read_csv(
+            path, convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+        )
+    raise InvalidInput(f"an event table is a .parquet or .csv file, not {path!r}")
+
+
+def write_table(table: Any, path: str) -> None:
+    """Write a table to ``.parquet`` or ``.csv``."""
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, path)
+    elif path.endswith(".csv"):
+        import pyarrow.csv as pcsv
+
+        if any(str(f.type).startswith("list") for f in table.schema):
+            table = table.drop_columns(
+                [f.name for f in table.schema if str(f.type).startswith("list")]
+            )
+        pcsv.write_csv(table, path)
+    else:
+        raise InvalidInput(f"write a table as .parquet or .csv, not {path!r}")

@@ -1,0 +1,258 @@
+"""Batch status over event tables: equal to per-order status() on a generated 100k-order table,
+the same on several processes and on a Dask LocalCluster, bad rows reported and not fatal."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tradeclock as tc
+from tradeclock import batch
+from tradeclock.cli import main
+from tradeclock.generate import COLUMNS, events_table, generate_rows
+
+pa = pytest.importorskip("pyarrow")
+NOW = "2026-11-01T00:00:00+08:00"
+
+
+@pytest.fixture(scope="module")
+def big() -> tuple[Any, list[str]]:
+    return events_table(100_000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def small() -> tuple[Any, list[str]]:
+    return events_table(3_000, seed=12, bad_share=0.01)
+
+
+def _logs(table: Any) -> dict[str, dict[str, Any]]:
+    """Each order's JSON log, rebuilt from the rows (the per-order path)."""
+    logs: dict[str, dict[str, Any]] = {}
+    for row in table.to_pylist():
+        log = logs.setdefault(
+            row["order_id"], {"id": row["order_id"], "rules": row["rules"], "events": []}
+        )
+        log["events"].append(
+            {k: v for k, v in row.items() if v is not None and k not in ("order_id", "rules")}
+        )
+    return logs
+
+
+def _expected(log: dict[str, Any]) -> dict[str, Any]:
+    try:
+        status = tc.load(log).status(NOW)
+    except tc.TradeclockError as exc:
+        return {"state": None, "error_kind": exc.kind, "error_message": exc.message, "upcoming": []}
+    return {
+        "state": status.state,
+        "refund_state": None if status.refund is None else status.refund.state,
+        "next_event": status.upcoming[0].event if status.upcoming else None,
+        "next_at": status.upcoming[0].at if status.upcoming else None,
+        "upcoming": [{"event": d.event, "at": d.at, "rule": d.rule} for d in status.upcoming],
+        "amount": None if status.amount is None else str(status.amount),
+        "refunded": str(status.refunded),
+        "error_kind": None,
+        "error_message": None,
+    }
+
+
+def test_batch_equals_per_order_status_on_100k_generated_orders(big: tuple[Any, list[str]]) -> None:
+    table, spoiled = big
+    out = batch.status(table, NOW)
+    logs = _logs(table)
+    assert out.num_rows == len(logs) == 100_000
+    assert out.column("order_id").to_pylist() == list(logs)  # first-appearance order
+    for row in out.to_pylist():
+        want = _expected(logs[row["order_id"]])
+        got = {k: row[k] for k in want}
+        assert got == want, row["order_id"]
+    errors = {r["order_id"] for r in out.to_pylist() if r["error_kind"]}
+    assert errors == set(spoiled) and spoiled  # exactly the spoiled orders, and the rest ran
+    counts = batch.summary(out)
+    assert counts["orders"] == 100_000 and counts["errors"] == len(spoiled)
+    assert sum(counts["states"].values()) == 100_000 - len(spoiled)
+    assert set(counts["states"]) == {"placed", "paid", "shipped", "signed", "success", "closed"}
+
+
+def test_several_processes_give_the_same_table(small: tuple[Any, list[str]]) -> None:
+    table, _ = small
+    serial = batch.status(table, NOW)
+    assert batch.status(table, NOW, workers=2).equals(serial)
+    assert batch.status(table, NOW, workers=0).equals(serial)  # every core
+
+
+def test_polars_pandas_and_arrow_inputs_agree(small: tuple[Any, list[str]]) -> None:
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pandas")
+    table, _ = small
+    serial = batch.status(table, NOW)
+    assert batch.status(pl.from_arrow(table), NOW).equals(serial)
+    assert batch.status(table.to_pandas(), NOW).equals(serial)
+
+
+def test_bad_rows_are_reported_with_order_event_and_rule(small: tuple[Any, list[str]]) -> None:
+    table, spoiled = small
+    out = batch.status(table, NOW)
+    rows = {r["order_id"]: r for r in out.to_pylist()}
+    for order_id in spoiled:
+        row = rows[order_id]
+        assert row["error_kind"] in ("invalid_input", "out_of_order")
+        assert row["error_message"].startswith(f"order {order_id}")
+        assert row["state"] is None and row["upcoming"] == []
+    assert batch.summary(out)["errors"] == len(spoiled) > 0
+
+
+def test_missing_columns_and_bad_arguments() -> None:
+    with pytest.raises(tc.InvalidInput, match="no 'at' column"):
+        batch.status(pa.table({"order_id": ["A"], "type": ["placed"]}), NOW)
+    with pytest.raises(tc.InvalidInput, match="pyarrow Table, a Polars or pandas DataFrame"):
+        batch.status([{"order_id": "A"}], NOW)
+    table, _ = events_table(5, seed=1)
+    with pytest.raises(tc.InvalidInput, match="workers must be"):
+        batch.status(table, NOW, workers=-1)
+    with pytest.raises(tc.InvalidInput, match="naive"):
+        batch.status(table, "2026-11-01T00:00:00")
+
+
+def test_only_the_columns_an_order_needs() -> None:
+    # a minimal table: no rules column (the given rule set), no optional fields
+    table = pa.table(
+        {
+            "order_id": ["A", "B", "A"],
+            "type": ["placed", "placed", "paid"],
+            "at": [
+                "2026-10-30T10:00:00+08:00",
+                "2026-10-30T11:00:00+08:00",
+                "2026-10-30T10:05:00+08:00",
+            ],
+        }
+    )
+    out = batch.status(table, NOW, tc.TMALL)
+    assert out.column("state").to_pylist() == ["paid", "placed"]
+    assert out.column("rules").to_pylist() == ["tmall", "tmall"]
+    # Tmall's 72 h dispatch: due 2026-11-02 10:05 local
+    assert out.column("next_event").to_pylist()[0] == "dispatch_due"
+    assert out.column("next_at").to_pylist()[0].isoformat() == "2026-11-02T10:05:00+08:00"
+
+
+def test_a_custom_rule_set_by_name_also_in_worker_processes() -> None:
+    shop = tc.TAOBAO.with_overrides({"pay.unpaid_close": "PT15M"}, name="flash")
+    table = pa.table(
+        {
+            "order_id": ["A", "B"],
+            "rules": ["flash", "taobao"],
+            "type": ["placed", "placed"],
+            "at": ["2026-10-31T23:50:00+08:00", "2026-10-31T23:50:00+08:00"],
+        }
+    )
+    for workers in (1, 2):
+        out = batch.status(table, NOW, {"flash": shop}, workers=workers)
+        assert out.column("state").to_pylist() == ["placed", "placed"]
+        at = [a.isoformat() for a in out.column("next_at").to_pylist()]
+        assert at == ["2026-11-01T00:05:00+08:00", "2026-11-01T11:50:00+08:00"]
+
+
+def test_due_within_keeps_only_what_falls_due(small: tuple[Any, list[str]]) -> None:
+    table, _ = small
+    out = batch.status(table, NOW)
+    soon = batch.status(table, NOW, due_within=timedelta(days=1))
+    limit = (
+        tc.load({"id": "x", "rules": "taobao", "events": [{"type": "placed", "at": NOW}]})
+        .status(NOW)
+        .now
+    )
+    expected = [
+        r["order_id"]
+        for r in out.to_pylist()
+        if r["next_at"] and r["next_at"] <= limit + timedelta(days=1)
+    ]
+    assert soon.column("order_id").to_pylist() == expected and 0 < len(expected) < out.num_rows
+
+
+def test_the_generator_is_seeded_and_realistic() -> None:
+    a, bad_a = generate_rows(500, seed=4)
+    b, bad_b = generate_rows(500, seed=4)
+    c, _ = generate_rows(500, seed=5)
+    assert (a, bad_a) == (b, bad_b) and a != c
+    assert set(a[0]) == set(COLUMNS)
+    types = {r["type"] for r in a}
+    assert {"placed", "paid", "shipped", "signed", "confirmed", "refund_requested"} <= types
+    offsets = {r["at"][-6:] for r in a if isinstance(r["at"], str)}
+    assert len(offsets) >= 3  # times written in several UTC offsets
+    methods = {r["method"] for r in a if r["method"]}
+    assert "surface_mail" in methods
+
+
+def test_cli_generate_and_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for suffix in ("parquet", "csv"):
+        events = tmp_path / f"events.{suffix}"
+        assert (
+            main(
+                [
+                    "generate",
+                    "--orders",
+                    "400",
+                    "--seed",
+                    "3",
+                    "--bad-share",
+                    "0.02",
+                    "-o",
+                    str(events),
+                ]
+            )
+            == 0
+        )
+        assert "400 orders" in capsys.readouterr().out
+        out = tmp_path / f"status-{suffix}.parquet"
+        argv = ["batch", str(events), "--now", NOW, "-o", str(out), "--json"]
+        assert main(argv) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["orders"] == report["written"] == 400
+        assert report["errors"] > 0 and report["orders_per_second"] > 0
+        import pyarrow.parquet as pq
+
+        written = pq.read_table(out)
+        table, _ = events_table(400, seed=3, bad_share=0.02)
+        assert written.equals(batch.status(table, NOW))  # CSV and Parquet read back the same
+    assert (
+        main(
+            [
+                "batch",
+                str(events),
+                "--now",
+                NOW,
+                "-o",
+                str(tmp_path / "s.csv"),
+                "--due-within",
+                "PT6H",
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "400 orders in" in text and "states: " in text
+    assert main(["batch", str(tmp_path / "events.json"), "--now", NOW, "-o", str(out)]) == 2
+    assert "a .parquet or .csv file" in capsys.readouterr().err
+
+
+def test_dask_local_cluster_gives_the_serial_result(small: tuple[Any, list[str]]) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    table, _ = small
+    serial = batch.status(table, NOW).to_pandas().sort_values("order_id").reset_index(drop=True)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        ddf = dd.from_pandas(table.to_pandas(), npartitions=5)
+        result = batch.status_dask(ddf, NOW).compute()
+    result = result.sort_values("order_id").reset_index(drop=True)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(result, serial)
