@@ -85,6 +85,23 @@ def test_several_processes_give_the_same_table(small: tuple[Any, list[str]]) -> 
     assert batch.status(table, NOW, workers=0).equals(serial)  # every core
 
 
+def test_interleaved_orders_on_several_processes(small: tuple[Any, list[str]]) -> None:
+    # rows of different orders interleaved: every order's first event, then every second one...
+    table, _ = small
+    ids = table.column("order_id").to_pylist()
+    seen: dict[str, int] = {}
+    position = []
+    for i, order_id in enumerate(ids):
+        position.append((seen.get(order_id, 0), i))
+        seen[order_id] = seen.get(order_id, 0) + 1
+    stream = table.take(pa.array([i for _, i in sorted(position)]))
+    assert stream.column("order_id")[0] != stream.column("order_id")[1] or len(seen) == 1
+    serial = batch.status(stream, NOW)
+    assert batch.status(stream, NOW, workers=2).equals(serial)
+    by_order = serial.sort_by("order_id")
+    assert by_order.equals(batch.status(table, NOW).sort_by("order_id"))
+
+
 def test_polars_pandas_and_arrow_inputs_agree(small: tuple[Any, list[str]]) -> None:
     pl = pytest.importorskip("polars")
     pytest.importorskip("pandas")

@@ -22,6 +22,7 @@ Times are timestamps in the rule set's zone (``Asia/Shanghai`` for the presets).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -314,8 +315,11 @@ def _restore(portable: Any) -> RuleSet | str | dict[str, RuleSet]:
     return out
 
 
-def _work(args: tuple[Any, datetime, Any]) -> Any:
-    table, now, portable = args
+def _work(args: tuple[bytes, datetime, Any]) -> Any:
+    import pyarrow as pa
+
+    data, now, portable = args
+    table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
     return _serial(table, now, _restore(portable))
 
 
@@ -356,28 +360,55 @@ def _parallel(
 ) -> Any:
     import pyarrow as pa
 
-    rows = _grouped(table)
-    ids = list(rows)
     chunks = max(workers * 4, 1)
-    size = -(-len(ids) // chunks) or 1
-    parts = []
-    for start in range(0, len(ids), size):
-        take = [i for order_id in ids[start : start + size] for i in rows[order_id]]
-        parts.append(table.take(pa.array(take, type=pa.int64())))
+    parts = _contiguous_parts(table, chunks)
+    if parts is None:  # an order's rows are spread out: gather each part's rows
+        rows = _grouped(table)
+        ids = list(rows)
+        size = -(-len(ids) // chunks) or 1
+        parts = []
+        for start in range(0, len(ids), size):
+            take = [i for order_id in ids[start : start + size] for i in rows[order_id]]
+            parts.append(_ipc(table.take(pa.array(take, type=pa.int64()))))
     portable = _portable(rules)
     default, _ = _rule_sets(rules)
+    results = []
     with ProcessPoolExecutor(workers) as pool:
-        results = []
-        for part, result in zip(
-            parts, pool.map(_work, [(p, now, portable) for p in parts]), strict=True
-        ):
+        for result in pool.map(_work, [(p, now, portable) for p in parts]):
             results.append(result)
             if progress is not None:
                 progress(result.num_rows)
-            del part
     if not results:
         return _table([], default.timezone)
     return pa.concat_tables(results)
+
+
+def _contiguous_parts(table: Any, chunks: int) -> list[bytes] | None:
+    """When each order's rows are adjacent (the usual export), split the table at order
+    boundaries into about ``chunks`` slices, as Arrow IPC bytes (a pickled slice would carry
+    the whole table's buffers); ``None`` otherwise."""
+    import pyarrow.compute as pc
+
+    if "order_id" not in table.column_names or table.num_rows == 0:
+        return None
+    ids = table.column("order_id")
+    n = table.num_rows
+    changes = pc.not_equal(ids.slice(1), ids.slice(0, n - 1))
+    starts = [0, *(pc.indices_nonzero(pc.fill_null(changes, True)).to_numpy() + 1).tolist()]
+    if len(starts) != pc.count_distinct(ids).as_py():
+        return None  # some order appears in more than one run of rows
+    step = -(-len(starts) // chunks) or 1
+    bounds = [*starts[::step], n]
+    return [_ipc(table.slice(a, b - a)) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _ipc(table: Any) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue())
 
 
 def due(out: Any, now: datetime | str, within: timedelta) -> Any:
