@@ -34,6 +34,7 @@ TESTS = [
     "tests/test_engine.py",
     "tests/test_service.py",
     "tests/test_money.py",
+    "tests/test_after_success.py",
     "tests/test_golden.py",
     "tests/test_errors.py",
     "tests/test_properties.py",
@@ -59,6 +60,8 @@ TARGETS = {
     "refund_close": ("refund", "success"),
     "evidence_due": ("refund", "closed"),
     "closed_by_shipment": ("refund", "success"),
+    "rating_window_end": ("order", "closed"),
+    "after_sale_window_end": ("order", "closed"),
 }
 
 

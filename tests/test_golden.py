@@ -1,4 +1,5 @@
-"""The golden scenarios, run through the public CLI contract (`tradeclock status ... --json`)."""
+"""The golden scenarios, run through the public CLI contract (`tradeclock status ... --json`),
+and our own scenarios in the same format (tests/scenarios/: after success, ratings)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from tradeclock.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "scenarios"
-SCENARIOS = sorted(GOLDEN.glob("*.json"))
+OWN = Path(__file__).parent / "scenarios"
+SCENARIOS = sorted(GOLDEN.glob("*.json")) + sorted(OWN.glob("*.json"))
 
 
 def _cli(order: dict, now: str) -> subprocess.CompletedProcess[str]:
@@ -38,7 +40,7 @@ def _instant(text: str) -> datetime:
 
 
 def test_there_are_scenarios() -> None:
-    assert len(SCENARIOS) >= 12
+    assert len(list(GOLDEN.glob("*.json"))) >= 12 and len(list(OWN.glob("*.json"))) >= 3
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/scenarios is not beside the repo")

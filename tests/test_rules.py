@@ -45,6 +45,9 @@ TABLE = [
     ("money.credit_card.other_bank", 3 * D, 3 * D),
     ("money.withdrawal", 3 * D, 3 * D),
     ("money.processing_cutoff", 24 * H, 24 * H),
+    ("rate.window.buyer", 15 * D, 15 * D),
+    ("rate.window.seller", 15 * D, 15 * D),
+    ("aftersale.window", 15 * D, 15 * D),  # off in both presets until a rule set enables it
 ]
 
 
@@ -80,6 +83,9 @@ def test_unconfirmed_values_are_flagged() -> None:
         "money.processing_cutoff",
     }
     assert tc.TMALL["ship.dispatch_due"].confirmed  # seed 001 § 发货时间问题
+    # RULES.md: Tmall's after-sale length was not found (Taobao's 15 d): flagged there only
+    assert not tc.TMALL["aftersale.window"].confirmed
+    assert not tc.TAOBAO["aftersale.window"].enabled and not tc.TMALL["aftersale.window"].enabled
 
 
 @pytest.mark.parametrize(
@@ -175,8 +181,13 @@ def test_confirm_auto_confirm(method: str, days: int, each: str) -> None:
 
 def test_buyer_confirms_before_the_deadline(each: str) -> None:
     order = tc.load(logp(each, PLACED, PAID, SHIPPED, e("confirmed", "2026-11-03 09:00")))
-    st = order.status(t("2026-11-20 00:00"))
-    assert st.state == "success" and st.fired == () and st.upcoming == ()
+    st = order.status(t("2026-11-17 00:00"))
+    assert st.state == "success" and st.fired == ()
+    # nothing ahead but each side's rating window (rate.window.*: 15 d from success)
+    assert [(d.event, d.rule, d.at) for d in st.upcoming] == [
+        ("rating_window_end", "rate.window.buyer", t("2026-11-18 09:00")),
+        ("rating_window_end", "rate.window.seller", t("2026-11-18 09:00")),
+    ]
 
 
 def test_confirm_buyer_extension(each: str) -> None:

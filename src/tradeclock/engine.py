@@ -28,6 +28,7 @@ from .state import (
     ET_INTERVENTION_RULED,
     ET_PAID,
     ET_PLACED,
+    ET_RATED,
     ET_RECEIPT_EXTENDED,
     ET_REFUND_AGREED,
     ET_REFUND_CANCELLED,
@@ -42,6 +43,7 @@ from .state import (
     M_SURFACE_MAIL,
     O_PAID,
     O_PLACED,
+    O_SUCCESS,
     P_BUYER,
     R_CLOSED,
     R_SUCCESS,
@@ -54,7 +56,7 @@ from .state import (
     Table,
     Timer,
 )
-from .status import Deadline, Fired, Instalments, RefundView, Status
+from .status import Deadline, Fired, Instalments, Ratings, RefundView, Status
 
 
 def _at(item: Fired | Deadline) -> datetime:
@@ -107,12 +109,40 @@ def pending(st: State) -> list[Timer]:
                     "return.no_reason_window",
                 )
             )
+    elif state is O_SUCCESS and st.success_at is not None:
+        _after_success_timers(st, out)
     r = st.refund
     if r is not None and r.state in _OPEN:
         timer = refund_timer(st, r)
         if timer is not None:
             out.append(timer)
     return out
+
+
+_RATING_RULES = (("buyer", "rate.window.buyer"), ("seller", "rate.window.seller"))
+
+
+def _after_success_timers(st: State, out: list[Timer]) -> None:
+    """The rating windows of the sides that have not rated, and an enabled after-sale window."""
+    rs = st.rs
+    at = st.success_at
+    assert at is not None
+    for side, rule_id in _RATING_RULES:
+        if side not in st.rated and side not in st.rating_closed:
+            rule = rs.rules[rule_id]
+            out.append((rule.deadline(at, rs.tz), rs.rank[rule_id], "rating_window_end", rule_id))
+    window = rs.rules["aftersale.window"]
+    if window.enabled and not st.aftersale_done:
+        out.append(
+            (window.deadline(at, rs.tz), rs.rank[window.id], "after_sale_window_end", window.id)
+        )
+
+
+def _succeeded(st: State, at: datetime) -> None:
+    """The order reached success: its rating (and any after-sale) windows start."""
+    st.success_at = at
+    for at_, *_ in timers(st):
+        bound(st, at_)
 
 
 def refund_timer(st: State, r: Refund) -> Timer | None:
@@ -198,9 +228,15 @@ def _fire(st: State, timer: Timer) -> None:
             st.confirm_at = None
         elif event == "pay_reminder":
             st.reminder_at = None
+        elif event == "rating_window_end":
+            _rating_closed(st, at, rule)
+        elif event == "after_sale_window_end":
+            st.aftersale_done = True
         if dest is not None:
             st.state = dest  # type: ignore[assignment]  # the compiled table holds members
             st.cause = cause
+            if dest is O_SUCCESS:
+                _succeeded(st, at)
         return
     r = st.refund
     assert r is not None
@@ -220,6 +256,16 @@ def _fire(st: State, timer: Timer) -> None:
         _refund_ended(st, at)
 
 
+def _rating_closed(st: State, at: datetime, rule: str) -> None:
+    """A side's rating window ended: a side without a rating gets the preset's default."""
+    side = "buyer" if rule == "rate.window.buyer" else "seller"
+    st.rating_closed = st.rating_closed | {side}
+    default = rules.RATING_DEFAULTS.get(side)
+    if default is not None and side not in st.rated:
+        st.rated = {**st.rated, side: (default, True)}
+        st.fired.append(Fired("default_rating", at, rule))
+
+
 def _dest(table: Table, trigger: str, state: str) -> str | None:
     """Destination of an unguarded trigger (an automatic or internal event) from ``state``."""
     return table[(trigger, state)][0].dest
@@ -233,7 +279,9 @@ def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
     if paid_out is not None:
         st.refunded += paid_out
     st.payouts = (*st.payouts, (r.number, at))
-    if r.amount is None or st.refunded == st.amount:
+    if st.state is O_SUCCESS:
+        _refund_ended(st, at)  # an after-sale refund: the trade stays done, money goes back
+    elif r.amount is None or st.refunded == st.amount:
         # the whole paid amount: the order closes (seed 002 § 四.4.B)
         st.confirm_at = None
         st.confirm_left = None
@@ -315,6 +363,8 @@ def apply(st: State, ev: Event) -> None:
         if dest is not None:
             st.state = dest  # type: ignore[assignment]  # the compiled table holds members
             st.cause = (etype, at, None)
+            if dest is O_SUCCESS:
+                _succeeded(st, at)
     else:
         r = st.refund
         if r is None or r.state not in _OPEN:
@@ -451,6 +501,11 @@ def _on_extended(st: State, ev: Event) -> None:
         st.confirm_left += extra
 
 
+def _on_rated(st: State, ev: Event) -> None:
+    assert ev.by is not None and ev.score is not None
+    st.rated = {**st.rated, ev.by.value: (ev.score.value, False)}
+
+
 def _on_refund_requested(st: State, ev: Event) -> None:
     st.refund_count += 1
     st.refund = Refund(st.refund_count, ev, before_shipment=st.state is O_PAID)
@@ -466,6 +521,7 @@ _ORDER_EFFECTS: dict[str, Callable[[State, Event], None]] = {
     ET_CONFIRMED: _on_confirmed,
     ET_RECEIPT_EXTENDED: _on_extended,
     ET_REFUND_REQUESTED: _on_refund_requested,
+    ET_RATED: _on_rated,
 }
 
 
@@ -556,6 +612,24 @@ def money(st: State, now: datetime) -> tuple[list[Fired], list[Deadline]]:
     return fired, upcoming
 
 
+_NO_RATINGS = Ratings(None, None, False)
+
+
+def _ratings(st: State) -> Ratings:
+    buyer = st.rated.get("buyer")
+    seller = st.rated.get("seller")
+    return Ratings(
+        None if buyer is None else buyer[0],
+        None if seller is None else seller[0],
+        buyer is not None and buyer[1],
+    )
+
+
+def _visible(st: State) -> bool:
+    """Ratings show once both sides rated, or the rating windows ended (seed 002 § 五.2)."""
+    return len(st.rated) == 2 or len(st.rating_closed) == 2
+
+
 def build_status(st: State, now: datetime) -> Status:
     """The status of ``st`` (already advanced to ``now``)."""
     rs = st.rs
@@ -606,6 +680,8 @@ def build_status(st: State, now: datetime) -> Status:
             st.refunded,
             st.confirm_left,
             st.flash_sale,
+            _NO_RATINGS if not st.rated else _ratings(st),
+            bool(st.rated) and _visible(st),
             rs.tz,
         ),
     )

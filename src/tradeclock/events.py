@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from ._strenum import ContractEnum
 from ._time import DATETIME_RE, format_duration_iso, parse_duration, parse_instant
 from .errors import InvalidInput
-from .limits import MAX_AMOUNT, MAX_DAYS, MAX_INSTANT, MAX_TEXT, MIN_INSTANT
+from .limits import MAX_AMOUNT, MAX_DAYS, MAX_INSTANT, MAX_TEXT, MAX_TEXT_LENGTH, MIN_INSTANT
 
 __all__ = [
     "AutoEvent",
@@ -32,6 +32,7 @@ __all__ = [
     "Outcome",
     "Party",
     "Reason",
+    "Score",
     "parse_amount",
     "parse_event",
 ]
@@ -56,6 +57,7 @@ class EventType(ContractEnum):
     RETURN_RECEIVED = "return_received"
     INTERVENTION_REQUESTED = "intervention_requested"
     INTERVENTION_RULED = "intervention_ruled"
+    RATED = "rated"
 
 
 class AutoEvent(ContractEnum):
@@ -71,6 +73,9 @@ class AutoEvent(ContractEnum):
     RETURN_WINDOW_END = "return_window_end"
     EVIDENCE_DUE = "evidence_due"
     MONEY_ARRIVAL = "money_arrival"
+    RATING_WINDOW_END = "rating_window_end"
+    DEFAULT_RATING = "default_rating"
+    AFTER_SALE_WINDOW_END = "after_sale_window_end"
 
 
 def check_auto_event(name: str) -> AutoEvent:
@@ -98,6 +103,14 @@ class Channel(ContractEnum):
     #: online banking: refunds go back to the Alipay balance, not the bank (seed 002)
     ONLINE_BANKING = "online_banking"
     CREDIT_CARD = "credit_card"
+
+
+class Score(ContractEnum):
+    """A rating after the trade (五星好评 is ``good``)."""
+
+    GOOD = "good"
+    NEUTRAL = "neutral"
+    BAD = "bad"
 
 
 class Reason(ContractEnum):
@@ -155,6 +168,10 @@ class Event(NamedTuple):
     channel: Channel | None = None
     #: the card's bank for ``channel="credit_card"`` (``"boc"``: Bank of China)
     bank: str | None = None
+    #: a rating's score
+    score: Score | None = None
+    #: a rating's text, by its length only (the text itself is not kept)
+    text_length: int | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -201,6 +218,8 @@ _OPTIONAL = (
     "flash_sale",
     "channel",
     "bank",
+    "score",
+    "text_length",
 )
 
 
@@ -276,6 +295,14 @@ def _days(value: object, what: str) -> int:
     return value
 
 
+def _length(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TEXT_LENGTH:
+        raise InvalidInput(
+            f"{what} must be a whole number from 0 to {MAX_TEXT_LENGTH}, got {_short(value)}"
+        )
+    return value
+
+
 def _short(value: object) -> str:
     """``repr(value)``, cut to a readable length (hostile input can be huge)."""
     try:
@@ -328,6 +355,8 @@ _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "flash_sale": _bool,
     "channel": _enum(Channel),
     "bank": _bank,
+    "score": _enum(Score),
+    "text_length": _length,
 }
 
 _T = EventType
@@ -351,6 +380,7 @@ FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
         (_T.RETURN_RECEIVED, (), ()),
         (_T.INTERVENTION_REQUESTED, (), ("by",)),
         (_T.INTERVENTION_RULED, ("outcome",), ()),
+        (_T.RATED, ("by", "score"), ("text_length",)),
     ]
 }
 
@@ -490,6 +520,8 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
         "flash_sale": (bool, True),
         "channel": (Channel, True),
         "bank": (str, False),
+        "score": (Score, True),
+        "text_length": (int, True),
     }[name]
     for name in _OPTIONAL
 )

@@ -72,6 +72,9 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "return_window_end": "七天无理由退货期结束",
         "evidence_due": "平台介入举证期结束",
         "money_arrival": "退款到账（最晚）",
+        "rating_window_end": "评价期结束",
+        "default_rating": "系统默认给出好评",
+        "after_sale_window_end": "售后申请期结束",
     },
     "en": {
         "auto_close": "the unpaid order closes by itself",
@@ -84,6 +87,9 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "return_window_end": "the 7-day no-reason return window ends",
         "evidence_due": "the evidence period of the platform's intervention ends",
         "money_arrival": "the refunded money has arrived (at the latest)",
+        "rating_window_end": "the rating window ends",
+        "default_rating": "a default good rating is given",
+        "after_sale_window_end": "the after-sale window ends",
     },
 }
 _PARTY: Mapping[str, Mapping[str, str]] = {
@@ -114,6 +120,8 @@ _HOW_ZH: Mapping[str, str] = {
     "refund.refused_buyer_timeout": "买家修改退款申请（卖家重新计时）或申请平台介入",
     "refund.intervention_evidence": "由平台判定",
     "return.no_reason_window": "",
+    "rate.window.buyer": "买家评价",
+    "rate.window.seller": "卖家评价",
 }
 _YES_NO_ZH = {True: "可以", False: "不可以"}
 _WORDS: Mapping[str, Mapping[str, str]] = {
@@ -136,6 +144,11 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "window": "  到账时间：最早 {earliest}，最晚 {at}。",
         "approximate": "  （估算：该年没有官方工作日安排，按周末计算）",
         "instalments": "信用卡分期：{ok}（{rule}：单笔或同一账户合并付款满 {min} 元，秒杀除外）。",
+        "ratings": "评价：买家{buyer}，卖家{seller}；{shown}。",
+        "shown": "双方评价已显示",
+        "hidden": "双方都评价或评价期结束后才显示",
+        "unrated": "未评价",
+        "default": "（系统默认）",
         "sep": "、",
     },
     "en": {
@@ -159,6 +172,11 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "approximate": "  (approximate: no official working-day data for that year; "
         "counted by weekends alone)",
         "instalments": "Credit-card instalments: {reason}.",
+        "ratings": "Ratings: buyer {buyer}, seller {seller}; {shown}.",
+        "shown": "both are shown",
+        "hidden": "shown once both sides rated or the rating windows ended",
+        "unrated": "not rated",
+        "default": " (default)",
         "sep": ", ",
     },
 }
@@ -206,6 +224,8 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
                 min=AMOUNT_RULES["pay.instalment_minimum"].amount,
             )
         )
+    if status.state == "success":
+        lines.append(_ratings_line(status, lang))
     if status.auto_confirm_paused_left is not None:
         lines.append(w["paused"].format(left=duration_words(status.auto_confirm_paused_left, lang)))
     lines.append(w["next"] if status.upcoming else w["none"])
@@ -220,6 +240,26 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
                 )
             )
     return "\n".join(lines)
+
+
+_SCORE_ZH = {"good": "好评", "neutral": "中评", "bad": "差评"}
+
+
+def _ratings_line(status: Status, lang: str) -> str:
+    w = _WORDS[lang]
+    r = status.ratings
+
+    def score(value: str | None, by_default: bool) -> str:
+        if value is None:
+            return w["unrated"]
+        text = _SCORE_ZH[value] if lang == "zh" else value
+        return text + (w["default"] if by_default else "")
+
+    return w["ratings"].format(
+        buyer=score(r.buyer, r.buyer_by_default),
+        seller=score(r.seller, False),
+        shown=w["shown"] if status.ratings_visible else w["hidden"],
+    )
 
 
 def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[str]:

@@ -184,12 +184,42 @@ def _g_amount_refundable(st: State, ev: Event) -> Refusal | None:
 
 
 def _g_after_sale_open(st: State, ev: Event) -> Refusal | None:
-    since = f" at {when(st, st.cause[1])}" if st.cause is not None else ""
-    return (
-        f"the order succeeded{since} and no refund can be requested after success",
-        "refund.none_after_success",
-        NotAllowed,
-    )
+    window = st.rs.rules["aftersale.window"]
+    since = f" at {when(st, st.success_at)}" if st.success_at is not None else ""
+    if not window.enabled:
+        return (
+            f"the order succeeded{since} and no refund can be requested after success "
+            f"(rule set {st.rs.name!r} has no after-sale window)",
+            "refund.none_after_success",
+            NotAllowed,
+        )
+    assert st.success_at is not None
+    end = window.deadline(st.success_at, st.rs.tz)
+    if ev.at >= end:
+        return (f"the after-sale window ended at {when(st, end)}", window.id, NotAllowed)
+    if st.refundable is not None and st.refundable <= 0:
+        return ("everything paid was already refunded", "refund.amount", NotAllowed)
+    return None
+
+
+def _g_rating_open(st: State, ev: Event) -> Refusal | None:
+    side = ev.by.value if ev.by is not None else ""
+    if side not in ("buyer", "seller"):
+        return (
+            f"only the buyer and the seller rate, not {side or 'nobody'}",
+            "rate.window.buyer",
+            InvalidInput,
+        )
+    rule = st.rs.rules[f"rate.window.{side}"]
+    done = st.rated.get(side)
+    if done is not None:
+        how = "was given the default rating" if done[1] else "already rated"
+        return (f"the {side} {how} ({done[0]}); one rating per side", rule.id, NotAllowed)
+    assert st.success_at is not None
+    end = rule.deadline(st.success_at, st.rs.tz)
+    if side in st.rating_closed or ev.at >= end:
+        return (f"the {side}'s rating window ended at {when(st, end)}", rule.id, NotAllowed)
+    return None
 
 
 def _g_return_goods(st: State, ev: Event) -> Refusal | None:
@@ -244,6 +274,7 @@ _GUARDS: dict[str, Guard] = {
     "reason_not_barred": _g_reason_not_barred,
     "amount_refundable": _g_amount_refundable,
     "after_sale_open": _g_after_sale_open,
+    "rating_open": _g_rating_open,
     "return_goods": _g_return_goods,
     "order_shipped": _g_order_shipped,
     "modification_valid": _g_modification_valid,

@@ -17,6 +17,7 @@ __all__ = [
     "MAX_INSTANT",
     "MAX_LOG_BYTES",
     "MAX_TEXT",
+    "MAX_TEXT_LENGTH",
     "MIN_INSTANT",
 ]
 
@@ -26,6 +27,8 @@ MAX_EVENTS = 10_000
 MAX_LOG_BYTES = 16 * 1024 * 1024
 #: characters of an order id or a tracking number
 MAX_TEXT = 256
+#: the length of a rating's text (the text itself is not kept)
+MAX_TEXT_LENGTH = 100_000
 #: an amount in yuan (one trillion)
 MAX_AMOUNT = Decimal(10**12)
 #: days of a receipt extension, and of an order's own pay window

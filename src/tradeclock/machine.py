@@ -100,8 +100,23 @@ ORDER_TRANSITIONS = [
             "amount_refundable",
         ],
     ),
-    _t("refund_requested", _O.SUCCESS, None, conditions=["after_sale_open"]),
+    # after success: only inside an after-sale window a rule set enables (off in the presets)
+    _t(
+        "refund_requested",
+        _O.SUCCESS,
+        None,
+        conditions=[
+            "after_sale_open",
+            "no_open_refund",
+            "no_reason_in_window",
+            "reason_not_barred",
+            "amount_refundable",
+        ],
+    ),
     _t("full_refund", _REFUNDABLE, _O.CLOSED),
+    _t("rated", _O.SUCCESS, None, conditions=["rating_open"]),
+    _t("rating_window_end", _O.SUCCESS, None),
+    _t("after_sale_window_end", _O.SUCCESS, None),
 ]
 
 #: The refund graph. ``return_goods`` and ``ruled_refund`` choose between destinations.

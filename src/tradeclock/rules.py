@@ -32,6 +32,7 @@ __all__ = [
     "AMOUNT_RULES",
     "CONSTRAINTS",
     "PRESETS",
+    "RATING_DEFAULTS",
     "TAOBAO",
     "TMALL",
     "AmountRule",
@@ -90,6 +91,8 @@ class Rule:
     earliest: timedelta | None = None
     #: ``duration`` (and ``earliest``) count whole working days on the rule set's calendar
     working_days: bool = False
+    #: ``False``: the rule set does not apply this rule (the after-sale window in the presets)
+    enabled: bool = True
 
     def value_text(self) -> str:
         """The rule's value as the docs and the CLI show it: ``P10D``, ``P3D, P5D`` (an
@@ -199,7 +202,13 @@ def _r(**kw: Any) -> Rule:
     return Rule(**kw)
 
 
-def _base_rules(dispatch: timedelta, dispatch_source: str, dispatch_confirmed: bool) -> list[Rule]:
+def _base_rules(
+    dispatch: timedelta,
+    dispatch_source: str,
+    dispatch_confirmed: bool,
+    aftersale_source: str,
+    aftersale_confirmed: bool,
+) -> list[Rule]:
     return [
         _r(
             id="pay.unpaid_close",
@@ -423,7 +432,59 @@ def _base_rules(dispatch: timedelta, dispatch_source: str, dispatch_confirmed: b
             anchor=Anchor.NEXT_LOCAL_MIDNIGHT,
         ),
         *_money_rules(),
+        *_after_success_rules(aftersale_source, aftersale_confirmed),
     ]
+
+
+_RATING_SOURCE = (
+    f"seed {SEED_002} § 一 (the flow ends with the rating), § 五.2 (ratings show once both "
+    "sides rated); 15 d and the default good rating: platform"
+)
+
+
+def _after_success_rules(aftersale_source: str, aftersale_confirmed: bool) -> list[Rule]:
+    return [
+        _r(
+            id="rate.window.buyer",
+            duration=_D(days=15),
+            starts="success",
+            event="rating_window_end",
+            effect="the buyer can no longer rate; a buyer who has not rated gives the default "
+            "good rating (default_rating)",
+            stoppable_by=("buyer",),
+            stopped_how="the buyer rates",
+            source=_RATING_SOURCE,
+            informational=True,
+        ),
+        _r(
+            id="rate.window.seller",
+            duration=_D(days=15),
+            starts="success",
+            event="rating_window_end",
+            effect="the seller can no longer rate (no default rating for the seller's side)",
+            stoppable_by=("seller",),
+            stopped_how="the seller rates",
+            source=_RATING_SOURCE,
+            informational=True,
+        ),
+        _r(
+            id="aftersale.window",
+            duration=_D(days=15),
+            starts="success (only where a rule set enables it; off in the presets)",
+            event="after_sale_window_end",
+            effect="after-sale refund requests are no longer accepted",
+            stoppable_by=(),
+            stopped_how="",
+            source=aftersale_source,
+            confirmed=aftersale_confirmed,
+            informational=True,
+            enabled=False,
+        ),
+    ]
+
+
+#: The rating each side gets when its window ends without one (``None``: no default).
+RATING_DEFAULTS: Mapping[str, str | None] = MappingProxyType({"buyer": "good", "seller": None})
 
 
 #: RULES.md: the money-arrival days come from the seeds only
@@ -615,6 +676,7 @@ class RuleSet:
         name: str | None = None,
         timezone: str | None = None,
         source: str | None = None,
+        enable: tuple[str, ...] | list[str] = (),
     ) -> RuleSet:
         """A new rule set with some durations replaced (ISO-8601 strings or timedeltas).
 
@@ -628,6 +690,13 @@ class RuleSet:
         """
         new_name = name or self.name
         rules = dict(self.rules)
+        for rule_id in enable:
+            if rule_id not in rules:
+                raise InvalidInput(
+                    f"rule set {new_name!r}: no rule {rule_id!r} to enable", rule=rule_id
+                )
+            if not rules[rule_id].enabled:
+                rules[rule_id] = attrs.evolve(rules[rule_id], enabled=True)
         for rule_id, value in durations.items():
             if rule_id not in rules:
                 raise InvalidInput(
@@ -688,9 +757,16 @@ class RuleSet:
             f'name = "{self.name}"',
             f'base = "{self.base}"',
             f'timezone = "{self.timezone}"',
-            "",
-            "[durations]",
         ]
+        base = PRESETS.get(self.base)
+        enabled = [
+            r.id
+            for r in self
+            if r.enabled and base is not None and r.id in base and not base[r.id].enabled
+        ]
+        if enabled:
+            lines.append("enable = [" + ", ".join(f'"{i}"' for i in enabled) + "]")
+        lines += ["", "[durations]"]
         for r in self:
             if r.earliest is not None:
                 window = (r.earliest, r.duration)
@@ -706,12 +782,32 @@ class RuleSet:
 TAOBAO = RuleSet(
     "taobao",
     "Asia/Shanghai",
-    {r.id: r for r in _base_rules(_D(hours=48), "default (unconfirmed)", False)},
+    {
+        r.id: r
+        for r in _base_rules(
+            _D(hours=48),
+            "default (unconfirmed)",
+            False,
+            f"platform: 15 d to ask for after-sale service (申请售后) in Taobao help; off unless "
+            f"enabled: seed {SEED_002} § 四.3 (no refund entry after success)",
+            True,
+        )
+    },
 )
 TMALL = RuleSet(
     "tmall",
     "Asia/Shanghai",
-    {r.id: r for r in _base_rules(_D(hours=72), f"seed {SEED_001} § 发货时间问题", True)},
+    {
+        r.id: r
+        for r in _base_rules(
+            _D(hours=72),
+            f"seed {SEED_001} § 发货时间问题",
+            True,
+            f"length not found for Tmall (Taobao's 15 d); off unless enabled: seed {SEED_002} "
+            "§ 四.3 (no refund entry after success)",
+            False,
+        )
+    },
 )
 
 
@@ -741,7 +837,7 @@ AMOUNT_RULES: Mapping[str, AmountRule] = MappingProxyType(
 #: The built-in rule sets by name.
 PRESETS: Mapping[str, RuleSet] = MappingProxyType({"taobao": TAOBAO, "tmall": TMALL})
 
-_TOML_KEYS = {"name", "base", "timezone", "durations"}
+_TOML_KEYS = {"name", "base", "timezone", "durations", "enable"}
 
 
 def get_rules(name: str, extra: Mapping[str, RuleSet] | None = None) -> RuleSet:
@@ -793,8 +889,15 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
             "(or lists of them, for an extension's choices)"
         )
     name = data.get("name", base.name)
+    enable = data.get("enable", [])
+    if not isinstance(enable, list) or not all(isinstance(x, str) for x in enable):
+        raise InvalidInput(f'{where}: enable must be a list of rule ids, e.g. ["aftersale.window"]')
     return base.with_overrides(
-        durations, name=name, timezone=data.get("timezone"), source=f"rule set {name!r} ({where})"
+        durations,
+        name=name,
+        timezone=data.get("timezone"),
+        source=f"rule set {name!r} ({where})",
+        enable=enable,
     )
 
 

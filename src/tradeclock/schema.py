@@ -34,9 +34,10 @@ from .events import (
     Outcome,
     Party,
     Reason,
+    Score,
 )
 from .explain import LANGS
-from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT
+from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT, MAX_TEXT_LENGTH
 from .status import Instalments, Status
 
 __all__ = ["SCHEMAS", "schema"]
@@ -76,6 +77,13 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "string",
         "pattern": BANK_PATTERN,
         "description": "the credit card's bank, e.g. boc (Bank of China)",
+    },
+    "score": {"enum": [s.value for s in Score]},
+    "text_length": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": MAX_TEXT_LENGTH,
+        "description": "a rating's text, by its length only",
     },
 }
 

@@ -24,6 +24,7 @@ ET_INTERVENTION_REQUESTED = EventType.INTERVENTION_REQUESTED
 ET_INTERVENTION_RULED = EventType.INTERVENTION_RULED
 ET_PAID = EventType.PAID
 ET_PLACED = EventType.PLACED
+ET_RATED = EventType.RATED
 ET_RECEIPT_EXTENDED = EventType.RECEIPT_EXTENDED
 ET_REFUND_AGREED = EventType.REFUND_AGREED
 ET_REFUND_CANCELLED = EventType.REFUND_CANCELLED
@@ -60,6 +61,7 @@ _OPEN = frozenset(
     {R_WAIT_SELLER_AGREE, R_WAIT_BUYER_RETURN, R_WAIT_SELLER_CONFIRM, R_SELLER_REFUSED}
 )
 _DELIVERING = frozenset({O_SHIPPED, O_SIGNED})
+_NO_RATINGS: Mapping[str, tuple[str, bool]] = {}
 
 #: A compiled transition table (see :mod:`tradeclock.machine`).
 Table = Mapping[tuple[str, str], tuple[Candidate, ...]]
@@ -129,6 +131,7 @@ class State:
     """Everything the rules need to know about one order, as of its last event."""
 
     __slots__ = (
+        "aftersale_done",
         "amount",
         "bank",
         "barred",
@@ -150,6 +153,8 @@ class State:
         "pay_deadline",
         "payouts",
         "placed_at",
+        "rated",
+        "rating_closed",
         "refund",
         "refund_count",
         "refunded",
@@ -158,6 +163,7 @@ class State:
         "shipped_at",
         "signed_at",
         "state",
+        "success_at",
         "window_done",
         "window_end",
     )
@@ -190,6 +196,11 @@ class State:
         self.channel: Channel | None = None  # how the buyer paid
         self.bank: str | None = None
         self.payouts: tuple[tuple[int, datetime], ...] = ()  # (refund number, when it succeeded)
+        self.success_at: datetime | None = None  # the rating and after-sale windows start here
+        # per side ("buyer", "seller"): its rating and whether it came by default
+        self.rated: Mapping[str, tuple[str, bool]] = _NO_RATINGS
+        self.rating_closed: frozenset[str] = frozenset()  # sides whose window has ended
+        self.aftersale_done = False
         self.barred: frozenset[Reason] = frozenset()
         self.fired: list[Fired] = []
         self.last_at: datetime | None = None
@@ -206,6 +217,10 @@ class State:
         new.channel = self.channel
         new.flash_sale = self.flash_sale
         new.payouts = self.payouts
+        new.success_at = self.success_at
+        new.rated = self.rated
+        new.rating_closed = self.rating_closed
+        new.aftersale_done = self.aftersale_done
         new.buyer_extensions = self.buyer_extensions
         new.cause = self.cause
         new.confirm_at = self.confirm_at

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from ._time import duration_words, format_duration_iso, format_local
 from .events import check_auto_event
 
-__all__ = ["Deadline", "Fired", "Instalments", "RefundView", "Status"]
+__all__ = ["Deadline", "Fired", "Instalments", "Ratings", "RefundView", "Status"]
 
 
 class Fired(NamedTuple):
@@ -58,6 +58,15 @@ class Deadline(NamedTuple):
             "earliest": None if earliest is None else format_local(earliest, tz),
             "approximate": self.approximate,
         }
+
+
+class Ratings(NamedTuple):
+    """Each side's rating after success (``None``: not rated)."""
+
+    buyer: str | None
+    seller: str | None
+    #: the buyer's rating is the default one, given when the window ended without a rating
+    buyer_by_default: bool
 
 
 class Instalments(NamedTuple):
@@ -112,6 +121,9 @@ class Status(NamedTuple):
     auto_confirm_paused_left: timedelta | None
     #: the order was placed as a flash sale (no credit-card instalments)
     flash_sale: bool
+    ratings: Ratings
+    #: ratings show once both sides rated or the rating windows ended
+    ratings_visible: bool
     #: the rule set's zone, in which :meth:`to_dict` writes times
     tz: tzinfo
 
@@ -197,5 +209,7 @@ class Status(NamedTuple):
             "refunded": str(self.refunded),
             "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
             "flash_sale": self.flash_sale,
+            "ratings": self.ratings._asdict(),
+            "ratings_visible": self.ratings_visible,
             "instalments": self.instalments()._asdict(),
         }

@@ -61,6 +61,16 @@ _TEMPLATES: list[tuple[str, st.SearchStrategy[dict[str, Any]]]] = [
         ),
     ),
     ("signed", st.just({})),
+    (
+        "rated",
+        st.fixed_dictionaries(
+            {
+                "by": st.sampled_from(["buyer", "seller"]),
+                "score": st.sampled_from(["good", "neutral", "bad"]),
+            },
+            optional={"text_length": st.integers(0, 500)},
+        ),
+    ),
     ("confirmed", st.just({})),
     (
         "receipt_extended",
