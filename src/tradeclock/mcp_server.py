@@ -64,9 +64,10 @@ def build_server() -> MCPServer:
     def order_when(log: dict[str, Any], event: str, now: str | None = None) -> dict[str, Any]:
         """When the automatic `event` happens (auto_close, pay_reminder, dispatch_due,
         auto_confirm, auto_refund, auto_agree, refund_close, return_window_end, evidence_due,
-        money_arrival, rating_window_end, after_sale_window_end), or why it will not: `{event, at, earliest, rule, reason}`, `at` null
-        when it will not happen; for money_arrival `at` is the latest instant the refunded money
-        arrives and `earliest` the first."""
+        money_arrival, rating_window_end, after_sale_window_end), or why it will not:
+        `{event, at, earliest, rule, reason}`, `at` null when it will not happen; for
+        money_arrival `at` is the latest instant the refunded money arrives and `earliest`
+        the first."""
         return _guard(lambda: _order(log).status(_now(now)).when_dict(event))
 
     @server.tool()
