@@ -4,10 +4,10 @@ Orders are replayed from their event logs; every query takes ``now``; every dura
 a rule table (:data:`TAOBAO`, :data:`TMALL`, or your own).
 """
 
-from .errors import InvalidInput, NotAllowed, OutOfOrder, TradeclockError
+from .errors import InvalidInput, NotAllowed, OutOfOrder, TradeclockError, VersionConflict
 from .events import AutoEvent, Event, EventType, Method, Outcome, Party, Reason, parse_event
 from .machine import OrderState, RefundState
-from .order import Order, load
+from .order import Order, Receipt, load
 from .rules import (
     CONSTRAINTS,
     PRESETS,
@@ -43,12 +43,14 @@ __all__ = [
     "Outcome",
     "Party",
     "Reason",
+    "Receipt",
     "RefundState",
     "RefundView",
     "Rule",
     "RuleSet",
     "Status",
     "TradeclockError",
+    "VersionConflict",
     "get_rules",
     "load",
     "load_rules",

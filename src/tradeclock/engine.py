@@ -341,7 +341,8 @@ def apply(st: State, ev: Event) -> None:
     if at < last:
         raise OutOfOrder(
             f"order {st.order_id}: {etype} at {when(st, at)} is earlier than the event before "
-            f"it ({when(st, last)}); events must be in the order they happened",
+            f"it ({when(st, last)}); events must be in the order they happened (Order.insert "
+            "places an event that arrived late by when it happened)",
             event_type=etype,
             state=st.state,
             rule="order.graph",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["InvalidInput", "NotAllowed", "OutOfOrder", "TradeclockError"]
+__all__ = ["InvalidInput", "NotAllowed", "OutOfOrder", "TradeclockError", "VersionConflict"]
 
 
 class TradeclockError(Exception):
@@ -99,3 +99,9 @@ class NotAllowed(TradeclockError):
     """An event the order's current state (or a rule) does not allow."""
 
     kind = "not_allowed"
+
+
+class VersionConflict(TradeclockError):
+    """The order has a different number of events than the writer expected (compare-and-set)."""
+
+    kind = "version_conflict"

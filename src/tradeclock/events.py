@@ -172,6 +172,8 @@ class Event(NamedTuple):
     score: Score | None = None
     #: a rating's text, by its length only (the text itself is not kept)
     text_length: int | None = None
+    #: the sender's id of this event: a second delivery with the same id is a no-op
+    event_id: str | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -220,6 +222,7 @@ _OPTIONAL = (
     "bank",
     "score",
     "text_length",
+    "event_id",
 )
 
 
@@ -357,12 +360,13 @@ _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "bank": _bank,
     "score": _enum(Score),
     "text_length": _length,
+    "event_id": _text,
 }
 
 _T = EventType
 #: For each event type: (required fields, optional fields) besides ``type`` and ``at``.
 FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
-    t: (frozenset(req), frozenset(opt))
+    t: (frozenset(req), frozenset((*opt, "event_id")))  # any event may carry its id
     for t, req, opt in [
         (_T.PLACED, (), ("amount", "pay_within", "campaign", "flash_sale")),
         (_T.PAID, (), ("channel", "bank")),
@@ -522,6 +526,7 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
         "bank": (str, False),
         "score": (Score, True),
         "text_length": (int, True),
+        "event_id": (str, False),
     }[name]
     for name in _OPTIONAL
 )
@@ -550,7 +555,7 @@ def _fields_ok(ev: Event) -> bool:
             kind, exact = _TYPES_OF[i]
             if type(value) is not kind and (exact or not isinstance(value, kind)):
                 return False
-    if ev.tracking_no is not None or ev.bank is not None:
+    if ev.tracking_no is not None or ev.bank is not None or ev.event_id is not None:
         return False  # text is checked by its parser (length, characters, pattern)
     amount = ev.amount
     if amount is not None:

@@ -13,17 +13,17 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from ._time import parse_instant
 from .actions import Action, actions
 from .engine import advance, apply, apply_event, build_status, instalments
-from .errors import InvalidInput, TradeclockError
+from .errors import InvalidInput, TradeclockError, VersionConflict
 from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
 from .limits import MAX_EVENTS, MAX_LOG_BYTES
@@ -31,7 +31,7 @@ from .rules import RuleSet, get_rules
 from .state import State
 from .status import Status
 
-__all__ = ["Order", "load"]
+__all__ = ["Order", "Receipt", "load"]
 
 _LOG_KEYS = {"id", "rules", "events"}
 
@@ -72,12 +72,32 @@ class Order:
     def __hash__(self) -> int:
         return hash((self.id, self.rules.name, self.events))
 
-    def apply(self, event: Event | Mapping[str, Any]) -> Order:
+    def apply(
+        self, event: Event | Mapping[str, Any], *, expected_version: int | None = None
+    ) -> Order:
         """A new order with ``event`` applied; this one is unchanged, whatever happens.
 
         Timers due at or before the event's time fire first, so the event is judged against
-        the state they left. Raises :class:`InvalidInput`, :class:`OutOfOrder` or
-        :class:`NotAllowed`.
+        the state they left. An event whose ``event_id`` the order already holds, with the same
+        content, changes nothing (this order is returned; :meth:`receive` says so). Raises
+        :class:`InvalidInput`, :class:`OutOfOrder`, :class:`NotAllowed`, or
+        :class:`VersionConflict` when ``expected_version`` (the number of events the caller
+        saw) is not the order's.
+        """
+        return self.receive(event, expected_version=expected_version).order
+
+    def receive(
+        self, event: Event | Mapping[str, Any], *, expected_version: int | None = None
+    ) -> Receipt:
+        """Like :meth:`apply`, and say whether the event was a duplicate delivery (a no-op).
+
+        >>> order = load({"id": "R1", "rules": "taobao", "events": [
+        ...     {"type": "placed", "at": "2026-11-11T10:00:00+08:00", "event_id": "e1"}]})
+        >>> paid = {"type": "paid", "at": "2026-11-11T10:05:00+08:00", "event_id": "e2"}
+        >>> first = order.receive(paid)
+        >>> again = first.order.receive(paid)
+        >>> first.duplicate, again.duplicate, len(again.order.events)
+        (False, True, 2)
         """
         index = len(self.events)
         if index >= MAX_EVENTS:
@@ -90,9 +110,39 @@ class Order:
             ev = parse_event(event)
         except TradeclockError as exc:
             raise exc.located(order_id=self.id, event_index=index) from None
+        if ev.event_id is not None and _held(self.id, self.events, ev) is not None:
+            return Receipt(self, True)
+        if expected_version is not None and expected_version != index:
+            raise VersionConflict(
+                f"order {self.id}: expected {expected_version} events, the order has {index} "
+                "(another writer got there first: load it again and retry)",
+                order_id=self.id,
+                event_index=index,
+                event_type=ev.type,
+            )
         st = self._state.copy()
         apply_event(st, ev, index)
-        return Order(self.id, self.rules, (*self.events, ev), st)
+        return Receipt(Order(self.id, self.rules, (*self.events, ev), st), False)
+
+    def insert(self, event: Event | Mapping[str, Any]) -> Order:
+        """A new order with ``event`` placed among the others by when it happened (after any
+        event at the same instant), the log replayed: for an event that arrived late.
+
+        Automatic deadlines are derived, not logged, so a late event that happened before a
+        deadline undoes it: a ``paid`` at 10:14 inserted into an order that would have closed
+        itself at 10:15 leaves it paid. A duplicate ``event_id`` is a no-op, as in
+        :meth:`apply`; an event the replayed log refuses raises, naming its new position.
+        """
+        try:
+            ev = parse_event(event)
+        except TradeclockError as exc:
+            raise exc.located(order_id=self.id, event_index=None) from None
+        if ev.event_id is not None and _held(self.id, self.events, ev) is not None:
+            return self
+        position = len(self.events)
+        while position and self.events[position - 1].at > ev.at:
+            position -= 1
+        return replay(self.id, self.rules, [*self.events[:position], ev, *self.events[position:]])
 
     def to_dict(self) -> dict[str, Any]:
         """The event log in the JSON format :func:`load` reads, times in the rule set's zone.
@@ -230,16 +280,49 @@ def load(
     return replay(order_id, rs, events)
 
 
+class Receipt(NamedTuple):
+    """What :meth:`Order.receive` did: the order after it, and whether the event was a
+    duplicate delivery (an ``event_id`` the order already held, with the same content)."""
+
+    order: Order
+    duplicate: bool
+
+
+def _held(order_id: str, events: Sequence[Event], ev: Event) -> int | None:
+    """The index of the event with ``ev``'s id; ``InvalidInput`` if its content differs."""
+    for i, old in enumerate(events):
+        if old.event_id == ev.event_id:
+            if tuple(old) != tuple(ev):
+                raise InvalidInput(
+                    f"order {order_id}: event_id {ev.event_id!r} was already used by event {i} "
+                    f"({old.type} at {old.at.isoformat()}) with different content",
+                    order_id=order_id,
+                    event_index=i,
+                    event_type=ev.type,
+                )
+            return i
+    return None
+
+
 def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any]]) -> Order:
-    """Build an order from a sequence of events (dicts or :class:`Event`) in one pass."""
+    """Build an order from a sequence of events (dicts or :class:`Event`) in one pass.
+
+    A repeated ``event_id`` with the same content is dropped (a duplicate delivery written to
+    the log); with different content it is :class:`InvalidInput`.
+    """
     st = State(order_id, rs)
-    parsed = []
+    parsed: list[Event] = []
+    ids: set[str] = set()
     i = 0
     try:
         for i, raw in enumerate(events):
             if i >= MAX_EVENTS:
                 raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
             ev = raw if type(raw) is Parsed else parse_event(raw)
+            if ev.event_id is not None:
+                if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
+                    continue
+                ids.add(ev.event_id)
             apply(st, ev)
             parsed.append(ev)
     except TradeclockError as exc:

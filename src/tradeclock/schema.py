@@ -79,6 +79,10 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "the credit card's bank, e.g. boc (Bank of China)",
     },
     "score": {"enum": [s.value for s in Score]},
+    "event_id": {
+        **_TEXT,
+        "description": "the sender's id: a second delivery with the same id is a no-op",
+    },
     "text_length": {
         "type": "integer",
         "minimum": 0,
