@@ -144,6 +144,18 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", metavar="EVENTS", required=True, help=".parquet or .csv")
     g.set_defaults(func=_cmd_generate)
 
+    q = sub.add_parser("enqueue", help="store event logs in a due-queue file (SQLite)")
+    q.add_argument("logs", metavar="FILE", nargs="+", help="event logs (JSON)")
+    q.add_argument("--db", required=True, help="the queue's SQLite file")
+    q.set_defaults(func=_cmd_enqueue)
+
+    k = sub.add_parser("worker", help="fire due automatic events from a queue file, in a loop")
+    k.add_argument("--db", required=True, help="the queue's SQLite file")
+    k.add_argument("--interval", type=float, default=1.0, help="seconds between sweeps")
+    k.add_argument("--once", action="store_true", help="one sweep, then exit")
+    k.add_argument("--now", help="sweep as of this instant (default: the current time)")
+    k.set_defaults(func=_cmd_worker)
+
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
         "name", nargs="?", default="taobao", help=f"preset ({', '.join(PRESETS)}) or a TOML file"
@@ -383,6 +395,51 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     write_table(table, args.output)
     print(f"{args.orders} orders, {table.num_rows} events -> {args.output} ({len(bad)} spoiled)")
     return 0
+
+
+def _cmd_enqueue(args: argparse.Namespace) -> int:
+    from .queue import Queue
+
+    with Queue(args.db) as q:
+        for path in args.logs:
+            order = load(Path(path))
+            q.put(order.id, [ev.to_dict() for ev in order.events], rules=order.rules.name)
+            print(f"{order.id}: {len(order.events)} events")
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    """Sweep the queue until SIGTERM/SIGINT (or once); each recorded event is a JSON line."""
+    import signal
+    import time
+
+    from .queue import Queue
+
+    stop = []
+
+    def _stop(signum: int, frame: object) -> None:
+        stop.append(signum)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    with Queue(args.db) as q:
+        while True:
+            for r in q.fire_due(_now(args.now)):
+                record = {
+                    "order_id": r.order_id,
+                    "event": r.event,
+                    "rule": r.rule,
+                    "fired_at": r.fired_at.isoformat(),
+                    "processed_at": r.processed_at.isoformat(),
+                }
+                print(json.dumps(record), flush=True)
+            if args.once or stop:
+                return 0
+            deadline = time.monotonic() + args.interval
+            while not stop and time.monotonic() < deadline:
+                time.sleep(min(0.1, args.interval))
+            if stop:
+                return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

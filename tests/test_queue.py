@@ -1,0 +1,150 @@
+"""The durable due-queue: deadlines kept in SQLite, every automatic event recorded exactly once
+with its true time, across a restart, a downtime of days and two worker processes."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import e, t
+
+import tradeclock as tc
+from tradeclock.cli import main
+from tradeclock.generate import generate_rows
+from tradeclock.queue import Queue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _logs(orders: int, seed: int) -> dict[str, list[dict[str, Any]]]:
+    rows, _ = generate_rows(orders, seed=seed, bad_share=0)
+    logs: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        ev = {k: v for k, v in row.items() if v is not None and k not in ("order_id", "rules")}
+        logs.setdefault(row["order_id"], []).append(ev)
+    return logs
+
+
+def test_fired_at_is_the_deadline_and_processed_at_when_it_was_found(tmp_path: Path) -> None:
+    with Queue(tmp_path / "q.db") as q:
+        q.put("A", [e("placed", "2026-11-11 10:00", pay_within="PT15M")])
+        assert q.due(t("2026-11-11 10:14")) == []
+        assert q.due(t("2026-11-11 10:15")) == [("A", t("2026-11-11 10:15"))]
+        # the worker was down until 13:00: it reports the lateness and keeps the true time
+        (record,) = q.fire_due(t("2026-11-11 13:00"))
+        assert (record.event, record.rule) == ("auto_close", "pay.unpaid_close")
+        assert record.fired_at == t("2026-11-11 10:15")
+        assert record.processed_at == t("2026-11-11 13:00")
+        assert q.fire_due(t("2026-11-12 13:00")) == [] and q.due(t("2027-01-01 00:00")) == []
+
+
+def test_a_restart_grants_no_fresh_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with Queue(path) as q:
+        q.put(
+            "A",
+            [
+                e("placed", "2026-11-01 10:00"),
+                e("paid", "2026-11-01 10:05"),
+                e("shipped", "2026-11-02 10:00"),
+            ],
+        )
+    with Queue(path) as again:  # a new process, days later
+        records = again.fire_due(t("2026-11-20 00:00"))
+        assert [(r.event, r.fired_at) for r in records] == [("auto_confirm", t("2026-11-12 10:00"))]
+        assert again.get("A").status(t("2026-11-20 00:00")).state == "success"
+
+
+def test_put_is_all_or_nothing_and_idempotent(tmp_path: Path) -> None:
+    with Queue(tmp_path / "q.db") as q:
+        q.put("A", [e("placed", "2026-11-01 10:00", event_id="1")])
+        with pytest.raises(tc.NotAllowed):
+            q.put(
+                "A", [e("paid", "2026-11-01 10:05", event_id="2"), e("signed", "2026-11-01 10:06")]
+            )
+        assert len(q.get("A").events) == 1  # the refused batch left nothing behind
+        q.put("A", [e("paid", "2026-11-01 10:05", event_id="2")])
+        q.put("A", [e("paid", "2026-11-01 10:05", event_id="2")])  # delivered twice
+        assert [ev.type for ev in q.get("A").events] == ["placed", "paid"]
+        with pytest.raises(tc.VersionConflict):
+            q.put("A", [e("shipped", "2026-11-02 10:00")], expected_version=1)
+        with pytest.raises(tc.InvalidInput, match="not in the queue"):
+            q.get("B")
+
+
+def _sweep(path: str, now: str, start: Any) -> list[tuple[str, str, str, str]]:
+    with Queue(path) as q:
+        start.wait()  # both workers sweep at the same moment
+        return [(r.order_id, r.event, r.rule, r.fired_at.isoformat()) for r in q.fire_due(now)]
+
+
+def test_two_worker_processes_fire_everything_once_across_days_of_downtime(tmp_path: Path) -> None:
+    path = str(tmp_path / "q.db")
+    logs = _logs(1500, seed=21)
+    with Queue(path) as q:
+        q.put_many(logs)
+        before = q.fire_due("2026-10-01T00:00:00+08:00")  # a sweep, then five days of downtime
+    down = "2026-10-06T00:00:00+08:00"
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        start = manager.Barrier(2)
+        with ctx.Pool(2) as pool:
+            results = pool.starmap(_sweep, [(path, down, start), (path, down, start)])
+    got = [(r.order_id, r.event, r.rule, r.fired_at.isoformat()) for r in before]
+    got += [item for result in results for item in result]
+    expected = []
+    for order_id, events in logs.items():
+        order = tc.load({"id": order_id, "rules": "taobao", "events": events})
+        if order.events[0].at > t("2026-10-06 00:00"):
+            continue
+        status = order.status(t("2026-10-06 00:00"))
+        expected += [(order_id, f.event, f.rule, f.at.isoformat()) for f in status.fired]
+    assert sorted(got) == sorted(expected) and len(got) == len(set(got)) > 100
+    # no event recorded by both: each order is claimed and re-read inside one write lock (the
+    # second worker, waiting on the lock, usually finds the first one has done it all)
+    assert not set(results[0]) & set(results[1])
+    with Queue(path) as q:
+        rows = q.fired()
+        assert len(rows) == len(expected)
+        assert all(r.fired_at <= r.processed_at for r in rows)
+
+
+def test_enqueue_and_a_worker_sweep_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "q.db")
+    assert main(["enqueue", "--db", db, str(ROOT / "examples" / "order.json")]) == 0
+    assert "TB-2026-1106-0042: 6 events" in capsys.readouterr().out
+    assert main(["worker", "--db", db, "--once", "--now", "2026-11-21T00:00:00+08:00"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(x["event"], x["fired_at"]) for x in lines] == [
+        ("return_window_end", "2026-11-11T16:00:00+00:00"),
+        ("refund_close", "2026-11-14T08:20:00+00:00"),
+        ("auto_confirm", "2026-11-20T08:20:00+00:00"),
+    ]
+    assert {x["processed_at"] for x in lines} == {"2026-11-20T16:00:00+00:00"}
+
+
+def test_the_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    db = str(tmp_path / "q.db")
+    with Queue(db) as q:
+        q.put("A", [e("placed", "2026-11-01 10:00")])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tradeclock", "worker", "--db", db, "--interval", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    assert proc.poll() is None  # still sweeping
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "auto_close" in out  # the wall clock is long past 2026-11-04 10:00
