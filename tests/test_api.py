@@ -36,6 +36,7 @@ DOCUMENTED = {
     "RefundState",
     "RefundView",
     "Rule",
+    "RuleRegistry",
     "RuleSet",
     "Status",
     "TradeclockError",

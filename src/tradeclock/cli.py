@@ -21,7 +21,7 @@ from .errors import InvalidInput, TradeclockError
 from .events import AutoEvent
 from .explain import LANGS, explain, explain_dict
 from .order import Order, load
-from .rules import AMOUNT_RULES, CONSTRAINTS, PRESETS, RuleSet, get_rules, load_rules
+from .rules import AMOUNT_RULES, CONSTRAINTS, PRESETS, RuleRegistry, get_rules, load_rules
 from .schema import SCHEMAS, schema
 from .status import Status
 
@@ -191,12 +191,11 @@ def _now(value: str | None) -> datetime | str:
 
 
 def _load(path: str, rule_files: Sequence[str]) -> Order:
-    extra: dict[str, RuleSet] = {}
-    for f in rule_files:
-        rs = load_rules(Path(f))
-        extra[rs.name] = rs
+    # every file is a rule set or a version of one (effective_from): the order is judged by
+    # the version in force when it was placed
+    registry = RuleRegistry(*(load_rules(Path(f)) for f in rule_files))
     source = sys.stdin.read() if path == "-" else Path(path)
-    return load(source, rules=extra)
+    return load(source, rules=registry)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:

@@ -672,6 +672,7 @@ def build_status(st: State, now: datetime) -> Status:
         (
             st.order_id,
             rs.name,
+            rs.version,
             now,
             st.state,
             view,

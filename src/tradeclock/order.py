@@ -27,7 +27,7 @@ from .errors import InvalidInput, TradeclockError, VersionConflict
 from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
 from .limits import MAX_EVENTS, MAX_LOG_BYTES
-from .rules import RuleSet, get_rules
+from .rules import RuleRegistry, RuleSet, get_rules
 from .state import State
 from .status import Status
 
@@ -222,6 +222,11 @@ class Order:
             raise InvalidInput(f"unknown actor {actor!r} (buyer, seller, carrier, platform)")
         return actions(self, now, actor, include_refused)
 
+    def migrate(self, rules: RuleSet) -> Order:
+        """The same log judged by another rule set (or version): an explicit choice, never
+        made by adding a version to a registry."""
+        return replay(self.id, rules, self.events)
+
     def _at(self, t: datetime) -> Order:
         """This order as of ``t``: the events after ``t`` left out."""
         if not self.events or self.events[-1].at <= t:
@@ -236,14 +241,16 @@ class Order:
 def load(
     obj: Mapping[str, Any] | str | Path,
     *,
-    rules: RuleSet | Mapping[str, RuleSet] | None = None,
+    rules: RuleSet | Mapping[str, RuleSet] | RuleRegistry | None = None,
 ) -> Order:
     """Replay an event log into an :class:`Order`.
 
     ``obj`` is a mapping, a JSON string, or a path to a JSON file in the event-log format
     ``{"id", "rules", "events": [...]}``. ``rules`` supplies custom rule sets, known by their
-    names beside the presets ``taobao`` and ``tmall``: one :class:`RuleSet` or a mapping of
-    them by name. The log's ``rules`` field picks one of them.
+    names beside the presets ``taobao`` and ``tmall``: one :class:`RuleSet`, a mapping of
+    them by name, or a :class:`RuleRegistry` of versions, from which the version in force when
+    the order was placed is taken (and pinned: later versions never move it). The log's
+    ``rules`` field picks one of them.
     """
     data = _read(obj)
     if not isinstance(data, Mapping):
@@ -261,16 +268,23 @@ def load(
     name = data.get("rules")
     if not isinstance(name, str):
         raise InvalidInput(f"order {order_id}: 'rules' must name a rule set", order_id=order_id)
-    extra = {rules.name: rules} if isinstance(rules, RuleSet) else rules
-    try:
-        rs = get_rules(name, extra)
-    except InvalidInput as exc:
-        raise exc.located(order_id=order_id, event_index=None) from None
     events = data.get("events")
     if not isinstance(events, list) or not events:
         raise InvalidInput(
             f"order {order_id}: the event log is empty (it starts with placed)", order_id=order_id
         )
+    try:
+        if isinstance(rules, RuleRegistry):
+            try:
+                placed_at = parse_event(events[0]).at
+            except TradeclockError as exc:
+                raise exc.located(order_id=order_id, event_index=0) from None
+            rs = rules.resolve(name, placed_at)
+        else:
+            extra = {rules.name: rules} if isinstance(rules, RuleSet) else rules
+            rs = get_rules(name, extra)
+    except InvalidInput as exc:
+        raise exc.located(order_id=order_id, event_index=None) from None
     if len(events) > MAX_EVENTS:
         raise InvalidInput(
             f"order {order_id}: {len(events)} events, more than the {MAX_EVENTS} one order may "

@@ -26,6 +26,7 @@ import attrs
 from ._strenum import ContractEnum
 from ._time import format_duration_iso, next_local_midnight, parse_duration, zone
 from .errors import InvalidInput
+from .limits import MIN_INSTANT
 from .workdays import Calendar, ChinaCalendar
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Anchor",
     "Constraint",
     "Rule",
+    "RuleRegistry",
     "RuleSet",
     "get_rules",
     "load_rules",
@@ -630,6 +632,8 @@ class RuleSet:
     base: str = attrs.field(default="")
     #: the working-day calendar for rules counted in working days (mainland China by default)
     calendar: Calendar = attrs.field(factory=ChinaCalendar, eq=False, repr=False)
+    #: from when this version of the rule set applies to newly placed orders (``None``: always)
+    effective_from: datetime | None = attrs.field(default=None)
     tz: tzinfo = attrs.field(init=False, repr=False, eq=False)
     rank: Mapping[str, int] = attrs.field(init=False, repr=False, eq=False)
     #: per rule id: the rest of a Deadline after (event, at, rule): stoppable_by, source,
@@ -655,10 +659,24 @@ class RuleSet:
             _check_rule(self.name, rule)
 
     def __repr__(self) -> str:
+        since = "" if self.effective_from is None else f", effective_from={self.version!r}"
         return (
             f"RuleSet(name={self.name!r}, timezone={self.timezone!r}, "
-            f"rules=<{len(self.rules)} rules>, base={self.base!r})"
+            f"rules=<{len(self.rules)} rules>, base={self.base!r}{since})"
         )
+
+    @property
+    def version(self) -> str | None:
+        """This version's effective-from instant in the rule set's zone (``None``: the only one)."""
+        if self.effective_from is None:
+            return None
+        return self.effective_from.astimezone(self.tz).isoformat()
+
+    def effective(self, since: datetime | str) -> RuleSet:
+        """This rule set as a version that applies to orders placed from ``since`` on."""
+        from ._time import parse_instant
+
+        return attrs.evolve(self, effective_from=parse_instant(since, "effective_from"))
 
     def __getitem__(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
@@ -738,7 +756,12 @@ class RuleSet:
                 confirmed=True,
             )
         return RuleSet(
-            new_name, timezone or self.timezone, rules, base=self.base, calendar=self.calendar
+            new_name,
+            timezone or self.timezone,
+            rules,
+            base=self.base,
+            calendar=self.calendar,
+            effective_from=self.effective_from,
         )
 
     def with_calendar(self, calendar: Calendar) -> RuleSet:
@@ -766,6 +789,8 @@ class RuleSet:
         ]
         if enabled:
             lines.append("enable = [" + ", ".join(f'"{i}"' for i in enabled) + "]")
+        if self.version is not None:
+            lines.append(f"effective_from = {self.version}")
         lines += ["", "[durations]"]
         for r in self:
             if r.earliest is not None:
@@ -837,7 +862,68 @@ AMOUNT_RULES: Mapping[str, AmountRule] = MappingProxyType(
 #: The built-in rule sets by name.
 PRESETS: Mapping[str, RuleSet] = MappingProxyType({"taobao": TAOBAO, "tmall": TMALL})
 
-_TOML_KEYS = {"name", "base", "timezone", "durations", "enable"}
+_TOML_KEYS = {"name", "base", "timezone", "durations", "enable", "effective_from"}
+
+
+class RuleRegistry:
+    """Versions of rule sets by name: an order is judged by the version in force when it was
+    placed, so adding or changing a version never moves an order already placed.
+
+    >>> stricter = TAOBAO.with_overrides({"confirm.auto_confirm": "P7D"}).effective(
+    ...     "2026-12-01T00:00:00+08:00")
+    >>> registry = RuleRegistry(stricter)
+    >>> from tradeclock._time import parse_instant
+    >>> registry.resolve("taobao", parse_instant("2026-11-30T23:59:00+08:00")) is TAOBAO
+    True
+    >>> registry.resolve("taobao", parse_instant("2026-12-01T00:00:00+08:00")).version
+    '2026-12-01T00:00:00+08:00'
+    """
+
+    def __init__(self, *versions: RuleSet, presets: bool = True) -> None:
+        self._versions: dict[str, list[RuleSet]] = {}
+        for rs in [*(PRESETS.values() if presets else ()), *versions]:
+            same = self._versions.setdefault(rs.name, [])
+            same[:] = [v for v in same if v.effective_from != rs.effective_from]  # replaced
+            same.append(rs)
+            same.sort(key=_since)
+
+    def add(self, *versions: RuleSet) -> RuleRegistry:
+        """A new registry with these versions too (a version with the same name and
+        effective-from instant replaces the old one)."""
+        out = RuleRegistry(presets=False)
+        out._versions = {k: list(v) for k, v in self._versions.items()}
+        for rs in versions:
+            same = out._versions.setdefault(rs.name, [])
+            same[:] = [v for v in same if v.effective_from != rs.effective_from]
+            same.append(rs)
+            same.sort(key=_since)
+        return out
+
+    def names(self) -> list[str]:
+        """The rule set names it knows."""
+        return sorted(self._versions)
+
+    def versions(self, name: str) -> list[RuleSet]:
+        """Every version of ``name``, oldest first."""
+        return list(self._versions.get(name, []))
+
+    def resolve(self, name: str, placed_at: datetime) -> RuleSet:
+        """The version of ``name`` in force at ``placed_at``."""
+        found = self._versions.get(name)
+        if not found:
+            raise InvalidInput(f"unknown rule set {name!r} (known: {', '.join(self.names())})")
+        in_force = [v for v in found if v.effective_from is None or v.effective_from <= placed_at]
+        if not in_force:
+            first = found[0].version
+            raise InvalidInput(
+                f"no version of rule set {name!r} is in force at {placed_at.isoformat()} "
+                f"(the first applies from {first})"
+            )
+        return in_force[-1]
+
+
+def _since(rs: RuleSet) -> datetime:
+    return rs.effective_from or MIN_INSTANT
 
 
 def get_rules(name: str, extra: Mapping[str, RuleSet] | None = None) -> RuleSet:
@@ -892,13 +978,22 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
     enable = data.get("enable", [])
     if not isinstance(enable, list) or not all(isinstance(x, str) for x in enable):
         raise InvalidInput(f'{where}: enable must be a list of rule ids, e.g. ["aftersale.window"]')
-    return base.with_overrides(
+    rs = base.with_overrides(
         durations,
         name=name,
         timezone=data.get("timezone"),
         source=f"rule set {name!r} ({where})",
         enable=enable,
     )
+    since = data.get("effective_from")
+    if since is None:
+        return rs
+    if not isinstance(since, datetime) or since.tzinfo is None:
+        raise InvalidInput(
+            f"{where}: effective_from must be a date-time with its UTC offset, "
+            "e.g. 2026-12-01T00:00:00+08:00"
+        )
+    return rs.effective(since)
 
 
 def _read_toml_source(source: str | Path) -> tuple[str, str]:

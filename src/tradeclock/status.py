@@ -109,6 +109,8 @@ class Status(NamedTuple):
 
     id: str
     rules: str
+    #: the version of the rule set the order is judged by (its effective-from instant), if any
+    rules_version: str | None
     now: datetime
     state: str
     refund: RefundView | None
@@ -200,6 +202,7 @@ class Status(NamedTuple):
         return {
             "id": self.id,
             "rules": self.rules,
+            "rules_version": self.rules_version,
             "now": format_local(self.now, tz),
             "state": self.state,
             "refund": None if self.refund is None else self.refund.to_dict(tz),
