@@ -26,7 +26,7 @@ from .order import Order
 from .rules import TAOBAO, RuleSet
 from .status import Status
 
-__all__ = ["event_logs", "instants", "offered"]
+__all__ = ["FixedClock", "check_invariants", "event_logs", "instants", "offered"]
 
 _START = datetime(2025, 1, 1, tzinfo=UTC)
 _SPAN_DAYS = 900
@@ -194,3 +194,64 @@ def event_logs(
         events.append(event)
         last = at
     return {"id": order.id, "rules": rules.name, "events": events}
+
+
+class FixedClock:
+    """A clock for tests that moves only when told: pass ``clock.now`` wherever tradeclock
+    asks for ``now`` (the library never reads the wall clock, so nothing else is needed).
+
+    >>> clock = FixedClock("2026-11-11T10:00:00+08:00")
+    >>> clock.advance(hours=2).isoformat()
+    '2026-11-11T04:00:00+00:00'
+    """
+
+    def __init__(self, start: datetime | str) -> None:
+        from ._time import parse_instant
+
+        self.now = parse_instant(start, "start")
+
+    def advance(self, **delta: float) -> datetime:
+        """Move on by ``timedelta(**delta)`` (e.g. ``days=2``) and return the new ``now``."""
+        step = timedelta(**delta)
+        if step < timedelta(0):
+            raise ValueError("a clock only moves forward")
+        self.now += step
+        return self.now
+
+
+def check_invariants(order: Order, now: datetime) -> None:
+    """Assert the invariants every order keeps under any rule set (``AssertionError`` naming
+    the one that broke): the checks tradeclock's own state-machine test runs after every step.
+
+    - ``upcoming`` is sorted and holds nothing at or before ``now``; every rule is the set's;
+    - fired times never decrease, none is after ``now``, each was upcoming just before it fired
+      (money back in the Alipay balance and the default rating come at the instant of their
+      cause and are never ahead);
+    - the status at ``now`` equals the replay of the events up to ``now`` (a pure function);
+    - refunds stay between 0 and the paid amount; everything refunded means ``closed`` unless
+      the order had already succeeded (an after-sale refund);
+    - ``success`` and ``closed`` have only informational deadlines ahead.
+    """
+    status = order.status(now)
+    ats = [d.at for d in status.upcoming]
+    assert ats == sorted(ats), f"upcoming not sorted: {ats}"
+    assert all(at > now for at in ats), "an upcoming deadline is not after now"
+    assert all(d.rule in order.rules for d in status.upcoming), "a deadline names no rule"
+    fired = [f.at for f in status.fired]
+    assert fired == sorted(fired) and all(at <= now for at in fired), "fired out of order"
+    tick = timedelta(microseconds=1)
+    for f in status.fired[-3:]:
+        if f.rule == "money.alipay_balance" or f.event == "default_rating":
+            continue
+        before = order.status(f.at - tick).upcoming
+        assert (f.event, f.at, f.rule) in {(d.event, d.at, d.rule) for d in before}, (
+            f"{f.event} at {f.at} was not upcoming just before it fired"
+        )
+    past = Order.from_events(order.id, order.rules, [e for e in order.events if e.at <= now])
+    assert past.status(now).to_dict() == status.to_dict(), "status differs from the replay"
+    if status.amount is not None:
+        assert 0 <= status.refunded <= status.amount, "refunded outside 0..amount"
+        if status.refunded == status.amount and status.amount > 0:
+            assert status.state in ("closed", "success"), "everything refunded but not closed"
+    if status.state in ("success", "closed"):
+        assert all(d.informational for d in status.upcoming), "a terminal state has a timer"
