@@ -304,13 +304,25 @@ def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
 def _refund_ended(st: State, at: datetime) -> None:
     """A refund ended without closing the order: the auto-confirm countdown resumes."""
     if st.confirm_left is not None and st.state in _DELIVERING:
-        st.confirm_at = at + st.confirm_left
+        rule = st.rs.rules[st.confirm_rule]
+        mode = rule.resume
+        if mode == "absolute":  # as if never paused; at once if that has passed
+            assert st.paused_at is not None
+            st.confirm_at = max(at, st.paused_at + st.confirm_left)
+        elif mode == "restart":  # the full duration again
+            st.confirm_at = at + rule.duration
+        else:  # "remaining": the time it had left (the platform's rule)
+            st.confirm_at = at + st.confirm_left
+        if rule.resume_floor is not None:
+            st.confirm_at = max(st.confirm_at, at + rule.resume_floor)
         bound(st, st.confirm_at)
         st.confirm_left = None
+        st.paused_at = None
 
 
 def _pause_confirm(st: State, at: datetime) -> None:
     if st.confirm_at is not None:
+        st.paused_at = at
         st.confirm_left = st.confirm_at - at
         st.confirm_at = None
 
@@ -681,6 +693,7 @@ def build_status(st: State, now: datetime) -> Status:
             st.amount,
             st.refunded,
             st.confirm_left,
+            None if st.confirm_left is None else st.paused_at,
             st.flash_sale,
             _NO_RATINGS if not st.rated else _ratings(st),
             bool(st.rated) and _visible(st),

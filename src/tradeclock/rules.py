@@ -95,6 +95,11 @@ class Rule:
     working_days: bool = False
     #: ``False``: the rule set does not apply this rule (the after-sale window in the presets)
     enabled: bool = True
+    #: for a timer that pauses: how it resumes (``remaining``: the time it had left;
+    #: ``absolute``: its deadline as if never paused; ``restart``: the full duration again)
+    resume: str | None = None
+    #: for a timer that pauses: the least time it has after resuming (``None``: no floor)
+    resume_floor: timedelta | None = None
 
     def value_text(self) -> str:
         """The rule's value as the docs and the CLI show it: ``P10D``, ``P3D, P5D`` (an
@@ -301,6 +306,7 @@ def _base_rules(
             stoppable_by=("buyer",),
             stopped_how="buyer confirms receipt; paused while a refund is open",
             source=f"seed {SEED_002} § 五.1",
+            resume="remaining",
         ),
         _r(
             id="confirm.auto_confirm.surface_mail",
@@ -311,6 +317,7 @@ def _base_rules(
             stoppable_by=("buyer",),
             stopped_how="buyer confirms receipt; paused while a refund is open",
             source=f"seed {SEED_002} § 五.1",
+            resume="remaining",
         ),
         _r(
             id="confirm.buyer_extension",
@@ -579,6 +586,10 @@ def _money_rules() -> list[Rule]:
     ]
 
 
+#: How a paused timer may resume (docs/adr/0003-resume-semantics.md).
+RESUME_MODES = ("remaining", "absolute", "restart")
+
+
 def _check_rule(name: str, rule: Rule) -> None:
     """Refuse a rule no timer can run on (``InvalidInput`` naming the rule set and rule)."""
     what = f"rule set {name!r}: {rule.id}"
@@ -599,6 +610,13 @@ def _check_rule(name: str, rule: Rule) -> None:
         d % timedelta(days=1) for d in (rule.duration, rule.earliest or timedelta(0))
     ):
         raise InvalidInput(f"{what} counts working days: give whole days", rule=rule.id)
+    if rule.resume not in (None, *RESUME_MODES):
+        raise InvalidInput(
+            f"{what} resumes 'remaining', 'absolute' or 'restart', not {rule.resume!r}",
+            rule=rule.id,
+        )
+    if rule.resume_floor is not None and (rule.resume is None or rule.resume_floor < timedelta(0)):
+        raise InvalidInput(f"{what}: a resume floor needs a pausing timer and >= 0", rule=rule.id)
     if rule.id == "money.processing_cutoff" and rule.duration > timedelta(hours=24):
         raise InvalidInput(
             f"{what} is a time of day: at most 24 hours after midnight, got "
@@ -695,6 +713,8 @@ class RuleSet:
         timezone: str | None = None,
         source: str | None = None,
         enable: tuple[str, ...] | list[str] = (),
+        resume: Mapping[str, str] | None = None,
+        resume_floor: Mapping[str, timedelta | str] | None = None,
     ) -> RuleSet:
         """A new rule set with some durations replaced (ISO-8601 strings or timedeltas).
 
@@ -708,6 +728,19 @@ class RuleSet:
         """
         new_name = name or self.name
         rules = dict(self.rules)
+        for rule_id, mode in (resume or {}).items():
+            if rule_id not in rules or rules[rule_id].resume is None:
+                raise InvalidInput(
+                    f"rule set {new_name!r}: {rule_id!r} is not a timer that pauses", rule=rule_id
+                )
+            rules[rule_id] = attrs.evolve(rules[rule_id], resume=mode)
+        for rule_id, floor in (resume_floor or {}).items():
+            if rule_id not in rules or rules[rule_id].resume is None:
+                raise InvalidInput(
+                    f"rule set {new_name!r}: {rule_id!r} is not a timer that pauses", rule=rule_id
+                )
+            least = parse_duration(floor, f"rule set {new_name!r}: {rule_id} resume floor")
+            rules[rule_id] = attrs.evolve(rules[rule_id], resume_floor=least)
         for rule_id in enable:
             if rule_id not in rules:
                 raise InvalidInput(
@@ -791,6 +824,10 @@ class RuleSet:
             lines.append("enable = [" + ", ".join(f'"{i}"' for i in enabled) + "]")
         if self.version is not None:
             lines.append(f"effective_from = {self.version}")
+        changed = [
+            r for r in self if base is not None and r.id in base and r.resume != base[r.id].resume
+        ]
+        floors = [r for r in self if r.resume_floor is not None]
         lines += ["", "[durations]"]
         for r in self:
             if r.earliest is not None:
@@ -801,6 +838,15 @@ class RuleSet:
             else:
                 value = f'"{format_duration_iso(r.duration)}"'
             lines.append(f'"{r.id}" = {value}')
+        if changed:
+            lines += ["", "[resume]"] + [f'"{r.id}" = "{r.resume}"' for r in changed]
+        if floors:
+            lines += ["", "[resume_floor]"]
+            lines += [
+                f'"{r.id}" = "{format_duration_iso(r.resume_floor)}"'
+                for r in floors
+                if r.resume_floor
+            ]
         return "\n".join(lines) + "\n"
 
 
@@ -862,7 +908,16 @@ AMOUNT_RULES: Mapping[str, AmountRule] = MappingProxyType(
 #: The built-in rule sets by name.
 PRESETS: Mapping[str, RuleSet] = MappingProxyType({"taobao": TAOBAO, "tmall": TMALL})
 
-_TOML_KEYS = {"name", "base", "timezone", "durations", "enable", "effective_from"}
+_TOML_KEYS = {
+    "name",
+    "base",
+    "timezone",
+    "durations",
+    "enable",
+    "effective_from",
+    "resume",
+    "resume_floor",
+}
 
 
 class RuleRegistry:
@@ -978,12 +1033,19 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
     enable = data.get("enable", [])
     if not isinstance(enable, list) or not all(isinstance(x, str) for x in enable):
         raise InvalidInput(f'{where}: enable must be a list of rule ids, e.g. ["aftersale.window"]')
+    resume = data.get("resume", {})
+    floors = data.get("resume_floor", {})
+    for key, table in (("resume", resume), ("resume_floor", floors)):
+        if not isinstance(table, Mapping) or not all(isinstance(v, str) for v in table.values()):
+            raise InvalidInput(f"{where}: [{key}] must map rule ids to strings")
     rs = base.with_overrides(
         durations,
         name=name,
         timezone=data.get("timezone"),
         source=f"rule set {name!r} ({where})",
         enable=enable,
+        resume=resume,
+        resume_floor=floors,
     )
     since = data.get("effective_from")
     if since is None:

@@ -150,6 +150,7 @@ class State:
         "next_due",
         "order_id",
         "paid_at",
+        "paused_at",
         "pay_deadline",
         "payouts",
         "placed_at",
@@ -182,6 +183,7 @@ class State:
         self.method: Method | None = None
         self.confirm_at: datetime | None = None  # running auto-confirm deadline
         self.confirm_left: timedelta | None = None  # paused: the time it had left
+        self.paused_at: datetime | None = None  # paused: since when (the anchor, kept)
         self.confirm_rule = "confirm.auto_confirm"
         self.buyer_extensions = 0
         self.dispatch_at: datetime | None = None
@@ -232,6 +234,7 @@ class State:
         new.method = self.method
         new.order_id = self.order_id
         new.paid_at = self.paid_at
+        new.paused_at = self.paused_at
         new.pay_deadline = self.pay_deadline
         new.placed_at = self.placed_at
         new.refund_count = self.refund_count

@@ -121,6 +121,8 @@ class Status(NamedTuple):
     refunded: Decimal
     #: time left on the auto-confirm countdown while a refund pauses it
     auto_confirm_paused_left: timedelta | None
+    #: since when the countdown is paused (the anchor it resumes from is kept, not recomputed)
+    auto_confirm_paused_since: datetime | None
     #: the order was placed as a flash sale (no credit-card instalments)
     flash_sale: bool
     ratings: Ratings
@@ -211,6 +213,9 @@ class Status(NamedTuple):
             "amount": None if self.amount is None else str(self.amount),
             "refunded": str(self.refunded),
             "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
+            "auto_confirm_paused_since": None
+            if self.auto_confirm_paused_since is None
+            else format_local(self.auto_confirm_paused_since, tz),
             "flash_sale": self.flash_sale,
             "ratings": self.ratings._asdict(),
             "ratings_visible": self.ratings_visible,
