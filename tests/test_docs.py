@@ -76,6 +76,18 @@ def test_python_examples_run(page: str, text: str) -> None:
     assert result.attempted > 0 and result.failed == 0, f"{page}: a doctest failed (see above)"
 
 
+def _run(page: str, command: str, where: Path) -> None:
+    """Run a ``tradeclock ...`` command line from the docs in ``where``; it must succeed."""
+    argv = shlex.split(command)
+    assert argv[0].endswith("tradeclock"), f"{page}: {command!r} is neither run nor listed"
+    cwd = os.getcwd()
+    os.chdir(where)
+    try:
+        assert main(argv[1:]) == 0, f"{page}: {command}"
+    finally:
+        os.chdir(cwd)
+
+
 SH = blocks("sh")
 
 
@@ -87,14 +99,7 @@ def test_commands_run(
     for line in text.strip().splitlines():
         if any(line.startswith(prefix) for prefix in NOT_RUN):
             continue
-        argv = shlex.split(line)
-        assert argv[0].endswith("tradeclock"), f"{page}: {line!r} is neither run nor listed"
-        cwd = os.getcwd()
-        os.chdir(tmp_path)
-        try:
-            assert main(argv[1:]) == 0, f"{page}: {line}"
-        finally:
-            os.chdir(cwd)
+        _run(page, line, tmp_path)
         capsys.readouterr()
 
 
@@ -153,14 +158,7 @@ def test_transcripts_match_what_the_command_prints(
     command, shown = lines[0][2:], [line for line in lines[1:] if not line.startswith("$ ")]
     if any(command.startswith(prefix) for prefix in NOT_RUN):
         return
-    argv = shlex.split(command)
-    assert argv[0].endswith("tradeclock"), f"{page}: {command!r} is neither run nor listed"
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        assert main(argv[1:]) == 0
-    finally:
-        os.chdir(cwd)
+    _run(page, command, ROOT)
     printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
     for line in shown:
         pattern = ".*".join(re.escape(part) for part in line.rstrip().split("..."))

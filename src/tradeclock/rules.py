@@ -503,34 +503,34 @@ _OLD = " (no current source confirms it)"
 def _money_rules() -> list[Rule]:
     """When refunded money arrives, by payment channel (seed 002 § 四.常見問題.3-5)."""
     after = "refund success (the money leaves escrow)"
+
+    def arrival(**kw: Any) -> Rule:
+        # an informational window, stopped by nobody; the seeds are the only source
+        kw["source"] = f"seed {SEED_002} § {kw['source']}{_OLD}"
+        return _r(stoppable_by=(), stopped_how="", confirmed=False, **kw)
+
     return [
-        _r(
+        arrival(
             id="money.alipay_balance",
             duration=_D(0),
             earliest=_D(0),
             starts=after + ", paid from the Alipay balance or by online banking",
             event="money_arrival",
             effect="the money is back in the buyer's Alipay balance (not the bank)",
-            stoppable_by=(),
-            stopped_how="",
-            source=f"seed {SEED_002} § 四.常見問題.3{_OLD}",
-            confirmed=False,
+            source="四.常見問題.3",
             informational=True,
         ),
-        _r(
+        arrival(
             id="money.credit_card",
             duration=_D(days=3),
             earliest=_D(0),
             starts=after + ", paid by credit card, bank not given",
             event="money_arrival",
             effect="the money is back on the credit card (within about 3 days)",
-            stoppable_by=(),
-            stopped_how="",
-            source=f"seed {SEED_002} § 四.常見問題.3{_OLD}",
-            confirmed=False,
+            source="四.常見問題.3",
             informational=True,
         ),
-        _r(
+        arrival(
             id="money.credit_card.boc",
             duration=_D(days=10),
             earliest=_D(days=5),
@@ -538,13 +538,10 @@ def _money_rules() -> list[Rule]:
             starts=after + ", paid by a Bank of China credit card",
             event="money_arrival",
             effect="the money is back on the card (5-10 working days)",
-            stoppable_by=(),
-            stopped_how="",
-            source=f"seed {SEED_002} § 四.常見問題.5.2{_OLD}",
-            confirmed=False,
+            source="四.常見問題.5.2",
             informational=True,
         ),
-        _r(
+        arrival(
             id="money.credit_card.other_bank",
             duration=_D(days=3),
             earliest=_D(days=2),
@@ -552,13 +549,10 @@ def _money_rules() -> list[Rule]:
             starts=after + ", paid by another bank's credit card",
             event="money_arrival",
             effect="the money is back on the card (2-3 working days)",
-            stoppable_by=(),
-            stopped_how="",
-            source=f"seed {SEED_002} § 四.常見問題.5.2{_OLD}",
-            confirmed=False,
+            source="四.常見問題.5.2",
             informational=True,
         ),
-        _r(
+        arrival(
             id="money.withdrawal",
             duration=_D(days=3),
             earliest=_D(days=2),
@@ -566,10 +560,7 @@ def _money_rules() -> list[Rule]:
             starts="the buyer withdraws from the Alipay balance to a bank card",
             event=None,
             effect="the money is on the bank card (2-3 working days)",
-            stoppable_by=(),
-            stopped_how="",
-            source=f"seed {SEED_002} § 四.常見問題.4{_OLD}",
-            confirmed=False,
+            source="四.常見問題.4",
         ),
         _r(
             id="money.processing_cutoff",
