@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import chinese_calendar  # type: ignore[import-untyped]
 import pendulum
 from transitions import Machine
 
@@ -60,6 +61,11 @@ class BaselineOrder:
             local = self.times["signed"].in_tz(TZ)
             end = local.add(days=1).start_of("day").add(hours=168)
             upcoming.append(("return_window_end", end))
+            # the law's window: 7 calendar days from the day after signing, moved past rest days
+            last = local.start_of("day").add(days=7)
+            while not chinese_calendar.is_workday(last.date()):
+                last = last.add(days=1)
+            upcoming.append(("legal_return_window_end", last.add(days=1)))
         if self.refund_state == "wait_buyer_return":
             upcoming.append(("refund_close", self.times["refund_agreed"].add(days=7)))
         return {

@@ -35,6 +35,7 @@ TESTS = [
     "tests/test_service.py",
     "tests/test_money.py",
     "tests/test_after_success.py",
+    "tests/test_law.py",
     "tests/test_golden.py",
     "tests/test_errors.py",
     "tests/test_properties.py",
@@ -62,6 +63,7 @@ TARGETS = {
     "closed_by_shipment": ("refund", "success"),
     "rating_window_end": ("order", "closed"),
     "after_sale_window_end": ("order", "closed"),
+    "legal_return_window_end": ("order", "closed"),
 }
 
 

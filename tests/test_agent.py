@@ -33,10 +33,8 @@ def test_explanation_names_every_deadline_and_who_can_stop_it(
     text = order.explain(now, lang=lang)
     assert data["id"] in text
     for d in status.upcoming:
-        line = next(
-            x for x in text.splitlines() if x.startswith(f"- {format_short(d.at, status.tz)}")
-        )
-        assert _EVENT[lang][d.event] in line
+        lines = [x for x in text.splitlines() if x.startswith(f"- {format_short(d.at, status.tz)}")]
+        assert any(_EVENT[lang][d.event] in line for line in lines)  # deadlines may share a time
         assert d.rule in text and d.source in text
         for party in d.stoppable_by:
             assert _PARTY[lang][party] in text

@@ -247,7 +247,8 @@ def test_confirming_receipt_closes_an_open_refund() -> None:
     )
     st = order.status(t("2026-11-06 09:00"))
     assert (st.state, st.refund.state) == ("success", "closed")
-    assert {d.event for d in st.upcoming} == {"rating_window_end"}  # only the ratings remain
+    # only the ratings and the law's no-reason window (it outlives success) remain
+    assert {d.event for d in st.upcoming} == {"rating_window_end", "legal_return_window_end"}
 
 
 def test_modifying_a_refused_request_restarts_the_sellers_clock() -> None:
@@ -358,10 +359,16 @@ def test_ties_fire_in_rule_table_order() -> None:
     assert upcoming(before) == {
         "auto_confirm": t("2026-11-10 00:00"),
         "return_window_end": t("2026-11-10 00:00"),
+        "legal_return_window_end": t("2026-11-10 00:00"),  # 11-03 + 7 days, a Monday: the same
     }
-    assert [d.event for d in before.upcoming] == ["auto_confirm", "return_window_end"]
+    assert [d.event for d in before.upcoming] == [
+        "auto_confirm",
+        "return_window_end",
+        "legal_return_window_end",
+    ]
     st = order.status(t("2026-11-10 00:00"))
-    assert [f.event for f in st.fired] == ["auto_confirm"]
+    # the platform's window died with success; the law's outlives it and ends at that instant
+    assert [f.event for f in st.fired] == ["auto_confirm", "legal_return_window_end"]
     assert st.state == "success"
 
 

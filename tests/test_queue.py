@@ -126,6 +126,7 @@ def test_enqueue_and_a_worker_sweep_from_the_command_line(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(x["event"], x["fired_at"]) for x in lines] == [
         ("return_window_end", "2026-11-11T16:00:00+00:00"),
+        ("legal_return_window_end", "2026-11-11T16:00:00+00:00"),
         ("refund_close", "2026-11-14T08:20:00+00:00"),
         ("auto_confirm", "2026-11-20T08:20:00+00:00"),
     ]

@@ -59,6 +59,8 @@ TIMERS: Mapping[tuple[str, str, str], tuple[str, ...]] = {
     ("refund", "evidence_due", "seller_refused"): ("refund.intervention_evidence",),
     ("order", "rating_window_end", "success"): ("rate.window.buyer", "rate.window.seller"),
     ("order", "after_sale_window_end", "success"): ("aftersale.window",),
+    ("order", "legal_return_window_end", "signed"): ("law.no_reason_window",),
+    ("order", "legal_return_window_end", "success"): ("law.no_reason_window",),
 }
 
 

@@ -17,6 +17,7 @@ from . import rules
 from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Channel, Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
+from .law import legal_window_end
 from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
 from .money import arrival, arrival_rule
 from .state import (
@@ -109,8 +110,12 @@ def pending(st: State) -> list[Timer]:
                     "return.no_reason_window",
                 )
             )
+        if st.legal_end is not None and not st.legal_done:
+            out.append(_legal_timer(st))
     elif state is O_SUCCESS and st.success_at is not None:
         _after_success_timers(st, out)
+        if st.legal_end is not None and not st.legal_done:
+            out.append(_legal_timer(st))
     r = st.refund
     if r is not None and r.state in _OPEN:
         timer = refund_timer(st, r)
@@ -120,6 +125,12 @@ def pending(st: State) -> list[Timer]:
 
 
 _RATING_RULES = (("buyer", "rate.window.buyer"), ("seller", "rate.window.seller"))
+
+
+def _legal_timer(st: State) -> Timer:
+    assert st.legal_end is not None
+    rank = st.rs.rank["law.no_reason_window"]
+    return (st.legal_end, rank, "legal_return_window_end", "law.no_reason_window")
 
 
 def _after_success_timers(st: State, out: list[Timer]) -> None:
@@ -232,6 +243,8 @@ def _fire(st: State, timer: Timer) -> None:
             _rating_closed(st, at, rule)
         elif event == "after_sale_window_end":
             st.aftersale_done = True
+        elif event == "legal_return_window_end":
+            st.legal_done = True
         if dest is not None:
             st.state = dest  # type: ignore[assignment]  # the compiled table holds members
             st.cause = cause
@@ -483,6 +496,9 @@ def _on_signed(st: State, ev: Event) -> None:
     st.signed_at = ev.at
     st.window_end = rule.deadline(ev.at, st.rs.tz)
     bound(st, st.window_end)
+    if "law.no_reason_window" in st.rs.rules:
+        st.legal_end, st.legal_approx = legal_window_end(st.rs, ev.at)
+        bound(st, st.legal_end)
 
 
 def _on_confirmed(st: State, ev: Event) -> None:
@@ -653,6 +669,11 @@ def build_status(st: State, now: datetime) -> Status:
             for at, _, event, rule_id in timers(st)
         ]
     )
+    if st.legal_approx:  # a day of the law's window was judged without calendar data
+        upcoming = tuple(
+            d._replace(approximate=True) if d.rule == "law.no_reason_window" else d
+            for d in upcoming
+        )
     fired = tuple(st.fired)
     if st.payouts:
         paid_fired, paid_upcoming = money(st, now)

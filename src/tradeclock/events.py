@@ -76,6 +76,7 @@ class AutoEvent(ContractEnum):
     RATING_WINDOW_END = "rating_window_end"
     DEFAULT_RATING = "default_rating"
     AFTER_SALE_WINDOW_END = "after_sale_window_end"
+    LEGAL_RETURN_WINDOW_END = "legal_return_window_end"
 
 
 def check_auto_event(name: str) -> AutoEvent:

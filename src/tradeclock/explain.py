@@ -75,6 +75,7 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "rating_window_end": "评价期结束",
         "default_rating": "系统默认给出好评",
         "after_sale_window_end": "售后申请期结束",
+        "legal_return_window_end": "法定七日无理由退货期结束（依法，不是平台规则）",
     },
     "en": {
         "auto_close": "the unpaid order closes by itself",
@@ -90,6 +91,8 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "rating_window_end": "the rating window ends",
         "default_rating": "a default good rating is given",
         "after_sale_window_end": "the after-sale window ends",
+        "legal_return_window_end": "the legal 7-day no-reason return period ends (the law, "
+        "not the platform's rule)",
     },
 }
 _PARTY: Mapping[str, Mapping[str, str]] = {

@@ -88,6 +88,7 @@ ORDER_TRANSITIONS = [
     _t("auto_confirm", _DELIVERING, _O.SUCCESS),
     _t("receipt_extended", _DELIVERING, None, conditions=["extension_allowed"]),
     _t("return_window_end", _O.SIGNED, None),
+    _t("legal_return_window_end", [_O.SIGNED.value, _O.SUCCESS.value], None),
     _t(
         "refund_requested",
         _REFUNDABLE,

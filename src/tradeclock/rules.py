@@ -100,6 +100,9 @@ class Rule:
     resume: str | None = None
     #: for a timer that pauses: the least time it has after resuming (``None``: no floor)
     resume_floor: timedelta | None = None
+    #: a last day on a statutory rest day moves to the day after the rest ends (the law's
+    #: reckoning, Civil Code art. 203); counted in whole calendar days on the rule set's calendar
+    extends_over_rest_days: bool = False
 
     def value_text(self) -> str:
         """The rule's value as the docs and the CLI show it: ``P10D``, ``P3D, P5D`` (an
@@ -442,6 +445,19 @@ def _base_rules(
         ),
         *_money_rules(),
         *_after_success_rules(aftersale_source, aftersale_confirmed),
+        _r(
+            id="law.no_reason_window",
+            duration=_D(days=7),
+            starts="signed (the day after signing is day 1)",
+            event="legal_return_window_end",
+            effect="the buyer's legal right to a no-reason return ends (24:00 of the 7th day; a "
+            "last day on a statutory rest day moves to the day after the rest); no state change",
+            stoppable_by=(),
+            stopped_how="",
+            source="law: 网络购买商品七日无理由退货暂行办法 art. 10; Civil Code arts. 201, 203",
+            informational=True,
+            extends_over_rest_days=True,
+        ),
     ]
 
 
@@ -608,6 +624,8 @@ def _check_rule(name: str, rule: Rule) -> None:
         )
     if rule.resume_floor is not None and (rule.resume is None or rule.resume_floor < timedelta(0)):
         raise InvalidInput(f"{what}: a resume floor needs a pausing timer and >= 0", rule=rule.id)
+    if rule.extends_over_rest_days and rule.duration % timedelta(days=1):
+        raise InvalidInput(f"{what} counts calendar days: give whole days", rule=rule.id)
     if rule.id == "money.processing_cutoff" and rule.duration > timedelta(hours=24):
         raise InvalidInput(
             f"{what} is a time of day: at most 24 hours after midnight, got "

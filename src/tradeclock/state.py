@@ -146,6 +146,9 @@ class State:
         "fired",
         "flash_sale",
         "last_at",
+        "legal_approx",
+        "legal_done",
+        "legal_end",
         "method",
         "next_due",
         "order_id",
@@ -190,6 +193,9 @@ class State:
         self.dispatch_done = False
         self.window_end: datetime | None = None
         self.window_done = False
+        self.legal_end: datetime | None = None  # the law's no-reason window (informational)
+        self.legal_approx = False
+        self.legal_done = False
         self.refunded = _ZERO
         self.refund: Refund | None = None
         self.refund_count = 0
@@ -231,6 +237,9 @@ class State:
         new.dispatch_at = self.dispatch_at
         new.dispatch_done = self.dispatch_done
         new.last_at = self.last_at
+        new.legal_approx = self.legal_approx
+        new.legal_done = self.legal_done
+        new.legal_end = self.legal_end
         new.method = self.method
         new.order_id = self.order_id
         new.paid_at = self.paid_at

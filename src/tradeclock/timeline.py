@@ -92,7 +92,7 @@ def figure(order: Order, now: datetime | str) -> Any:
     times += [d.earliest for d in status.upcoming if d.earliest is not None]
     lo, hi = min(times), max(times)
     pad = (hi - lo) * 0.06 or timedelta(days=1)  # a margin of the picture, not a rule
-    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_xlim(lo - pad, hi + pad * 2.5)  # room for the last labels
     ax.set_ylim(-0.8, 3.0)
     ax.set_yticks(list(rows.values()), ["events", "fired", "upcoming"])
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d", tz=tz))  # type: ignore[no-untyped-call]

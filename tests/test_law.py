@@ -1,0 +1,99 @@
+"""The law's 7-day no-reason window beside the platform's 168 hours (暂行办法 art. 10: 7 calendar
+days from the day after signing, to 24:00 of the 7th; Civil Code arts. 201, 203: a last day on a
+statutory rest day moves to the day after the rest ends), across the 2025 and 2026 holidays."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import e, log, t
+
+import tradeclock as tc
+from tradeclock.law import legal_window_end
+
+PRESETS = {"taobao": tc.TAOBAO, "tmall": tc.TMALL}
+
+
+@pytest.fixture(params=["taobao", "tmall"])
+def rs(request: pytest.FixtureRequest) -> tc.RuleSet:
+    return PRESETS[request.param]
+
+
+def signed(rs: tc.RuleSet, when: str) -> tc.Order:
+    """An order shipped the day before ``when`` and signed for at ``when`` (local time)."""
+    at = t(when)
+    events = [
+        {"type": "placed", "at": (at - timedelta(days=2)).isoformat()},
+        {"type": "paid", "at": (at - timedelta(days=2)).isoformat()},
+        {"type": "shipped", "at": (at - timedelta(days=1)).isoformat()},
+        {"type": "signed", "at": at.isoformat()},
+    ]
+    return tc.load(log(*events, rules=rs.name), rules=rs)
+
+
+@pytest.mark.parametrize(
+    ("signed_at", "platform_end", "legal_end"),
+    [
+        # a plain week: both end at the same instant (art. 10 and the platform's 168 h agree)
+        ("2026-11-16 15:00", "2026-11-24 00:00", "2026-11-24 00:00"),
+        # the 7th day a Saturday: the law moves it to Monday (Civil Code art. 203)
+        ("2026-11-14 15:00", "2026-11-22 00:00", "2026-11-24 00:00"),
+        # National Day 2025 (1-8 Oct off): the 7th day is 3 Oct, the rest ends on the 8th
+        ("2025-09-26 15:00", "2025-10-04 00:00", "2025-10-10 00:00"),
+        # National Day 2026 (1-7 Oct off)
+        ("2026-09-26 15:00", "2026-10-04 00:00", "2026-10-09 00:00"),
+        # Spring Festival 2025 (28 Jan - 4 Feb off)
+        ("2025-01-24 15:00", "2025-02-01 00:00", "2025-02-06 00:00"),
+        # Spring Festival 2026 (15-23 Feb off)
+        ("2026-02-10 15:00", "2026-02-18 00:00", "2026-02-25 00:00"),
+        # the 7th day a make-up working Saturday (14 Feb 2026): not a rest day, no move
+        ("2026-02-07 15:00", "2026-02-15 00:00", "2026-02-15 00:00"),
+    ],
+)
+def test_both_windows(rs: tc.RuleSet, signed_at: str, platform_end: str, legal_end: str) -> None:
+    order = signed(rs, signed_at)
+    status = order.status(t(signed_at) + timedelta(minutes=1))
+    platform = status.deadline("return_window_end")
+    legal = status.deadline("legal_return_window_end")
+    assert platform is not None and legal is not None
+    assert (platform.at, legal.at) == (t(platform_end), t(legal_end))
+    assert (legal.rule, legal.informational, legal.approximate) == (
+        "law.no_reason_window",
+        True,
+        False,
+    )
+    assert "暂行办法 art. 10" in legal.source
+
+
+def test_the_legal_window_outlives_success_and_fires_without_a_state_change(rs: tc.RuleSet) -> None:
+    order = signed(rs, "2025-09-26 15:00").apply(e("confirmed", "2025-09-27 10:00"))
+    status = order.status(t("2025-10-05 00:00"))
+    assert status.state == "success"
+    assert status.deadline("legal_return_window_end").at == t("2025-10-10 00:00")
+    after = order.status(t("2025-10-10 00:00"))
+    assert after.state == "success" and ("legal_return_window_end", t("2025-10-10 00:00")) in {
+        (f.event, f.at) for f in after.fired
+    }
+
+
+def test_explanations_state_both_windows(rs: tc.RuleSet) -> None:
+    order = signed(rs, "2025-09-26 15:00")
+    zh = order.explain(t("2025-09-27 00:00"), "zh")
+    en = order.explain(t("2025-09-27 00:00"), "en")
+    assert "七天无理由退货期结束" in zh and "法定七日无理由退货期结束" in zh
+    assert "the 7-day no-reason return window ends" in en and "legal 7-day" in en
+
+
+def test_a_year_without_calendar_data_is_flagged() -> None:
+    # signed 2026-12-28: the 7th day is 2027-01-04, a year the calendar has no data for
+    end, approximate = legal_window_end(tc.TAOBAO, t("2026-12-28 10:00"))
+    assert approximate and end == t("2027-01-05 00:00")
+    status = signed(tc.TAOBAO, "2026-12-28 10:00").status(t("2026-12-29 00:00"))
+    assert status.deadline("legal_return_window_end").approximate
+    assert not status.deadline("return_window_end").approximate
+
+
+def test_a_custom_rule_set_must_count_whole_days() -> None:
+    with pytest.raises(tc.InvalidInput, match="counts calendar days: give whole days"):
+        tc.TAOBAO.with_overrides({"law.no_reason_window": "PT170H"})
