@@ -36,6 +36,7 @@ __all__ = [
     "RATING_DEFAULTS",
     "TAOBAO",
     "TMALL",
+    "WECHAT_SHOP",
     "AmountRule",
     "Anchor",
     "Constraint",
@@ -915,7 +916,44 @@ AMOUNT_RULES: Mapping[str, AmountRule] = MappingProxyType(
 )
 
 #: The built-in rule sets by name.
-PRESETS: Mapping[str, RuleSet] = MappingProxyType({"taobao": TAOBAO, "tmall": TMALL})
+_WECHAT = "WeChat mini-shop (微信小店) published after-sale timeouts"
+#: The WeChat mini-shop's after-sale timeouts: (rule id, duration, the step it names).
+_WECHAT_TIMEOUTS = (
+    ("refund.unshipped_seller_timeout", _D(hours=48), "seller handles a refund: 48 h"),
+    ("refund.refund_only_seller_timeout", _D(hours=48), "seller handles a refund: 48 h"),
+    ("refund.return_seller_timeout", _D(hours=48), "seller handles a return: 48 h"),
+    ("refund.seller_receipt_timeout", _D(days=10), "seller confirms the returned goods: 10 d"),
+    ("refund.buyer_return_timeout", _D(days=7), "buyer uploads the return's tracking: 7 d"),
+    ("refund.refused_buyer_timeout", _D(days=7), "buyer asks for intervention: 7 d"),
+)
+
+
+def _wechat_shop() -> RuleSet:
+    """A third platform as a table: the WeChat mini-shop's after-sale timeouts; every other
+    value is Taobao's and flagged unconfirmed for this platform (its source does not give it).
+    The law's window is the law's, whatever the platform."""
+    rules = {}
+    given = {rule_id: (duration, step) for rule_id, duration, step in _WECHAT_TIMEOUTS}
+    for r in TAOBAO:
+        if r.id in given:
+            duration, step = given[r.id]
+            rules[r.id] = attrs.evolve(
+                r, duration=duration, source=f"{_WECHAT} ({step})", confirmed=True
+            )
+        elif r.id.startswith("law."):
+            rules[r.id] = r
+        else:
+            rules[r.id] = attrs.evolve(
+                r, source=f"not in the {_WECHAT}: Taobao's value ({r.source})", confirmed=False
+            )
+    return RuleSet("wechat_shop", "Asia/Shanghai", rules)
+
+
+WECHAT_SHOP = _wechat_shop()
+
+PRESETS: Mapping[str, RuleSet] = MappingProxyType(
+    {"taobao": TAOBAO, "tmall": TMALL, "wechat_shop": WECHAT_SHOP}
+)
 
 _TOML_KEYS = {
     "name",
