@@ -4,6 +4,7 @@ statutory rest day moves to the day after the rest ends), across the 2025 and 20
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,3 +98,71 @@ def test_a_year_without_calendar_data_is_flagged() -> None:
 def test_a_custom_rule_set_must_count_whole_days() -> None:
     with pytest.raises(tc.InvalidInput, match="counts calendar days: give whole days"):
         tc.TAOBAO.with_overrides({"law.no_reason_window": "PT170H"})
+
+
+# ---------------------------------------------------------------------------- exclusions
+
+
+def bought(category: str | None = None, confirmed: bool | None = None) -> list[dict]:
+    placed = e("placed", "2026-11-01 10:00")
+    if category is not None:
+        placed["category"] = category
+    if confirmed is not None:
+        placed["buyer_confirmed_exclusion"] = confirmed
+    return [
+        placed,
+        e("paid", "2026-11-01 10:05"),
+        e("shipped", "2026-11-02 10:00"),
+        e("signed", "2026-11-03 10:00"),
+    ]
+
+
+NO_REASON = e("refund_requested", "2026-11-04 10:00", return_goods=True, reason="no_reason")
+
+
+@pytest.mark.parametrize(
+    ("category", "article"),
+    [
+        ("custom_made", "art. 6(1)"),
+        ("fresh", "art. 6(2)"),
+        ("digital_unsealed", "art. 6(3)"),
+        ("periodical", "art. 6(4)"),
+    ],
+)
+def test_goods_the_law_excludes(rs: tc.RuleSet, category: str, article: str) -> None:
+    # 暂行办法 art. 6: excluded whatever anyone confirmed
+    with pytest.raises(tc.NotAllowed, match=re.escape(article)) as err:
+        tc.load(log(*bought(category), NO_REASON, rules=rs.name), rules=rs)
+    assert err.value.rule == "law.no_reason_exclusions" and err.value.event_index == 4
+    # a refund for another reason is not affected
+    quality = dict(NO_REASON, reason="quality")
+    assert (
+        tc.load(log(*bought(category), quality, rules=rs.name), rules=rs).events[-1].reason
+        == "quality"
+    )
+
+
+@pytest.mark.parametrize(
+    ("category", "article"),
+    [
+        ("health_on_opening", "art. 7(1)"),
+        ("value_lost_on_activation", "art. 7(2)"),
+        ("near_expiry_or_flawed", "art. 7(3)"),
+    ],
+)
+def test_goods_excluded_only_with_the_buyers_confirmation(
+    rs: tc.RuleSet, category: str, article: str
+) -> None:
+    # 暂行办法 art. 7: only if the buyer confirmed at purchase
+    with pytest.raises(tc.NotAllowed, match=re.escape(article)):
+        tc.load(log(*bought(category, True), NO_REASON, rules=rs.name), rules=rs)
+    unconfirmed = tc.load(log(*bought(category), NO_REASON, rules=rs.name), rules=rs)
+    assert unconfirmed.status(t("2026-11-04 11:00")).refund.state == "wait_seller_agree"
+
+
+def test_a_sellers_own_exclusion_is_not_honoured(rs: tc.RuleSet) -> None:
+    # the law forbids excluding other goods, even with the buyer's click
+    order = tc.load(log(*bought("general", True), NO_REASON, rules=rs.name), rules=rs)
+    assert order.status(t("2026-11-04 11:00")).refund.state == "wait_seller_agree"
+    with pytest.raises(tc.InvalidInput, match=r"placed\.category 'jewellery' is not one of"):
+        tc.load(log(*bought("jewellery"), rules=rs.name), rules=rs)

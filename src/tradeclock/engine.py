@@ -17,7 +17,7 @@ from . import rules
 from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Channel, Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
-from .law import legal_window_end
+from .law import ART7, legal_window_end
 from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
 from .money import arrival, arrival_rule
 from .state import (
@@ -447,6 +447,10 @@ def _on_placed(st: State, ev: Event) -> None:
         st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
     bound(st, st.pay_deadline)
     st.flash_sale = bool(ev.flash_sale)
+    if ev.category is not None:
+        # an art. 7 category counts only with the buyer's confirmation at purchase
+        confirmed = ev.category.value not in ART7 or bool(ev.buyer_confirmed_exclusion)
+        st.category = ev.category.value if confirmed else None
     reminder = st.rs.rules["pay.reminder.campaign" if ev.campaign else "pay.reminder"]
     remind_at = reminder.deadline(ev.at, st.rs.tz)
     if remind_at < st.pay_deadline:  # no reminder for an order that closes before it is due

@@ -25,6 +25,7 @@ from .limits import MAX_AMOUNT, MAX_DAYS, MAX_INSTANT, MAX_TEXT, MAX_TEXT_LENGTH
 
 __all__ = [
     "AutoEvent",
+    "Category",
     "Channel",
     "Event",
     "EventType",
@@ -106,6 +107,22 @@ class Channel(ContractEnum):
     CREDIT_CARD = "credit_card"
 
 
+class Category(ContractEnum):
+    """Goods the law treats specially for no-reason returns (暂行办法 arts. 6-7)."""
+
+    #: art. 6: excluded by law
+    CUSTOM_MADE = "custom_made"
+    FRESH = "fresh"
+    DIGITAL_UNSEALED = "digital_unsealed"
+    PERIODICAL = "periodical"
+    #: art. 7: excluded only if the buyer confirmed it when buying
+    HEALTH_ON_OPENING = "health_on_opening"
+    VALUE_LOST_ON_ACTIVATION = "value_lost_on_activation"
+    NEAR_EXPIRY_OR_FLAWED = "near_expiry_or_flawed"
+    #: anything else
+    GENERAL = "general"
+
+
 class Score(ContractEnum):
     """A rating after the trade (五星好评 is ``good``)."""
 
@@ -175,6 +192,10 @@ class Event(NamedTuple):
     text_length: int | None = None
     #: the sender's id of this event: a second delivery with the same id is a no-op
     event_id: str | None = None
+    #: the goods' category for the law's no-reason exclusions (placed)
+    category: Category | None = None
+    #: the buyer confirmed at purchase that an art. 7 category is not returnable without reason
+    buyer_confirmed_exclusion: bool | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -224,6 +245,8 @@ _OPTIONAL = (
     "score",
     "text_length",
     "event_id",
+    "category",
+    "buyer_confirmed_exclusion",
 )
 
 
@@ -362,6 +385,8 @@ _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "score": _enum(Score),
     "text_length": _length,
     "event_id": _text,
+    "category": _enum(Category),
+    "buyer_confirmed_exclusion": _bool,
 }
 
 _T = EventType
@@ -369,7 +394,18 @@ _T = EventType
 FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
     t: (frozenset(req), frozenset((*opt, "event_id")))  # any event may carry its id
     for t, req, opt in [
-        (_T.PLACED, (), ("amount", "pay_within", "campaign", "flash_sale")),
+        (
+            _T.PLACED,
+            (),
+            (
+                "amount",
+                "pay_within",
+                "campaign",
+                "flash_sale",
+                "category",
+                "buyer_confirmed_exclusion",
+            ),
+        ),
         (_T.PAID, (), ("channel", "bank")),
         (_T.CANCELLED, (), ("by",)),
         (_T.SHIPPED, (), ("method", "tracking_no")),
@@ -528,6 +564,8 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
         "score": (Score, True),
         "text_length": (int, True),
         "event_id": (str, False),
+        "category": (Category, True),
+        "buyer_confirmed_exclusion": (bool, True),
     }[name]
     for name in _OPTIONAL
 )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from ._time import format_short
 from .errors import InvalidInput, NotAllowed, TradeclockError
 from .events import Event
+from .law import ART6, ART7
 from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
 from .state import (
     _OPEN,
@@ -136,6 +137,16 @@ def _g_return_after_shipment(st: State, ev: Event) -> Refusal | None:
 
 
 def _g_no_reason_in_window(st: State, ev: Event) -> Refusal | None:
+    if ev.reason is RS_NO_REASON and st.category is not None:
+        words = ART6.get(st.category) or ART7.get(st.category)
+        if words is not None:
+            confirmed = " (the buyer confirmed it at purchase)" if st.category in ART7 else ""
+            return (
+                f"the law excludes {words} from no-reason returns{confirmed}; "
+                "网络购买商品七日无理由退货暂行办法",
+                "law.no_reason_exclusions",
+                NotAllowed,
+            )
     if ev.reason is RS_NO_REASON and st.window_end is not None and ev.at >= st.window_end:
         return (
             f"the no-reason return window ended at {when(st, st.window_end)}",

@@ -22,7 +22,23 @@ from functools import lru_cache
 from .rules import RuleSet
 from .workdays import Calendar, approximating, is_official
 
-__all__ = ["legal_window_end"]
+__all__ = ["ART6", "ART7", "legal_window_end"]
+
+#: Goods excluded from no-reason returns by law (暂行办法 art. 6), with the article's words.
+ART6 = {
+    "custom_made": "goods made to the consumer's order (art. 6(1))",
+    "fresh": "fresh, live and perishable goods (art. 6(2))",
+    "digital_unsealed": "downloaded or unsealed audio-visual, software and other digital "
+    "goods (art. 6(3))",
+    "periodical": "delivered newspapers and periodicals (art. 6(4))",
+}
+#: Goods excluded only when the buyer confirmed it at purchase (暂行办法 art. 7).
+ART7 = {
+    "health_on_opening": "goods that endanger safety or health, or change in quality, once "
+    "opened (art. 7(1))",
+    "value_lost_on_activation": "goods that lose much value once activated or tried (art. 7(2))",
+    "near_expiry_or_flawed": "goods sold as near expiry or flawed, so declared (art. 7(3))",
+}
 
 _ONE_DAY = timedelta(days=1)
 

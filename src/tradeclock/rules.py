@@ -197,6 +197,15 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
                 "rule: dispute rules art. 43",
             ),
             _c(
+                "law.no_reason_exclusions",
+                "no no-reason return for custom-made, fresh and perishable, unsealed or downloaded "
+                "digital goods, or delivered newspapers and periodicals; for goods that are unsafe "
+                "or spoil once opened, lose value once activated, or were sold as near expiry or "
+                "flawed, only if the buyer confirmed it at purchase (a seller's exclusion without "
+                "that confirmation is not honoured)",
+                "law: 网络购买商品七日无理由退货暂行办法 arts. 6-7",
+            ),
+            _c(
                 "refund.intervention",
                 "the platform rules only after intervention was requested, "
                 "and intervention is requested once per refund",

@@ -29,6 +29,7 @@ from .events import (
     BANK_PATTERN,
     DEFAULTS,
     FIELDS,
+    Category,
     Channel,
     Method,
     Outcome,
@@ -79,6 +80,15 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "the credit card's bank, e.g. boc (Bank of China)",
     },
     "score": {"enum": [s.value for s in Score]},
+    "category": {
+        "enum": [c.value for c in Category],
+        "description": "the goods' category for the law's no-reason exclusions",
+    },
+    "buyer_confirmed_exclusion": {
+        "type": "boolean",
+        "description": "the buyer confirmed at purchase that the goods are not returnable "
+        "without reason (honoured for the law's art. 7 categories only)",
+    },
     "event_id": {
         **_TEXT,
         "description": "the sender's id: a second delivery with the same id is a no-op",

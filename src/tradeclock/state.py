@@ -136,6 +136,7 @@ class State:
         "bank",
         "barred",
         "buyer_extensions",
+        "category",
         "cause",
         "channel",
         "confirm_at",
@@ -201,6 +202,7 @@ class State:
         self.refund_count = 0
         self.reminder_at: tuple[datetime, str] | None = None  # (due, rule) until it fires
         self.flash_sale = False
+        self.category: str | None = None  # the goods' category (the law's exclusions)
         self.channel: Channel | None = None  # how the buyer paid
         self.bank: str | None = None
         self.payouts: tuple[tuple[int, datetime], ...] = ()  # (refund number, when it succeeded)
@@ -224,6 +226,7 @@ class State:
         new.barred = self.barred
         new.channel = self.channel
         new.flash_sale = self.flash_sale
+        new.category = self.category
         new.payouts = self.payouts
         new.success_at = self.success_at
         new.rated = self.rated
