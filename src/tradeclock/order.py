@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,11 +28,11 @@ from .errors import InvalidInput, TradeclockError, VersionConflict
 from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
 from .limits import MAX_EVENTS, MAX_LOG_BYTES
-from .rules import RuleRegistry, RuleSet, get_rules
+from .rules import LATE_SHIPMENT, RuleRegistry, RuleSet, get_rules
 from .state import State
 from .status import Status
 
-__all__ = ["Order", "Receipt", "load"]
+__all__ = ["Compensation", "Order", "Receipt", "load"]
 
 _LOG_KEYS = {"id", "rules", "events"}
 
@@ -222,6 +223,34 @@ class Order:
             raise InvalidInput(f"unknown actor {actor!r} (buyer, seller, carrier, platform)")
         return actions(self, now, actor, include_refused)
 
+    def late_shipment_compensation(
+        self, now: datetime | str, *, listed_category: bool = False
+    ) -> Compensation | None:
+        """What the seller owes for shipping after ``dispatch_due`` (Taobao-based rule sets):
+        a share of the order's amount within the bounds of the version in force when it was
+        paid, exact to the fen; ``None`` when it shipped in time, has no amount, or the rule
+        set has no such rule.
+
+        >>> order = load({"id": "L1", "rules": "taobao", "events": [
+        ...     {"type": "placed", "at": "2026-11-01T10:00:00+08:00", "amount": "399.00"},
+        ...     {"type": "paid", "at": "2026-11-01T10:05:00+08:00"},
+        ...     {"type": "shipped", "at": "2026-11-04T09:00:00+08:00"}]})
+        >>> order.late_shipment_compensation("2026-11-05T00:00:00+08:00").amount
+        Decimal('19.95')
+        """
+        t = parse_instant(now, "now")
+        versions = LATE_SHIPMENT.get(self.rules.base)
+        st = self._state_at(t)
+        advance(st, t)
+        late = next((f for f in st.fired if f.event == "dispatch_due"), None)
+        if not versions or late is None or st.amount is None or st.paid_at is None:
+            return None
+        rule = [v for v in versions if v.effective_from <= st.paid_at][-1]
+        share = (st.amount * rule.rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        low = rule.minimum_listed if listed_category else rule.minimum
+        amount = min(max(share, low), rule.maximum)
+        return Compensation(amount, rule.id, late.at, rule.source)
+
     def migrate(self, rules: RuleSet) -> Order:
         """The same log judged by another rule set (or version): an explicit choice, never
         made by adding a version to a registry."""
@@ -292,6 +321,15 @@ def load(
             order_id=order_id,
         )
     return replay(order_id, rs, events)
+
+
+class Compensation(NamedTuple):
+    """Money owed for shipping late: how much, by which rule, since when the seller was late."""
+
+    amount: Decimal
+    rule: str
+    late_since: datetime
+    source: str
 
 
 class Receipt(NamedTuple):

@@ -32,6 +32,7 @@ from .workdays import Calendar, ChinaCalendar
 __all__ = [
     "AMOUNT_RULES",
     "CONSTRAINTS",
+    "LATE_SHIPMENT",
     "PRESETS",
     "RATING_DEFAULTS",
     "TAOBAO",
@@ -39,6 +40,7 @@ __all__ = [
     "WECHAT_SHOP",
     "AmountRule",
     "Anchor",
+    "CompensationRule",
     "Constraint",
     "Rule",
     "RuleRegistry",
@@ -920,6 +922,50 @@ AMOUNT_RULES: Mapping[str, AmountRule] = MappingProxyType(
             "credit-card instalments need a single payment (or the same account's combined "
             "payment) of at least this much, and are never offered for flash sales",
             f"seed {SEED_001} § 1.3",
+        ),
+    }
+)
+
+
+@attrs.frozen
+class CompensationRule:
+    """Money a seller owes the buyer for shipping late: a share of the price, within bounds,
+    for orders paid from ``effective_from`` on (until the next version)."""
+
+    id: str
+    effective_from: datetime
+    rate: Decimal
+    minimum: Decimal
+    maximum: Decimal
+    #: the minimum for the categories the platform lists (lower)
+    minimum_listed: Decimal
+    source: str
+
+
+#: Late-shipment compensation by the preset a rule set is built on, oldest first (Taobao only:
+#: RULES.md found no amounts for Tmall or the WeChat mini-shop).
+LATE_SHIPMENT: Mapping[str, tuple[CompensationRule, ...]] = MappingProxyType(
+    {
+        "taobao": (
+            CompensationRule(
+                "ship.late_compensation.2010",
+                datetime(2010, 1, 1, tzinfo=zone("Asia/Shanghai")),
+                Decimal("0.10"),
+                Decimal("5.00"),
+                Decimal("100.00"),
+                Decimal("5.00"),
+                "platform: orders paid before 2015-10-29 (RULES.md § Rules between timers)",
+            ),
+            CompensationRule(
+                "ship.late_compensation",
+                datetime(2015, 10, 29, tzinfo=zone("Asia/Shanghai")),
+                Decimal("0.05"),
+                Decimal("5.00"),
+                Decimal("30.00"),
+                Decimal("1.00"),
+                "platform: since 2015-10-29, 5 % of the price, at least 5 yuan (1 yuan in listed "
+                "categories), at most 30 (RULES.md § Rules between timers)",
+            ),
         ),
     }
 )
