@@ -36,6 +36,7 @@ TESTS = [
     "tests/test_money.py",
     "tests/test_after_success.py",
     "tests/test_law.py",
+    "tests/test_intervention.py",
     "tests/test_golden.py",
     "tests/test_errors.py",
     "tests/test_properties.py",
@@ -64,6 +65,7 @@ TARGETS = {
     "rating_window_end": ("order", "closed"),
     "after_sale_window_end": ("order", "closed"),
     "legal_return_window_end": ("order", "closed"),
+    "seller_evidence_due": ("refund", "closed"),
 }
 
 

@@ -27,6 +27,7 @@ LOGS = [
         e("return_shipped", "2026-11-11 12:00", tracking_no="YT1"),
         e("refund_refused", "2026-11-12 12:00"),
         e("intervention_requested", "2026-11-12 13:00", by="buyer"),
+        e("evidence_added", "2026-11-12 14:00", by="buyer"),
         e("intervention_ruled", "2026-11-13 13:00", outcome="no_refund"),
         e("signed", "2026-11-13 14:00"),
         e("confirmed", "2026-11-14 10:00"),

@@ -49,6 +49,7 @@ TABLE = [
     ("rate.window.seller", 15 * D, 15 * D),
     ("aftersale.window", 15 * D, 15 * D),  # off in both presets until a rule set enables it
     ("law.no_reason_window", 7 * D, 7 * D),  # the law, the same whatever the platform
+    ("refund.intervention_seller_reply", 24 * H, 24 * H),
 ]
 
 

@@ -57,6 +57,7 @@ TIMERS: Mapping[tuple[str, str, str], tuple[str, ...]] = {
     ("refund", "refund_close", "wait_buyer_return"): ("refund.buyer_return_timeout",),
     ("refund", "refund_close", "seller_refused"): ("refund.refused_buyer_timeout",),
     ("refund", "evidence_due", "seller_refused"): ("refund.intervention_evidence",),
+    ("refund", "seller_evidence_due", "seller_refused"): ("refund.intervention_seller_reply",),
     ("order", "rating_window_end", "success"): ("rate.window.buyer", "rate.window.seller"),
     ("order", "after_sale_window_end", "success"): ("aftersale.window",),
     ("order", "legal_return_window_end", "signed"): ("law.no_reason_window",),

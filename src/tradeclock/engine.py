@@ -25,6 +25,7 @@ from .state import (
     _OPEN,
     ET_CANCELLED,
     ET_CONFIRMED,
+    ET_EVIDENCE_ADDED,
     ET_INTERVENTION_REQUESTED,
     ET_INTERVENTION_RULED,
     ET_PAID,
@@ -121,6 +122,10 @@ def pending(st: State) -> list[Timer]:
         timer = refund_timer(st, r)
         if timer is not None:
             out.append(timer)
+        if r.reply_clock is not None:
+            rule = st.rs.rules["refund.intervention_seller_reply"]
+            at = rule.deadline(r.reply_clock, st.rs.tz)
+            out.append((at, rank[rule.id], "seller_evidence_due", rule.id))
     return out
 
 
@@ -256,6 +261,8 @@ def _fire(st: State, timer: Timer) -> None:
     dest = _dest(REFUND_TABLE, event, r.state)
     if event == "evidence_due":
         r.evidence_done = True
+    elif event == "seller_evidence_due":
+        r.reply_clock = None
     if dest is None:
         return
     r.state = dest  # type: ignore[assignment]  # the compiled table holds members
@@ -575,6 +582,21 @@ def _on_return_shipped(st: State, ev: Event) -> None:
     r.return_method = ev.method
 
 
+def _on_evidence(st: State, ev: Event) -> None:
+    r = st.refund
+    assert r is not None
+    # the buyer's evidence starts (or restarts) the seller's 24 h; the seller's answers it
+    r.reply_clock = ev.at if ev.by is P_BUYER else None
+    if r.reply_clock is not None:
+        bound(st, st.rs.rules["refund.intervention_seller_reply"].deadline(ev.at, st.rs.tz))
+
+
+def _on_ruled(st: State, ev: Event) -> None:
+    r = st.refund
+    assert r is not None
+    r.reply_clock = None  # the ruling ends the evidence clocks
+
+
 def _on_intervention(st: State, ev: Event) -> None:
     r = st.refund
     assert r is not None
@@ -590,7 +612,8 @@ _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
     ET_RETURN_SHIPPED: _on_return_shipped,
     ET_RETURN_RECEIVED: _on_nothing,
     ET_INTERVENTION_REQUESTED: _on_intervention,
-    ET_INTERVENTION_RULED: _on_nothing,
+    ET_INTERVENTION_RULED: _on_ruled,
+    ET_EVIDENCE_ADDED: _on_evidence,
 }
 
 

@@ -59,6 +59,7 @@ class EventType(ContractEnum):
     INTERVENTION_REQUESTED = "intervention_requested"
     INTERVENTION_RULED = "intervention_ruled"
     RATED = "rated"
+    EVIDENCE_ADDED = "evidence_added"
 
 
 class AutoEvent(ContractEnum):
@@ -78,6 +79,7 @@ class AutoEvent(ContractEnum):
     DEFAULT_RATING = "default_rating"
     AFTER_SALE_WINDOW_END = "after_sale_window_end"
     LEGAL_RETURN_WINDOW_END = "legal_return_window_end"
+    SELLER_EVIDENCE_DUE = "seller_evidence_due"
 
 
 def check_auto_event(name: str) -> AutoEvent:
@@ -422,6 +424,7 @@ FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
         (_T.INTERVENTION_REQUESTED, (), ("by",)),
         (_T.INTERVENTION_RULED, ("outcome",), ()),
         (_T.RATED, ("by", "score"), ("text_length",)),
+        (_T.EVIDENCE_ADDED, ("by",), ()),
     ]
 }
 

@@ -76,6 +76,7 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "default_rating": "系统默认给出好评",
         "after_sale_window_end": "售后申请期结束",
         "legal_return_window_end": "法定七日无理由退货期结束（依法，不是平台规则）",
+        "seller_evidence_due": "卖家回应买家举证的时限到期",
     },
     "en": {
         "auto_close": "the unpaid order closes by itself",
@@ -93,6 +94,7 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "after_sale_window_end": "the after-sale window ends",
         "legal_return_window_end": "the legal 7-day no-reason return period ends (the law, "
         "not the platform's rule)",
+        "seller_evidence_due": "the seller's answer to the buyer's evidence is due",
     },
 }
 _PARTY: Mapping[str, Mapping[str, str]] = {
@@ -124,6 +126,7 @@ _HOW_ZH: Mapping[str, str] = {
     "refund.intervention_evidence": "由平台判定",
     "return.no_reason_window": "",
     "rate.window.buyer": "买家评价",
+    "refund.intervention_seller_reply": "卖家补充举证（或平台判定）",
     "rate.window.seller": "卖家评价",
 }
 _YES_NO_ZH = {True: "可以", False: "不可以"}

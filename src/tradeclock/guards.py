@@ -213,6 +213,19 @@ def _g_after_sale_open(st: State, ev: Event) -> Refusal | None:
     return None
 
 
+def _g_evidence_open(st: State, ev: Event) -> Refusal | None:
+    r = st.refund
+    if r is None or not r.intervention:
+        return (
+            "evidence is added during the platform's intervention, which was not requested",
+            "refund.intervention",
+            NotAllowed,
+        )
+    if ev.by is None or ev.by.value not in ("buyer", "seller"):
+        return ("only the buyer and the seller add evidence", "refund.intervention", InvalidInput)
+    return None
+
+
 def _g_rating_open(st: State, ev: Event) -> Refusal | None:
     side = ev.by.value if ev.by is not None else ""
     if side not in ("buyer", "seller"):
@@ -286,6 +299,7 @@ _GUARDS: dict[str, Guard] = {
     "amount_refundable": _g_amount_refundable,
     "after_sale_open": _g_after_sale_open,
     "rating_open": _g_rating_open,
+    "evidence_open": _g_evidence_open,
     "return_goods": _g_return_goods,
     "order_shipped": _g_order_shipped,
     "modification_valid": _g_modification_valid,

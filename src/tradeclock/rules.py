@@ -443,6 +443,18 @@ def _base_rules(
             informational=True,
         ),
         _r(
+            id="refund.intervention_seller_reply",
+            duration=_D(hours=24),
+            starts="the buyer adds evidence during the platform's intervention",
+            event="seller_evidence_due",
+            effect="no automatic outcome: the seller's answer to the buyer's evidence is due; "
+            "the platform rules",
+            stoppable_by=("seller",),
+            stopped_how="the seller adds evidence (or the platform rules)",
+            source="platform (RULES.md § Rules between timers: intervention clocks)",
+            informational=True,
+        ),
+        _r(
             id="return.no_reason_window",
             duration=_D(hours=168),
             starts="signed",

@@ -22,6 +22,7 @@ ET_CANCELLED = EventType.CANCELLED
 ET_CONFIRMED = EventType.CONFIRMED
 ET_INTERVENTION_REQUESTED = EventType.INTERVENTION_REQUESTED
 ET_INTERVENTION_RULED = EventType.INTERVENTION_RULED
+ET_EVIDENCE_ADDED = EventType.EVIDENCE_ADDED
 ET_PAID = EventType.PAID
 ET_PLACED = EventType.PLACED
 ET_RATED = EventType.RATED
@@ -83,6 +84,7 @@ class Refund:
         "intervention",
         "number",
         "reason",
+        "reply_clock",
         "requested_at",
         "return_goods",
         "return_method",
@@ -103,6 +105,7 @@ class Refund:
         self.return_method: Method | None = None
         self.intervention = False
         self.evidence_done = False
+        self.reply_clock: datetime | None = None  # the buyer's evidence awaits the seller
         self.cause: Cause = (ET_REFUND_REQUESTED, ev.at, None)
         self.timer: Timer | None = None  # cached by engine.pending, keyed on what it reads
         self.timer_key: tuple[object, ...] | None = None
@@ -115,6 +118,7 @@ class Refund:
         new.cause = self.cause
         new.clock = self.clock
         new.evidence_done = self.evidence_done
+        new.reply_clock = self.reply_clock
         new.intervention = self.intervention
         new.number = self.number
         new.reason = self.reason
