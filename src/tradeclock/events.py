@@ -198,6 +198,9 @@ class Event(NamedTuple):
     category: Category | None = None
     #: the buyer confirmed at purchase that an art. 7 category is not returnable without reason
     buyer_confirmed_exclusion: bool | None = None
+    #: the seller paid the outbound shipping (包邮), and from what order amount on, if any
+    free_shipping: bool | None = None
+    free_shipping_threshold: Decimal | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -249,6 +252,8 @@ _OPTIONAL = (
     "event_id",
     "category",
     "buyer_confirmed_exclusion",
+    "free_shipping",
+    "free_shipping_threshold",
 )
 
 
@@ -389,6 +394,8 @@ _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "event_id": _text,
     "category": _enum(Category),
     "buyer_confirmed_exclusion": _bool,
+    "free_shipping": _bool,
+    "free_shipping_threshold": parse_amount,
 }
 
 _T = EventType
@@ -406,6 +413,8 @@ FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
                 "flash_sale",
                 "category",
                 "buyer_confirmed_exclusion",
+                "free_shipping",
+                "free_shipping_threshold",
             ),
         ),
         (_T.PAID, (), ("channel", "bank")),
@@ -569,6 +578,8 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
         "event_id": (str, False),
         "category": (Category, True),
         "buyer_confirmed_exclusion": (bool, True),
+        "free_shipping": (bool, True),
+        "free_shipping_threshold": (Decimal, False),
     }[name]
     for name in _OPTIONAL
 )

@@ -32,7 +32,7 @@ from .rules import LATE_SHIPMENT, RuleRegistry, RuleSet, get_rules
 from .state import State
 from .status import Status
 
-__all__ = ["Compensation", "Order", "Receipt", "load"]
+__all__ = ["Compensation", "Order", "Receipt", "ShippingSplit", "load"]
 
 _LOG_KEYS = {"id", "rules", "events"}
 
@@ -251,6 +251,45 @@ class Order:
         amount = min(max(share, low), rule.maximum)
         return Compensation(amount, rule.id, late.at, rule.source)
 
+    def return_shipping(self, now: datetime | str) -> ShippingSplit | None:
+        """Who pays which shipping leg of the refund at ``now`` if it is a no-reason return
+        (constraint ``refund.return_shipping``: dispute rules art. 53); ``None`` otherwise.
+
+        >>> order = load({"id": "F1", "rules": "taobao", "events": [
+        ...     {"type": "placed", "at": "2026-11-01T10:00:00+08:00", "amount": "120.00",
+        ...      "free_shipping": True, "free_shipping_threshold": "99.00"},
+        ...     {"type": "paid", "at": "2026-11-01T10:05:00+08:00"},
+        ...     {"type": "shipped", "at": "2026-11-02T10:00:00+08:00"},
+        ...     {"type": "refund_requested", "at": "2026-11-03T10:00:00+08:00",
+        ...      "return_goods": True, "reason": "no_reason", "amount": "30.00"}]})
+        >>> order.return_shipping("2026-11-03T11:00:00+08:00").outbound
+        'buyer'
+        """
+        status = self.status(now)
+        r = status.refund
+        if r is None or not r.return_goods or r.reason != "no_reason":
+            return None
+        placed = self.events[0]
+        rule = "refund.return_shipping"
+        if not placed.free_shipping:
+            return ShippingSplit(
+                "buyer", "buyer", "no free shipping: the buyer pays both legs", rule
+            )
+        threshold, amount = placed.free_shipping_threshold, status.amount
+        if threshold is not None and amount is not None and r.amount is not None:
+            left = amount - r.amount
+            if left < threshold:
+                return ShippingSplit(
+                    "buyer",
+                    "buyer",
+                    f"the partial return leaves {left} yuan, below the free-shipping threshold "
+                    f"of {threshold}: the buyer pays both legs",
+                    rule,
+                )
+        return ShippingSplit(
+            "seller", "buyer", "free shipping: the buyer pays only the return leg", rule
+        )
+
     def migrate(self, rules: RuleSet) -> Order:
         """The same log judged by another rule set (or version): an explicit choice, never
         made by adding a version to a registry."""
@@ -321,6 +360,17 @@ def load(
             order_id=order_id,
         )
     return replay(order_id, rs, events)
+
+
+class ShippingSplit(NamedTuple):
+    """Who pays each leg of a no-reason return's shipping, and why."""
+
+    #: who bears the outbound leg in the end ("seller" keeps it with free shipping)
+    outbound: str
+    #: who pays the return leg (the buyer, for a no-reason return)
+    return_leg: str
+    reason: str
+    rule: str
 
 
 class Compensation(NamedTuple):

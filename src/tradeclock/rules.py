@@ -208,6 +208,13 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
                 "law: 网络购买商品七日无理由退货暂行办法 arts. 6-7",
             ),
             _c(
+                "refund.return_shipping",
+                "a no-reason return: with free shipping the buyer pays only the return leg, "
+                "otherwise both legs; a partial return that leaves the order below the "
+                "free-shipping threshold makes the buyer pay both legs",
+                f"rule: dispute rules art. 53; seed {SEED_001} § 10.1.1",
+            ),
+            _c(
                 "refund.intervention",
                 "the platform rules only after intervention was requested, "
                 "and intervention is requested once per refund",

@@ -48,12 +48,16 @@ _DATETIME = {"type": "string", "format": "date-time", "pattern": DATETIME_PATTER
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
 
 #: The JSON form of each optional event field: the loader's parser for it reads the same.
+FIELD_AMOUNT: dict[str, Any] = {
+    "oneOf": [
+        {"type": "string", "pattern": AMOUNT_PATTERN},
+        {"type": "integer", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+    ],
+}
+
 FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "amount": {
-        "oneOf": [
-            {"type": "string", "pattern": AMOUNT_PATTERN},
-            {"type": "integer", "minimum": 0, "maximum": int(MAX_AMOUNT)},
-        ],
+        **FIELD_AMOUNT,
         "description": "yuan, exact: a decimal string with at most 2 decimals",
     },
     "pay_within": {
@@ -83,6 +87,11 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "category": {
         "enum": [c.value for c in Category],
         "description": "the goods' category for the law's no-reason exclusions",
+    },
+    "free_shipping": {"type": "boolean", "description": "the seller paid the outbound shipping"},
+    "free_shipping_threshold": {
+        **FIELD_AMOUNT,
+        "description": "the order amount from which shipping is free (yuan, exact)",
     },
     "buyer_confirmed_exclusion": {
         "type": "boolean",
