@@ -66,6 +66,9 @@ TARGETS = {
     "after_sale_window_end": ("order", "closed"),
     "legal_return_window_end": ("order", "closed"),
     "seller_evidence_due": ("refund", "closed"),
+    "legal_address_due": ("refund", "closed"),
+    "legal_refund_due": ("refund", "closed"),
+    "legal_refund_overdue": ("refund", "closed"),
 }
 
 

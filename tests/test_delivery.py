@@ -44,6 +44,7 @@ LOGS = [
         e("refund_requested", "2026-11-03 10:00", return_goods=True, reason="quality"),
         e("refund_agreed", "2026-11-03 12:00"),
         e("return_shipped", "2026-11-04 12:00", tracking_no="YT2"),
+        e("return_arrived", "2026-11-05 10:00"),
         e("return_received", "2026-11-05 12:00"),
     ],
 ]

@@ -166,3 +166,93 @@ def test_a_sellers_own_exclusion_is_not_honoured(rs: tc.RuleSet) -> None:
     assert order.status(t("2026-11-04 11:00")).refund.state == "wait_seller_agree"
     with pytest.raises(tc.InvalidInput, match=r"placed\.category 'jewellery' is not one of"):
         tc.load(log(*bought("jewellery"), rules=rs.name), rules=rs)
+
+
+# ---------------------------------------------------------------------------- sellers' duties
+
+RETURN = [
+    e("placed", "2026-11-01 10:00"),
+    e("paid", "2026-11-01 10:05"),
+    e("shipped", "2026-11-02 10:00"),
+    e("signed", "2026-11-03 10:00"),
+    e("refund_requested", "2026-11-04 10:00", return_goods=True, reason="no_reason"),
+]
+
+
+def test_the_return_address_is_due_within_15_days(rs: tc.RuleSet) -> None:
+    # 消费者权益保护法 art. 25, 实施条例 art. 19: over 15 days without an address is punishable
+    o = tc.load(log(*RETURN, rules=rs.name), rules=rs)
+    d = o.status(t("2026-11-04 11:00")).deadline("legal_address_due")
+    assert d is not None and (d.at, d.rule, d.informational) == (
+        t("2026-11-19 10:00"),
+        "law.return_address",
+        True,
+    )
+    # the seller agreeing gives the address: the law's deadline is gone
+    agreed = o.apply(e("refund_agreed", "2026-11-04 12:00"))
+    assert agreed.status(t("2026-11-04 13:00")).deadline("legal_address_due") is None
+
+
+def test_the_address_deadline_fires_on_time_when_the_platform_waits_longer(rs: tc.RuleSet) -> None:
+    slow = rs.with_overrides({"refund.return_seller_timeout": "P20D"}, name="slow")
+    o = tc.load(log(*RETURN, rules="slow"), rules=slow)
+    status = o.status(t("2026-11-19 10:00"))
+    assert ("legal_address_due", t("2026-11-19 10:00")) in {(f.event, f.at) for f in status.fired}
+    assert status.refund.state == "wait_seller_agree"  # the law's clock changes nothing
+
+
+def test_the_refund_is_due_7_days_after_the_goods_arrive(rs: tc.RuleSet) -> None:
+    # 暂行办法 art. 18: refund within 7 days of receiving the returned goods; after 15: punishable
+    o = tc.load(
+        log(
+            *RETURN,
+            e("refund_agreed", "2026-11-04 12:00"),
+            e("return_shipped", "2026-11-05 10:00", tracking_no="YT9"),
+            e("return_arrived", "2026-11-06 10:00"),
+            rules=rs.name,
+        ),
+        rules=rs,
+    )
+    ahead = {d.event: (d.at, d.rule) for d in o.status(t("2026-11-06 11:00")).upcoming}
+    assert ahead["legal_refund_due"] == (t("2026-11-13 10:00"), "law.refund_after_return")
+    assert ahead["legal_refund_overdue"] == (
+        t("2026-11-21 10:00"),
+        "law.refund_after_return.punishable",
+    )
+    # the law's 7 days end before the platform's automatic refund (10 days from the shipment)
+    assert ahead["auto_refund"][0] == t("2026-11-15 10:00")
+    later = o.status(t("2026-11-13 10:00"))
+    assert later.refund.state == "wait_seller_confirm"
+    assert ("legal_refund_due", t("2026-11-13 10:00")) in {(f.event, f.at) for f in later.fired}
+    done = o.apply(e("return_received", "2026-11-14 09:00")).status(t("2026-11-14 10:00"))
+    assert done.refund.state == "success"
+    assert not {"legal_refund_due", "legal_refund_overdue"} & {d.event for d in done.upcoming}
+
+
+def test_only_for_no_reason_returns(rs: tc.RuleSet) -> None:
+    quality = [
+        *RETURN[:4],
+        e("refund_requested", "2026-11-04 10:00", return_goods=True, reason="quality"),
+    ]
+    o = tc.load(log(*quality, rules=rs.name), rules=rs)
+    assert o.status(t("2026-11-04 11:00")).deadline("legal_address_due") is None
+
+
+def test_a_refund_more_than_15_days_late_is_marked_punishable(rs: tc.RuleSet) -> None:
+    # a return by surface mail: the platform waits 30 days, the law marks day 15
+    o = tc.load(
+        log(
+            *RETURN,
+            e("refund_agreed", "2026-11-04 12:00"),
+            e("return_shipped", "2026-11-05 10:00", tracking_no="PY1", method="surface_mail"),
+            e("return_arrived", "2026-11-06 10:00"),
+            rules=rs.name,
+        ),
+        rules=rs,
+    )
+    status = o.status(t("2026-11-21 10:00"))
+    assert ("legal_refund_overdue", t("2026-11-21 10:00")) in {
+        (f.event, f.at) for f in status.fired
+    }
+    assert status.refund.state == "wait_seller_confirm"  # shown, nothing changes
+    assert status.deadline("auto_refund").at == t("2026-12-05 10:00")

@@ -50,6 +50,9 @@ TABLE = [
     ("aftersale.window", 15 * D, 15 * D),  # off in both presets until a rule set enables it
     ("law.no_reason_window", 7 * D, 7 * D),  # the law, the same whatever the platform
     ("refund.intervention_seller_reply", 24 * H, 24 * H),
+    ("law.return_address", 15 * D, 15 * D),
+    ("law.refund_after_return", 7 * D, 7 * D),
+    ("law.refund_after_return.punishable", 15 * D, 15 * D),
 ]
 
 

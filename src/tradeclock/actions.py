@@ -64,6 +64,7 @@ ACTORS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("seller", "rated", "rated (good)", {"by": "seller", "score": "good"}),
     ("seller", "evidence_added", "evidence_added", {"by": "seller"}),
     ("carrier", "signed", "signed", {}),
+    ("carrier", "return_arrived", "return_arrived", {}),
     ("platform", "intervention_ruled", "intervention_ruled (refund)", {"outcome": "refund"}),
     ("platform", "intervention_ruled", "intervention_ruled (no refund)", {"outcome": "no_refund"}),
 )

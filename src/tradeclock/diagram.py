@@ -58,6 +58,11 @@ TIMERS: Mapping[tuple[str, str, str], tuple[str, ...]] = {
     ("refund", "refund_close", "seller_refused"): ("refund.refused_buyer_timeout",),
     ("refund", "evidence_due", "seller_refused"): ("refund.intervention_evidence",),
     ("refund", "seller_evidence_due", "seller_refused"): ("refund.intervention_seller_reply",),
+    ("refund", "legal_address_due", "wait_seller_agree"): ("law.return_address",),
+    ("refund", "legal_refund_due", "wait_seller_confirm"): ("law.refund_after_return",),
+    ("refund", "legal_refund_overdue", "wait_seller_confirm"): (
+        "law.refund_after_return.punishable",
+    ),
     ("order", "rating_window_end", "success"): ("rate.window.buyer", "rate.window.seller"),
     ("order", "after_sale_window_end", "success"): ("aftersale.window",),
     ("order", "legal_return_window_end", "signed"): ("law.no_reason_window",),

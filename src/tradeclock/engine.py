@@ -37,6 +37,7 @@ from .state import (
     ET_REFUND_MODIFIED,
     ET_REFUND_REFUSED,
     ET_REFUND_REQUESTED,
+    ET_RETURN_ARRIVED,
     ET_RETURN_RECEIVED,
     ET_RETURN_SHIPPED,
     ET_SHIPPED,
@@ -52,6 +53,7 @@ from .state import (
     R_WAIT_BUYER_RETURN,
     R_WAIT_SELLER_AGREE,
     R_WAIT_SELLER_CONFIRM,
+    RS_NO_REASON,
     Cause,
     Refund,
     State,
@@ -126,7 +128,29 @@ def pending(st: State) -> list[Timer]:
             rule = st.rs.rules["refund.intervention_seller_reply"]
             at = rule.deadline(r.reply_clock, st.rs.tz)
             out.append((at, rank[rule.id], "seller_evidence_due", rule.id))
+        if r.reason is RS_NO_REASON and r.return_goods:
+            _law_timers(st, r, out)
     return out
+
+
+_LAW_TIMERS = (
+    ("law.refund_after_return", "legal_refund_due"),
+    ("law.refund_after_return.punishable", "legal_refund_overdue"),
+)
+
+
+def _law_timers(st: State, r: Refund, out: list[Timer]) -> None:
+    """The seller's legal deadlines in a no-reason return (informational)."""
+    rules, rank, tz = st.rs.rules, st.rs.rank, st.rs.tz
+    if r.state is R_WAIT_SELLER_AGREE and "law.return_address" in rules:
+        if "law.return_address" not in r.legal_fired:
+            rule = rules["law.return_address"]
+            out.append((rule.deadline(r.requested_at, tz), rank[rule.id], rule.event, rule.id))  # type: ignore[arg-type]
+    elif r.state is R_WAIT_SELLER_CONFIRM and r.arrived_at is not None:
+        for rule_id, event in _LAW_TIMERS:
+            if rule_id in rules and rule_id not in r.legal_fired:
+                at = rules[rule_id].deadline(r.arrived_at, tz)
+                out.append((at, rank[rule_id], event, rule_id))
 
 
 _RATING_RULES = (("buyer", "rate.window.buyer"), ("seller", "rate.window.seller"))
@@ -263,6 +287,8 @@ def _fire(st: State, timer: Timer) -> None:
         r.evidence_done = True
     elif event == "seller_evidence_due":
         r.reply_clock = None
+    elif event.startswith("legal_"):
+        r.legal_fired = r.legal_fired | {rule}
     if dest is None:
         return
     r.state = dest  # type: ignore[assignment]  # the compiled table holds members
@@ -440,6 +466,11 @@ def _bound_refund(st: State) -> None:
         timer = refund_timer(st, r)
         if timer is not None:
             bound(st, timer[0])
+        if r.reason is RS_NO_REASON and r.return_goods:  # the law's deadlines run beside it
+            law: list[Timer] = []
+            _law_timers(st, r, law)
+            for at, *_ in law:
+                bound(st, at)
 
 
 def _on_placed(st: State, ev: Event) -> None:
@@ -582,6 +613,14 @@ def _on_return_shipped(st: State, ev: Event) -> None:
     r.return_method = ev.method
 
 
+def _on_arrived(st: State, ev: Event) -> None:
+    r = st.refund
+    assert r is not None
+    r.arrived_at = ev.at
+    for timer in pending(st):
+        bound(st, timer[0])
+
+
 def _on_evidence(st: State, ev: Event) -> None:
     r = st.refund
     assert r is not None
@@ -614,6 +653,7 @@ _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
     ET_INTERVENTION_REQUESTED: _on_intervention,
     ET_INTERVENTION_RULED: _on_ruled,
     ET_EVIDENCE_ADDED: _on_evidence,
+    ET_RETURN_ARRIVED: _on_arrived,
 }
 
 

@@ -56,6 +56,7 @@ class EventType(ContractEnum):
     REFUND_CANCELLED = "refund_cancelled"
     RETURN_SHIPPED = "return_shipped"
     RETURN_RECEIVED = "return_received"
+    RETURN_ARRIVED = "return_arrived"
     INTERVENTION_REQUESTED = "intervention_requested"
     INTERVENTION_RULED = "intervention_ruled"
     RATED = "rated"
@@ -80,6 +81,9 @@ class AutoEvent(ContractEnum):
     AFTER_SALE_WINDOW_END = "after_sale_window_end"
     LEGAL_RETURN_WINDOW_END = "legal_return_window_end"
     SELLER_EVIDENCE_DUE = "seller_evidence_due"
+    LEGAL_ADDRESS_DUE = "legal_address_due"
+    LEGAL_REFUND_DUE = "legal_refund_due"
+    LEGAL_REFUND_OVERDUE = "legal_refund_overdue"
 
 
 def check_auto_event(name: str) -> AutoEvent:
@@ -430,6 +434,7 @@ FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
         (_T.REFUND_CANCELLED, (), ()),
         (_T.RETURN_SHIPPED, ("tracking_no",), ("method",)),
         (_T.RETURN_RECEIVED, (), ()),
+        (_T.RETURN_ARRIVED, (), ()),
         (_T.INTERVENTION_REQUESTED, (), ("by",)),
         (_T.INTERVENTION_RULED, ("outcome",), ()),
         (_T.RATED, ("by", "score"), ("text_length",)),

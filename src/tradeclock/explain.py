@@ -77,6 +77,9 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "after_sale_window_end": "售后申请期结束",
         "legal_return_window_end": "法定七日无理由退货期结束（依法，不是平台规则）",
         "seller_evidence_due": "卖家回应买家举证的时限到期",
+        "legal_address_due": "卖家提供退货地址的法定时限（超过15日可受处罚）",
+        "legal_refund_due": "卖家收到退货后七日内退款的法定时限到期",
+        "legal_refund_overdue": "收到退货超过15日仍未退款，可受处罚",
     },
     "en": {
         "auto_close": "the unpaid order closes by itself",
@@ -95,6 +98,11 @@ _EVENT: Mapping[str, Mapping[str, str]] = {
         "legal_return_window_end": "the legal 7-day no-reason return period ends (the law, "
         "not the platform's rule)",
         "seller_evidence_due": "the seller's answer to the buyer's evidence is due",
+        "legal_address_due": "the seller's legal time to give a return address ends (15 days; "
+        "punishable after)",
+        "legal_refund_due": "the law's 7 days to refund after receiving the returned goods end",
+        "legal_refund_overdue": "the refund is more than 15 days after receiving the goods: "
+        "punishable",
     },
 }
 _PARTY: Mapping[str, Mapping[str, str]] = {
@@ -127,6 +135,9 @@ _HOW_ZH: Mapping[str, str] = {
     "return.no_reason_window": "",
     "rate.window.buyer": "买家评价",
     "refund.intervention_seller_reply": "卖家补充举证（或平台判定）",
+    "law.return_address": "卖家同意退货（提供退货地址）",
+    "law.refund_after_return": "卖家确认收货（退款成功）",
+    "law.refund_after_return.punishable": "卖家确认收货（退款成功）",
     "rate.window.seller": "卖家评价",
 }
 _YES_NO_ZH = {True: "可以", False: "不可以"}

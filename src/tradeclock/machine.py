@@ -146,6 +146,11 @@ REFUND_TRANSITIONS = [
     _t("refund_cancelled", _OPEN_REFUND, _R.CLOSED),
     _t("return_shipped", _R.WAIT_BUYER_RETURN, _R.WAIT_SELLER_CONFIRM),
     _t("return_received", _R.WAIT_SELLER_CONFIRM, _R.SUCCESS),
+    # the carrier delivered the return to the seller: the law's refund clock starts
+    _t("return_arrived", _R.WAIT_SELLER_CONFIRM, None),
+    _t("legal_refund_due", _R.WAIT_SELLER_CONFIRM, None),
+    _t("legal_refund_overdue", _R.WAIT_SELLER_CONFIRM, None),
+    _t("legal_address_due", _R.WAIT_SELLER_AGREE, None),
     _t("intervention_requested", _R.SELLER_REFUSED, None, unless=["intervention_open"]),
     _t(
         "intervention_ruled",

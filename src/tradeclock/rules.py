@@ -476,6 +476,7 @@ def _base_rules(
         ),
         *_money_rules(),
         *_after_success_rules(aftersale_source, aftersale_confirmed),
+        *_law_obligations(),
         _r(
             id="law.no_reason_window",
             duration=_D(days=7),
@@ -488,6 +489,54 @@ def _base_rules(
             source="law: 网络购买商品七日无理由退货暂行办法 art. 10; Civil Code arts. 201, 203",
             informational=True,
             extends_over_rest_days=True,
+        ),
+    ]
+
+
+_LAW = (
+    "law: 消费者权益保护法 art. 25; its implementing regulation (State Council Order 778) art. 19; "
+    "暂行办法 arts. 13, 18 (RULES.md § Rules between timers)"
+)
+
+
+def _law_obligations() -> list[Rule]:
+    """The seller's legal deadlines in a no-reason return: informational, never a state change."""
+    return [
+        _r(
+            id="law.return_address",
+            duration=_D(days=15),
+            starts="a no-reason return requested (the seller owes a return address)",
+            event="legal_address_due",
+            effect="more than 15 days without a return address is punishable by law; no state "
+            "change",
+            stoppable_by=("seller",),
+            stopped_how="the seller agrees (giving the return address)",
+            source=_LAW,
+            informational=True,
+        ),
+        _r(
+            id="law.refund_after_return",
+            duration=_D(days=7),
+            starts="the returned goods arrived at the seller (return_arrived)",
+            event="legal_refund_due",
+            effect="the law's 7 days to refund after receiving the returned goods end; no state "
+            "change",
+            stoppable_by=("seller",),
+            stopped_how="the seller confirms receipt (the refund succeeds)",
+            source=_LAW,
+            informational=True,
+        ),
+        _r(
+            id="law.refund_after_return.punishable",
+            duration=_D(days=15),
+            starts="the returned goods arrived at the seller (return_arrived)",
+            event="legal_refund_overdue",
+            effect="a refund more than 15 days after receiving the goods is punishable; no state "
+            "change",
+            stoppable_by=("seller",),
+            stopped_how="the seller confirms receipt (the refund succeeds)",
+            source=_LAW,
+            informational=True,
         ),
     ]
 

@@ -23,6 +23,7 @@ ET_CONFIRMED = EventType.CONFIRMED
 ET_INTERVENTION_REQUESTED = EventType.INTERVENTION_REQUESTED
 ET_INTERVENTION_RULED = EventType.INTERVENTION_RULED
 ET_EVIDENCE_ADDED = EventType.EVIDENCE_ADDED
+ET_RETURN_ARRIVED = EventType.RETURN_ARRIVED
 ET_PAID = EventType.PAID
 ET_PLACED = EventType.PLACED
 ET_RATED = EventType.RATED
@@ -77,11 +78,13 @@ class Refund:
 
     __slots__ = (
         "amount",
+        "arrived_at",
         "before_shipment",
         "cause",
         "clock",
         "evidence_done",
         "intervention",
+        "legal_fired",
         "number",
         "reason",
         "reply_clock",
@@ -106,6 +109,8 @@ class Refund:
         self.intervention = False
         self.evidence_done = False
         self.reply_clock: datetime | None = None  # the buyer's evidence awaits the seller
+        self.arrived_at: datetime | None = None  # the return reached the seller
+        self.legal_fired: frozenset[str] = frozenset()  # the law's deadlines that have passed
         self.cause: Cause = (ET_REFUND_REQUESTED, ev.at, None)
         self.timer: Timer | None = None  # cached by engine.pending, keyed on what it reads
         self.timer_key: tuple[object, ...] | None = None
@@ -119,6 +124,8 @@ class Refund:
         new.clock = self.clock
         new.evidence_done = self.evidence_done
         new.reply_clock = self.reply_clock
+        new.arrived_at = self.arrived_at
+        new.legal_fired = self.legal_fired
         new.intervention = self.intervention
         new.number = self.number
         new.reason = self.reason

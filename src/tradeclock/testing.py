@@ -61,6 +61,7 @@ _TEMPLATES: list[tuple[str, st.SearchStrategy[dict[str, Any]]]] = [
         ),
     ),
     ("signed", st.just({})),
+    ("return_arrived", st.just({})),
     ("evidence_added", st.sampled_from([{"by": "buyer"}, {"by": "seller"}])),
     (
         "rated",
