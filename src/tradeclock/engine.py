@@ -61,6 +61,7 @@ from .state import (
     Timer,
 )
 from .status import Deadline, Fired, Instalments, Ratings, RefundView, Status
+from .top import REFUND_CODES, trade_status
 
 
 def _at(item: Fired | Deadline) -> datetime:
@@ -775,6 +776,8 @@ def build_status(st: State, now: datetime) -> Status:
             rs.version,
             now,
             st.state,
+            trade_status(st.state, st.paid_at is not None),
+            None if r is None else REFUND_CODES[r.state],
             view,
             fired,
             upcoming,

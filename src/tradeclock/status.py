@@ -113,6 +113,9 @@ class Status(NamedTuple):
     rules_version: str | None
     now: datetime
     state: str
+    #: the Taobao Open Platform's status codes for the order and its refund (tradeclock.top)
+    top_status: str
+    top_refund_status: str | None
     refund: RefundView | None
     fired: tuple[Fired, ...]
     upcoming: tuple[Deadline, ...]
@@ -207,6 +210,8 @@ class Status(NamedTuple):
             "rules_version": self.rules_version,
             "now": format_local(self.now, tz),
             "state": self.state,
+            "top_status": self.top_status,
+            "top_refund_status": self.top_refund_status,
             "refund": None if self.refund is None else self.refund.to_dict(tz),
             "fired": [f.to_dict(tz) for f in self.fired],
             "upcoming": [d.to_dict(tz) for d in self.upcoming],
