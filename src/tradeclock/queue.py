@@ -113,17 +113,7 @@ class Queue:
         and ``expected_version`` is checked against the stored number of events."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            row = self.db.execute(
-                "SELECT rules, log, fired_upto FROM orders WHERE order_id = ?", (order_id,)
-            ).fetchone()
-            if row is None:
-                order = Order.new(order_id, self._rules(rules))
-            else:
-                order = self._order(order_id, row[0], row[1])
-            for i, ev in enumerate(events):
-                version = expected_version if i == 0 else None
-                order = order.apply(ev, expected_version=version)
-            self._store(order, None if row is None else row[2])
+            order = self._append(order_id, events, rules, expected_version)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -137,20 +127,32 @@ class Queue:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for order_id, events in logs.items():
-                order = Order.new(order_id, self._rules(rules))
-                row = self.db.execute(
-                    "SELECT rules, log, fired_upto FROM orders WHERE order_id = ?", (order_id,)
-                ).fetchone()
-                if row is not None:
-                    order = self._order(order_id, row[0], row[1])
-                for ev in events:
-                    order = order.apply(ev)
-                self._store(order, None if row is None else row[2])
+                self._append(order_id, events, rules, None)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return len(logs)
+
+    def _append(
+        self,
+        order_id: str,
+        events: Iterable[Mapping[str, Any]],
+        rules: str,
+        expected_version: int | None,
+    ) -> Order:
+        """Inside a write transaction: apply ``events`` to the stored order and store it."""
+        row = self.db.execute(
+            "SELECT rules, log, fired_upto FROM orders WHERE order_id = ?", (order_id,)
+        ).fetchone()
+        if row is None:
+            order = Order.new(order_id, self._rules(rules))
+        else:
+            order = self._order(order_id, row[0], row[1])
+        for i, ev in enumerate(events):
+            order = order.apply(ev, expected_version=expected_version if i == 0 else None)
+        self._store(order, None if row is None else row[2])
+        return order
 
     def get(self, order_id: str) -> Order:
         """The stored order."""
