@@ -214,11 +214,14 @@ def _serial(
     rows = _grouped(table)
     ids = list(rows)
     parts = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        take = [i for order_id in chunk for i in rows[order_id]]
-        sub = table if len(ids) <= _CHUNK else table.take(pa.array(take, type=pa.int64()))
-        parts.append(_run(sub, chunk, now, default, known, progress))
+    if len(ids) <= _CHUNK:  # one chunk: the table and its grouping as they are
+        parts.append(_run(table, ids, rows, now, default, known, progress))
+    else:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            take = [i for order_id in chunk for i in rows[order_id]]
+            sub = table.take(pa.array(take, type=pa.int64()))
+            parts.append(_run(sub, chunk, _grouped(sub), now, default, known, progress))
     if not parts:
         return _table([], default.timezone)
     return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
@@ -227,13 +230,13 @@ def _serial(
 def _run(
     table: Any,
     ids: list[str],
+    rows: dict[str, list[int]],
     now: datetime,
     default: RuleSet,
     known: dict[str, RuleSet],
     progress: Callable[[int], None] | None,
 ) -> Any:
-    """Status rows of the orders ``ids``, all of whose rows ``table`` holds."""
-    rows = _grouped(table)
+    """Status rows of the orders ``ids``, all of whose rows (``rows``) ``table`` holds."""
     columns = _columns(table)
     names = columns.get("rules")
     out = []
