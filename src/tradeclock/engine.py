@@ -143,10 +143,11 @@ _LAW_TIMERS = (
 def _law_timers(st: State, r: Refund, out: list[Timer]) -> None:
     """The seller's legal deadlines in a no-reason return (informational)."""
     rules, rank, tz = st.rs.rules, st.rs.rank, st.rs.tz
-    if r.state is R_WAIT_SELLER_AGREE and "law.return_address" in rules:
-        if "law.return_address" not in r.legal_fired:
-            rule = rules["law.return_address"]
-            out.append((rule.deadline(r.requested_at, tz), rank[rule.id], rule.event, rule.id))  # type: ignore[arg-type]
+    if r.state is R_WAIT_SELLER_AGREE:
+        rule_id = "law.return_address"
+        if rule_id in rules and rule_id not in r.legal_fired:
+            at = rules[rule_id].deadline(r.requested_at, tz)
+            out.append((at, rank[rule_id], "legal_address_due", rule_id))
     elif r.state is R_WAIT_SELLER_CONFIRM and r.arrived_at is not None:
         for rule_id, event in _LAW_TIMERS:
             if rule_id in rules and rule_id not in r.legal_fired:
