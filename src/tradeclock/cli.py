@@ -21,7 +21,16 @@ from .errors import InvalidInput, TradeclockError
 from .events import AutoEvent
 from .explain import LANGS, explain, explain_dict
 from .order import Order, load
-from .rules import AMOUNT_RULES, CONSTRAINTS, PRESETS, RuleRegistry, get_rules, load_rules
+from .rules import (
+    AMOUNT_RULES,
+    CHECKED_ON,
+    CONSTRAINTS,
+    PRESETS,
+    RuleRegistry,
+    RuleSet,
+    get_rules,
+    load_rules,
+)
 from .schema import SCHEMAS, schema
 from .status import Status
 
@@ -168,7 +177,32 @@ def _parser() -> argparse.ArgumentParser:
         help="print every preset side by side as the Markdown of docs/rules.md",
     )
     r.set_defaults(func=_cmd_rules)
+
+    i = sub.add_parser(
+        "import-top", help="turn a Taobao Open Platform trade (and its refunds) into an event log"
+    )
+    i.add_argument("file", metavar="FILE", help='TOP payload (JSON: {"trade", "refunds"}); - stdin')
+    _top_rules(i)
+    i.set_defaults(func=_cmd_import_top)
+
+    c = sub.add_parser(
+        "check-top",
+        help="compare tradeclock's deadlines with the platform's own timeouts (exit 1: disagree)",
+    )
+    c.add_argument("files", metavar="FILE", nargs="+", help="TOP payloads (JSON)")
+    _top_rules(c)
+    c.add_argument("--now", help="judge at this instant (default: each payload's latest time)")
+    c.add_argument("--json", action="store_true", help="print JSON")
+    c.set_defaults(func=_cmd_check_top)
     return parser
+
+
+def _top_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--rules",
+        metavar="NAME|TOML",
+        help="the rule set to judge by (default: tmall for a mall seller, else taobao)",
+    )
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -441,6 +475,60 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                 return 0
 
 
+def _rule_set(value: str | None) -> RuleSet | None:
+    if value is None:
+        return None
+    return load_rules(Path(value)) if value.endswith(".toml") else get_rules(value)
+
+
+def _cmd_import_top(args: argparse.Namespace) -> int:
+    from . import top
+
+    source = sys.stdin.read() if args.file == "-" else Path(args.file)
+    trade, refunds = top.read_payload(source)
+    log = top.from_trade(trade, refunds, rules=_rule_set(args.rules))
+    print(json.dumps(log, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_check_top(args: argparse.Namespace) -> int:
+    from . import top
+
+    rs = _rule_set(args.rules)
+    report = {f: top.check(Path(f), rules=rs, now=args.now) for f in args.files}
+    counts = {"agree": 0, "disagree": 0, "unjudged": 0}
+    for findings in report.values():
+        for finding in findings:
+            counts[finding.verdict] += 1
+    if args.json:
+        out = {
+            "files": {f: [x.to_dict() for x in findings] for f, findings in report.items()},
+            "summary": counts,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for f, findings in report.items():
+            print(f)
+            for x in findings:
+                print("  " + _finding_line(x))
+                if x.note:
+                    print(f"      {x.note}")
+        print(
+            f"{counts['agree']} agree, {counts['disagree']} disagree, "
+            f"{counts['unjudged']} unjudged, in {len(report)} payloads"
+        )
+    return 1 if counts["disagree"] else 0
+
+
+def _finding_line(x: Any) -> str:
+    if x.verdict == "unjudged":
+        return f"unjudged  {x.subject}"
+    ours = x.tradeclock or "none"
+    if x.event:
+        ours += f" ({x.event})"
+    return f"{x.verdict:9} {x.subject} {x.field}: platform {x.platform}, tradeclock {ours}"
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(schema(args.name), ensure_ascii=False, indent=2))
     return 0
@@ -466,6 +554,8 @@ def _cmd_rules(args: argparse.Namespace) -> int:
                 "stoppable_by": list(r.stoppable_by),
                 "source": r.source,
                 "confirmed": r.confirmed,
+                "checked": None if r.checked is None else r.checked.isoformat(),
+                "checked_note": r.checked_note,
             }
             for r in rs
         ]
@@ -483,6 +573,8 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             event = r.event or "-"
             print(f"  {r.id:44} {r.value_text():>7}  {event:18}{mark}")
             print(f"      {r.source}")
+            checked = "not checked" if r.checked is None else f"checked {r.checked}"
+            print(f"      {checked}: {r.checked_note}" if r.checked_note else f"      {checked}")
     return 0
 
 
@@ -500,6 +592,8 @@ def rules_markdown() -> str:
         "Values marked *unconfirmed* come from no reachable source: they are kept, configurable,",
         "and flagged here. Times are reckoned in each rule set's zone "
         f"({', '.join(sorted({p.timezone for p in presets}))}).",
+        f"Every preset value was last compared with RULES.md and its sources on {CHECKED_ON}",
+        "(each rule's `checked` date and `checked_note`; `tradeclock check-top` shows them).",
         "",
         "## Timers",
         "",

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from . import rules
+from ._topcodes import REFUND_CODES, trade_status
 from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Channel, Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
@@ -61,7 +62,6 @@ from .state import (
     Timer,
 )
 from .status import Deadline, Fired, Instalments, Ratings, RefundView, Status
-from .top import REFUND_CODES, trade_status
 
 
 def _at(item: Fired | Deadline) -> datetime:

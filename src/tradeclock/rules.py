@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -106,6 +106,10 @@ class Rule:
     #: a last day on a statutory rest day moves to the day after the rest ends (the law's
     #: reckoning, Civil Code art. 203); counted in whole calendar days on the rule set's calendar
     extends_over_rest_days: bool = False
+    #: when this value was last compared with its source (``None``: never, e.g. a shop's own)
+    checked: date | None = None
+    #: what it was compared with, and what that source is
+    checked_note: str = ""
 
     def value_text(self) -> str:
         """The rule's value as the docs and the CLI show it: ``P10D``, ``P3D, P5D`` (an
@@ -857,6 +861,8 @@ class RuleSet:
                     source=source
                     or f"rule set {new_name!r} (was {old.value_text()}: {old.source})",
                     confirmed=True,
+                    checked=None,
+                    checked_note=_changed_by(new_name),
                 )
                 continue
             if isinstance(value, list | tuple):
@@ -876,6 +882,8 @@ class RuleSet:
                 source=source
                 or f"rule set {new_name!r} (was {format_duration_iso(old.duration)}: {old.source})",
                 confirmed=True,
+                checked=None,
+                checked_note=_changed_by(new_name),
             )
         return RuleSet(
             new_name,
@@ -939,11 +947,37 @@ class RuleSet:
         return "\n".join(lines) + "\n"
 
 
+#: The day the preset values were last compared, rule by rule, with RULES.md and its sources.
+CHECKED_ON = date(2026, 11, 23)
+#: Rules with a row in RULES.md § Timers; the others are stated in § Rules between timers.
+_TIMER_ROWS = ("pay.", "ship.", "confirm.", "refund.", "return.", "rate.", "aftersale.")
+_SOURCE_KINDS = (
+    ("seed", "a seed document"),
+    ("rule:", "Taobao's published rules or Open Platform definitions"),
+    ("platform", "secondary pages quoting Taobao help"),
+    ("law:", "PRC law"),
+)
+
+
+def _checked(rule: Rule, on: date = CHECKED_ON) -> Rule:
+    """``rule`` with the date and note of its last check against RULES.md."""
+    section = "§ Timers" if rule.id.startswith(_TIMER_ROWS) else "§ Rules between timers"
+    kind = next((what for prefix, what in _SOURCE_KINDS if rule.source.startswith(prefix)), "")
+    if not rule.confirmed:
+        kind = "no source confirms the value (unconfirmed)"
+    note = f"value compared with RULES.md {section}" + (f"; its source: {kind}" if kind else "")
+    return attrs.evolve(rule, checked=on, checked_note=note)
+
+
+def _changed_by(name: str) -> str:
+    return f"not checked: rule set {name!r} changed the value"
+
+
 TAOBAO = RuleSet(
     "taobao",
     "Asia/Shanghai",
     {
-        r.id: r
+        r.id: _checked(r)
         for r in _base_rules(
             _D(hours=48),
             "default (unconfirmed)",
@@ -958,7 +992,7 @@ TMALL = RuleSet(
     "tmall",
     "Asia/Shanghai",
     {
-        r.id: r
+        r.id: _checked(r)
         for r in _base_rules(
             _D(hours=72),
             f"seed {SEED_001} § 发货时间问题",
@@ -1061,13 +1095,20 @@ def _wechat_shop() -> RuleSet:
         if r.id in given:
             duration, step = given[r.id]
             rules[r.id] = attrs.evolve(
-                r, duration=duration, source=f"{_WECHAT} ({step})", confirmed=True
+                r,
+                duration=duration,
+                source=f"{_WECHAT} ({step})",
+                confirmed=True,
+                checked_note=f"value compared with the {_WECHAT}",
             )
         elif r.id.startswith("law."):
             rules[r.id] = r
         else:
             rules[r.id] = attrs.evolve(
-                r, source=f"not in the {_WECHAT}: Taobao's value ({r.source})", confirmed=False
+                r,
+                source=f"not in the {_WECHAT}: Taobao's value ({r.source})",
+                confirmed=False,
+                checked_note=f"{r.checked_note}, for Taobao; not in the {_WECHAT}",
             )
     return RuleSet("wechat_shop", "Asia/Shanghai", rules)
 

@@ -1,53 +1,894 @@
-"""Taobao Open Platform (TOP) interop: the platform's own status codes for our states.
+"""Taobao Open Platform (TOP) interop: its status codes, its payloads, its own timeouts.
 
-Every order state and refund state maps to the codes of ``taobao.trade.fullinfo.get`` and
-``taobao.refund.get`` (RULES.md § Order (trade) states): ``status()`` and its JSON carry them as
-``top_status`` and ``top_refund_status``. A closed order is ``TRADE_CLOSED_BY_TAOBAO`` when it
-closed before payment (unpaid, or cancelled) and ``TRADE_CLOSED`` when it closed because the
-whole amount was refunded.
+**Status codes.** Every order state and refund state maps to the codes of
+``taobao.trade.fullinfo.get`` and ``taobao.refund.get`` (RULES.md § Order (trade) states):
+``status()`` and its JSON carry them as ``top_status`` and ``top_refund_status``. A closed
+order is ``TRADE_CLOSED_BY_TAOBAO`` when it closed before payment (unpaid, or cancelled) and
+``TRADE_CLOSED`` when it closed because the whole amount was refunded.
 
 >>> trade_status("closed", paid=False), trade_status("closed", paid=True)
 ('TRADE_CLOSED_BY_TAOBAO', 'TRADE_CLOSED')
+
+**Import.** :func:`from_trade` turns a trade object and its refund objects into an event log.
+TOP writes times as ``yyyy-MM-dd HH:mm:ss`` with no offset: they are read as Asia/Shanghai
+local time, and any other form is refused. What a payload does not say is reconstructed from
+its status (see docs/top.md); what cannot be reconstructed is an :class:`InvalidInput` naming
+the field.
+
+**Conformance.** :func:`check` compares tradeclock's next automatic action with the platform's
+own ``timeout_action_time`` (trade and sub-orders) and ``refund_remind_timeout.timeout``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any, NamedTuple
 
-__all__ = ["REFUND_CODES", "TRADE_CODES", "refund_status", "trade_status"]
+from ._time import format_local, zone
+from ._topcodes import REFUND_CODES, TRADE_CODES, refund_status, trade_status
+from .errors import InvalidInput, TradeclockError
+from .events import check_text, parse_amount
+from .order import Order, replay
+from .rules import PRESETS, RuleSet, get_rules
+from .status import Status
 
-#: Order state -> TOP trade status (``closed`` depends on whether it was paid).
-TRADE_CODES: Mapping[str, str] = MappingProxyType(
+__all__ = [
+    "REFUND_CODES",
+    "TOP_TIME_FORMAT",
+    "TOP_ZONE",
+    "TRADE_CODES",
+    "Finding",
+    "check",
+    "from_trade",
+    "parse_top_time",
+    "read_payload",
+    "refund_status",
+    "trade_status",
+]
+
+# --- reading payloads ---------------------------------------------------------------------
+
+#: How TOP writes a time: local time in China, no offset.
+TOP_TIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
+TOP_ZONE = "Asia/Shanghai"
+_TOP_TIME_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
+_SHANGHAI = zone(TOP_ZONE)
+
+#: TOP trade statuses tradeclock models (the others are refused by name).
+_TRADE_STATUSES = frozenset({*TRADE_CODES.values(), "TRADE_CLOSED_BY_TAOBAO"})
+#: TOP trade statuses that exist but that tradeclock does not model, and why.
+_UNMODELLED = MappingProxyType(
     {
-        "placed": "WAIT_BUYER_PAY",
-        "paid": "WAIT_SELLER_SEND_GOODS",
-        "shipped": "WAIT_BUYER_CONFIRM_GOODS",
-        "signed": "WAIT_BUYER_CONFIRM_GOODS",
-        "success": "TRADE_FINISHED",
-        "closed": "TRADE_CLOSED",
+        "TRADE_NO_CREATE_PAY": "no Alipay trade was created",
+        "SELLER_CONSIGNED_PART": "part of the trade shipped (one shipment per order here)",
+        "TRADE_BUYER_SIGNED": "cash on delivery",
+        "PAY_PENDING": "an international card payment is being confirmed",
+        "WAIT_PRE_AUTH_CONFIRM": "a pre-authorised zero-yuan contract",
     }
 )
-#: Refund state -> TOP refund status.
-REFUND_CODES: Mapping[str, str] = MappingProxyType(
+#: TOP ``shipping_type`` -> the method of the ``shipped`` event (``free``: the seller pays the
+#: postage; the carrier is not said, so the express timers apply).
+SHIPPING_METHODS: Mapping[str, str] = MappingProxyType(
     {
-        "wait_seller_agree": "WAIT_SELLER_AGREE",
-        "wait_buyer_return": "WAIT_BUYER_RETURN_GOODS",
-        "wait_seller_confirm": "WAIT_SELLER_CONFIRM_GOODS",
-        "seller_refused": "SELLER_REFUSE_BUYER",
-        "success": "SUCCESS",
-        "closed": "CLOSED",
+        "express": "express",
+        "ems": "ems",
+        "post": "surface_mail",
+        "free": "express",
+        "virtual": "none",
     }
 )
+_NO_REFUND = ("NO_REFUND", "", None)
 
 
-def trade_status(state: str, paid: bool) -> str:
-    """The TOP trade status of an order in ``state`` (``paid``: whether it was ever paid)."""
-    if state == "closed" and not paid:
-        return "TRADE_CLOSED_BY_TAOBAO"
-    return TRADE_CODES[state]
+def parse_top_time(value: object, what: str) -> datetime:
+    """A TOP time (``yyyy-MM-dd HH:mm:ss``, Asia/Shanghai) as a UTC instant.
+
+    >>> parse_top_time("2026-11-11 00:06:30", "pay_time").isoformat()
+    '2026-11-10T16:06:30+00:00'
+    >>> parse_top_time("2026-11-11T00:06:30+08:00", "pay_time")
+    Traceback (most recent call last):
+    ...
+    tradeclock.errors.InvalidInput: pay_time '2026-11-11T00:06:30+08:00' is not a TOP time: ...
+    """
+    if not isinstance(value, str) or not _TOP_TIME_RE.match(value):
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise InvalidInput(
+            f"{what} {shown} is not a TOP time: {TOP_TIME_FORMAT}, local time in {TOP_ZONE}, "
+            "with no offset (the Open Platform's format; other forms are refused)"
+        )
+    try:
+        local = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise InvalidInput(f"{what} {value!r} is not a date and time that exists") from None
+    if not 1970 <= local.year < 2100:
+        raise InvalidInput(f"{what} {value!r} is outside 1970-2099")
+    return local.replace(tzinfo=_SHANGHAI).astimezone(UTC)
 
 
-def refund_status(state: str | None) -> str | None:
-    """The TOP refund status of a refund in ``state`` (``None``: no refund)."""
-    return None if state is None else REFUND_CODES[state]
+def read_payload(obj: object) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
+    """The trade and refund objects in ``obj``: ``{"trade": ..., "refunds": [...]}``, where the
+    trade may be wrapped as ``taobao.trade.fullinfo.get`` answers it
+    (``{"trade_fullinfo_get_response": {"trade": ...}}``) and each refund as
+    ``taobao.refund.get`` does (``{"refund_get_response": {"refund": ...}}``). ``obj`` may
+    also be a path to a JSON file or JSON text."""
+    if isinstance(obj, Path) or (isinstance(obj, str) and not obj.lstrip().startswith("{")):
+        path = Path(obj)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        return read_payload(_json(text, str(path)))
+    if isinstance(obj, str):
+        return read_payload(_json(obj, "the payload"))
+    if not isinstance(obj, Mapping):
+        raise InvalidInput(f"a TOP payload must be a JSON object, got {type(obj).__name__}")
+    wrapped = obj.get("trade_fullinfo_get_response")
+    holder = wrapped if isinstance(wrapped, Mapping) else obj
+    trade = holder.get("trade")
+    if not isinstance(trade, Mapping):
+        raise InvalidInput(
+            "a TOP payload needs a 'trade' object (or trade_fullinfo_get_response.trade)"
+        )
+    raw = obj.get("refunds", [])
+    if not isinstance(raw, list):
+        raise InvalidInput("'refunds' must be a list of TOP refund objects")
+    refunds = []
+    for i, item in enumerate(raw):
+        inner = item.get("refund_get_response") if isinstance(item, Mapping) else None
+        refund = inner.get("refund") if isinstance(inner, Mapping) else item
+        if not isinstance(refund, Mapping):
+            raise InvalidInput(f"refunds[{i}] must be a TOP refund object")
+        refunds.append(refund)
+    return trade, refunds
+
+
+def _json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{where} is not JSON: {exc.msg} (line {exc.lineno})") from None
+
+
+class _Fields:
+    """Reads one TOP object's fields, every error naming the object and the field."""
+
+    def __init__(self, obj: Mapping[str, Any], where: str, order_id: str | None) -> None:
+        self.obj = obj
+        self.where = where
+        self.order_id = order_id
+
+    def error(self, message: str) -> InvalidInput:
+        return InvalidInput(f"{self.where}: {message}", order_id=self.order_id)
+
+    def has(self, name: str) -> bool:
+        return self.obj.get(name) not in (None, "")
+
+    def time(self, name: str, why: str = "") -> datetime:
+        if not self.has(name):
+            raise self.error(f"'{name}' is missing" + (f": {why}" if why else ""))
+        try:
+            return parse_top_time(self.obj[name], f"'{name}'")
+        except InvalidInput as exc:
+            raise self.error(exc.message) from None
+
+    def maybe_time(self, name: str) -> datetime | None:
+        return self.time(name) if self.has(name) else None
+
+    def text(self, name: str, why: str = "") -> str:
+        value = self.obj.get(name)
+        if value in (None, ""):
+            raise self.error(f"'{name}' is missing" + (f": {why}" if why else ""))
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise self.error(f"'{name}' must be a string, got {type(value).__name__}")
+        try:
+            return check_text(str(value), f"'{name}'")
+        except InvalidInput as exc:
+            raise self.error(exc.message) from None
+
+    def ident(self, name: str) -> str:
+        """An id: TOP sends them as JSON numbers or digit strings."""
+        value = self.text(name)
+        if not value.isdigit():
+            raise self.error(f"'{name}' {value!r} is not a TOP id (digits)")
+        return value
+
+    def amount(self, name: str) -> Decimal:
+        if not self.has(name):
+            raise self.error(f"'{name}' is missing")
+        try:
+            return parse_amount(self.obj[name], f"'{name}'")
+        except InvalidInput as exc:
+            raise self.error(exc.message) from None
+
+    def flag(self, name: str) -> bool:
+        value = self.obj.get(name)
+        if not isinstance(value, bool):
+            raise self.error(f"'{name}' must be true or false, got {value!r}")
+        return value
+
+    def choice(self, name: str, allowed: Iterable[str], why: str = "") -> str:
+        value = self.text(name, why)
+        if value not in allowed:
+            raise self.error(f"'{name}' {value!r} is not one of: {', '.join(sorted(allowed))}")
+        return value
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+class _Step(NamedTuple):
+    """One thing the payload says happened, applied in time order; ``build`` looks at the
+    order as replayed so far and returns the events to log (none when a timer did it)."""
+
+    at: datetime
+    rank: int
+    seq: int
+    origin: str
+    build: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+class _Importer:
+    def __init__(
+        self,
+        trade: Mapping[str, Any],
+        refunds: Sequence[Mapping[str, Any]],
+        rules: RuleSet | str | None,
+    ) -> None:
+        first = _Fields(trade, "TOP trade", None)
+        self.tid = first.ident("tid")
+        self.trade = _Fields(trade, f"TOP trade {self.tid}", self.tid)
+        self.lines = self._lines()
+        self.rs = self._rules(rules)
+        self.tz = self.rs.tz
+        self.refunds = [self._refund(i, r) for i, r in enumerate(refunds)]
+
+    # payload reading
+
+    def _lines(self) -> list[_Fields]:
+        orders = self.trade.obj.get("orders")
+        if orders is None:
+            return []
+        items = orders.get("order") if isinstance(orders, Mapping) else None
+        if not isinstance(items, list):
+            raise self.trade.error("'orders' must be {\"order\": [...]} (TOP's sub-order list)")
+        lines = []
+        for i, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise self.trade.error(f"orders.order[{i}] must be a TOP order object")
+            lines.append(_Fields(item, f"TOP trade {self.tid}, orders.order[{i}]", self.tid))
+        return lines
+
+    def _rules(self, rules: RuleSet | str | None) -> RuleSet:
+        if isinstance(rules, RuleSet):
+            return rules
+        if isinstance(rules, str):
+            return get_rules(rules)
+        # seller_type B is a mall (Tmall) seller; C an ordinary Taobao seller
+        mall = any(line.obj.get("seller_type") == "B" for line in self.lines)
+        return PRESETS["tmall" if mall else "taobao"]
+
+    def _refund(self, i: int, obj: Mapping[str, Any]) -> _Fields:
+        name = _Fields(obj, f"TOP trade {self.tid}, refunds[{i}]", self.tid).ident("refund_id")
+        f = _Fields(obj, f"TOP trade {self.tid}, refund {name}", self.tid)
+        if f.has("tid") and f.ident("tid") != self.tid:
+            raise f.error(f"'tid' {f.ident('tid')} is not this trade's ({self.tid})")
+        f.choice("status", REFUND_CODES.values(), "the refund's status")
+        return f
+
+    # building the log
+
+    def run(self) -> dict[str, Any]:
+        t = self.trade
+        status = self._trade_status()
+        steps: list[_Step] = []
+
+        def add(at: datetime, rank: int, origin: str, build: Any) -> None:
+            steps.append(_Step(at, rank, len(steps), origin, build))
+
+        created = t.time("created", "when the buyer ordered")
+        amount = t.amount("payment")
+        shipping = t.choice("shipping_type", SHIPPING_METHODS, "how the goods travel")
+        placed: dict[str, Any] = {"type": "placed", "at": created, "amount": str(amount)}
+        if shipping == "free":
+            placed["free_shipping"] = True
+        add(created, 0, "created", lambda ev: [placed])
+
+        paid_at = t.maybe_time("pay_time")
+        if status != "WAIT_BUYER_PAY" and status != "TRADE_CLOSED_BY_TAOBAO" and paid_at is None:
+            raise t.error(
+                f"'pay_time' is missing: a trade in {status} was paid; tradeclock needs when"
+            )
+        if status in ("WAIT_BUYER_PAY", "TRADE_CLOSED_BY_TAOBAO") and paid_at is not None:
+            raise t.error(f"'pay_time' is set, but a trade in {status} was never paid")
+        if paid_at is not None:
+            add(paid_at, 1, "pay_time", lambda ev: [{"type": "paid", "at": paid_at}])
+
+        shipped_at = t.maybe_time("consign_time")
+        if status in ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED") and shipped_at is None:
+            raise t.error(
+                f"'consign_time' is missing: a trade in {status} was shipped; tradeclock needs when"
+            )
+        if shipped_at is not None and paid_at is None:
+            raise t.error("'consign_time' is set on a trade that was never paid")
+        if shipped_at is not None:
+            method = SHIPPING_METHODS[shipping]
+            add(
+                shipped_at,
+                2,
+                "consign_time",
+                lambda ev: [{"type": "shipped", "at": shipped_at, "method": method}],
+            )
+
+        self._check_lines()
+        self._refund_steps(add, shipped_at)
+        self._end_step(add, status)
+
+        steps.sort(key=lambda s: (s.at, s.rank, s.seq))
+        events: list[dict[str, Any]] = []
+        for step in steps:
+            try:
+                new = step.build(events)
+                if new:
+                    self._replay(events + new)
+            except TradeclockError as exc:
+                raise InvalidInput(
+                    f"TOP trade {self.tid}: {step.origin} does not fit the order so far: "
+                    f"{exc.message}",
+                    order_id=self.tid,
+                    rule=exc.rule,
+                    event_type=exc.event_type,
+                    state=exc.state,
+                ) from None
+            events += new
+        return {
+            "id": self.tid,
+            "rules": self.rs.name,
+            "events": [self._json_event(ev) for ev in events],
+        }
+
+    def _trade_status(self) -> str:
+        status = self.trade.text("status")
+        if status in _UNMODELLED:
+            raise self.trade.error(
+                f"status {status} ({_UNMODELLED[status]}) is not modelled by tradeclock"
+            )
+        if status not in _TRADE_STATUSES:
+            raise self.trade.error(
+                f"status {status!r} is not a TOP trade status tradeclock knows "
+                f"(known: {', '.join(sorted(_TRADE_STATUSES))})"
+            )
+        return status
+
+    def _check_lines(self) -> None:
+        """Every line's refund is among the refund payloads, with the same status."""
+        given = {r.ident("refund_id"): r for r in self.refunds}
+        oids = set()
+        for line in self.lines:
+            oid = line.ident("oid")
+            oids.add(oid)
+            state = line.obj.get("refund_status")
+            if state in _NO_REFUND:
+                continue
+            if state not in REFUND_CODES.values():
+                raise line.error(
+                    f"'refund_status' {state!r} is not a TOP refund status "
+                    f"(known: NO_REFUND, {', '.join(sorted(REFUND_CODES.values()))})"
+                )
+            ours = [r for r in self.refunds if r.has("oid") and r.ident("oid") == oid]
+            if line.has("refund_id"):
+                rid = line.ident("refund_id")
+                ours = [given[rid]] if rid in given else []
+            if not ours:
+                raise line.error(
+                    f"'refund_status' is {state}, but no refund payload for line {oid} was given: "
+                    "pass the refund (taobao.refund.get) to import it"
+                )
+            latest = max(ours, key=lambda r: r.time("created"))
+            if latest.text("status") != state:
+                raise line.error(
+                    f"'refund_status' {state} differs from refund {latest.ident('refund_id')}'s "
+                    f"status {latest.text('status')} (payloads fetched at different times?)"
+                )
+        for r in self.refunds:
+            if oids and r.has("oid") and r.ident("oid") not in oids:
+                raise r.error(f"'oid' {r.ident('oid')} is not a line of trade {self.tid}")
+
+    def _refund_steps(self, add: Callable[..., None], shipped_at: datetime | None) -> None:
+        order = sorted(self.refunds, key=lambda r: r.time("created", "when it was asked for"))
+        previous: tuple[_Fields, datetime | None] | None = None
+        for r in order:
+            status = r.choice("status", REFUND_CODES.values(), "the refund's status")
+            created = r.time("created", "when it was asked for")
+            if previous is not None:
+                other, ended = previous
+                if ended is None or created < ended:
+                    raise r.error(
+                        f"it was asked for at {format_local(created, self.tz)}, while refund "
+                        f"{other.ident('refund_id')} was still open: tradeclock keeps one refund "
+                        "at a time per order (RULES.md § Rules between timers; lines planned)"
+                    )
+            final = status in ("SUCCESS", "CLOSED")
+            modified = r.time("modified", "when the refund last changed")
+            if modified < created:
+                raise r.error("'modified' is earlier than 'created'")
+            previous = (r, modified if final else None)
+            self._one_refund(add, r, status, created, modified, shipped_at)
+
+    def _one_refund(
+        self,
+        add: Callable[..., None],
+        r: _Fields,
+        status: str,
+        created: datetime,
+        modified: datetime,
+        shipped_at: datetime | None,
+    ) -> None:
+        rid = r.ident("refund_id")
+        goods = r.flag("has_good_return")
+        fee = r.amount("refund_fee")
+        phase = r.choice("refund_phase", ("onsale", "aftersale")) if r.has("refund_phase") else None
+        if phase == "aftersale" and not self.rs["aftersale.window"].enabled:
+            raise r.error(
+                f"'refund_phase' is aftersale, but rule set {self.rs.name!r} has no after-sale "
+                "window: use one with aftersale.window enabled (TOML: enable = "
+                '["aftersale.window"])'
+            )
+        request = {"type": "refund_requested", "at": created, "return_goods": goods}
+        request["amount"] = str(fee)
+        add(created, 3, f"refund {rid} (created)", lambda ev: [request])
+
+        returned = r.maybe_time("good_return_time")
+        if status in ("WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS") and not goods:
+            raise r.error(f"status {status} needs 'has_good_return' true (a return)")
+        if status == "WAIT_SELLER_CONFIRM_GOODS" and returned is None:
+            raise r.error(
+                "'good_return_time' is missing: the buyer shipped the return "
+                "(WAIT_SELLER_CONFIRM_GOODS), and the seller's clock starts then"
+            )
+        if returned is not None:
+            if not goods:
+                raise r.error("'good_return_time' is set on a refund without a return")
+            if returned < created or returned > modified:
+                raise r.error("'good_return_time' is outside 'created'..'modified'")
+            sid = r.text("sid", "the return's waybill number")
+
+            def ship_back(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                out = []
+                if self._refund_state(ev, returned) != "wait_buyer_return":
+                    # the seller's agreement: not in the payload; it came before the return
+                    out.append({"type": "refund_agreed", "at": returned})
+                out.append({"type": "return_shipped", "at": returned, "tracking_no": sid})
+                return out
+
+            add(returned, 4, f"refund {rid} (good_return_time)", ship_back)
+
+        end = {
+            "WAIT_BUYER_RETURN_GOODS": ("wait_buyer_return", "refund_agreed"),
+            "SELLER_REFUSE_BUYER": ("seller_refused", "refund_refused"),
+            "SUCCESS": ("success", "return_received" if returned else "refund_agreed"),
+            "CLOSED": ("closed", "refund_cancelled"),
+        }.get(status)
+        if end is None:
+            return
+        target, action = end
+        if status == "SUCCESS" and goods and returned is None:
+            raise r.error(
+                "'good_return_time' is missing: a return refund that succeeded had its goods "
+                "shipped back, and tradeclock needs when"
+            )
+
+        def finish(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if self._refund_state(ev, modified) == target:
+                return []  # a timer (or shipping the order) got there first: nothing to log
+            return [{"type": action, "at": modified}]
+
+        add(modified, 5, f"refund {rid} (status {status} at modified)", finish)
+
+    def _end_step(self, add: Callable[..., None], status: str) -> None:
+        t = self.trade
+        if status == "TRADE_CLOSED_BY_TAOBAO":
+            end = t.time("end_time", "when the unpaid trade closed")
+
+            def close(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                if self._state(ev, end) == "closed":
+                    return []  # the unpaid-close timer
+                return [{"type": "cancelled", "at": end}]
+
+            add(end, 6, "end_time (TRADE_CLOSED_BY_TAOBAO)", close)
+        elif status == "TRADE_FINISHED":
+            end = t.time("end_time", "when the trade succeeded")
+
+            def confirm(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                if self._state(ev, end) == "success":
+                    return []  # auto-confirmed
+                return [{"type": "confirmed", "at": end}]
+
+            add(end, 6, "end_time (TRADE_FINISHED)", confirm)
+        elif status == "TRADE_CLOSED":
+            end = t.time("end_time", "when the refunds closed the trade")
+
+            def closed(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                if self._state(ev, end) != "closed":
+                    raise InvalidInput(
+                        "the trade is TRADE_CLOSED, but its refunds do not refund the whole "
+                        "payment by 'end_time': pass every refund of the trade"
+                    )
+                return []
+
+            add(end, 6, "end_time (TRADE_CLOSED)", closed)
+
+    # replay helpers
+
+    def _replay(self, events: list[dict[str, Any]]) -> Order:
+        return replay(self.tid, self.rs, events)
+
+    def _at(self, events: list[dict[str, Any]], t: datetime) -> Status:
+        return self._replay(events).status(t)
+
+    def _state(self, events: list[dict[str, Any]], t: datetime) -> str:
+        return self._at(events, t).state
+
+    def _refund_state(self, events: list[dict[str, Any]], t: datetime) -> str | None:
+        refund = self._at(events, t).refund
+        return None if refund is None else refund.state
+
+    def _json_event(self, ev: dict[str, Any]) -> dict[str, Any]:
+        return {**ev, "at": format_local(ev["at"], self.tz)}
+
+
+def from_trade(
+    trade: Mapping[str, Any],
+    refunds: Iterable[Mapping[str, Any]] = (),
+    *,
+    rules: RuleSet | str | None = None,
+) -> dict[str, Any]:
+    """The event log (``{"id", "rules", "events"}``) of a TOP trade and its refunds.
+
+    ``rules`` is the rule set the order is judged by (default: ``tmall`` when a line's
+    ``seller_type`` is ``B``, a mall seller, else ``taobao``); it is also the rule set used to
+    tell whether a step the payload shows was a timer's (nothing logged) or a person's.
+
+    >>> log = from_trade({"tid": 1001, "status": "WAIT_SELLER_SEND_GOODS", "payment": "59.00",
+    ...     "shipping_type": "express", "created": "2026-11-11 00:05:00",
+    ...     "pay_time": "2026-11-11 00:06:30"})
+    >>> [(e["type"], e["at"]) for e in log["events"]]
+    [('placed', '2026-11-11T00:05:00+08:00'), ('paid', '2026-11-11T00:06:30+08:00')]
+    """
+    if not isinstance(trade, Mapping):
+        raise InvalidInput(f"a TOP trade must be a JSON object, got {type(trade).__name__}")
+    refund_list = list(refunds)
+    for i, r in enumerate(refund_list):
+        if not isinstance(r, Mapping):
+            raise InvalidInput(f"refunds[{i}] must be a TOP refund object")
+    return _Importer(trade, refund_list, rules).run()
+
+
+# --- conformance ------------------------------------------------------------------------------
+
+#: The automatic events that end a refund's waiting step (what ``refund_remind_timeout`` shows).
+_REFUND_TIMER_EVENTS = frozenset({"auto_refund", "auto_agree", "refund_close"})
+
+
+class Finding(NamedTuple):
+    """One comparison of tradeclock's picture with a platform field."""
+
+    #: what was compared: ``trade 1001``, ``trade 1001 line 2001``, ``refund 3001``
+    subject: str
+    #: the platform field: ``status``, ``timeout_action_time``, ``refund_remind_timeout``
+    field: str
+    #: ``agree``, ``disagree`` or ``unjudged``
+    verdict: str
+    #: the platform's value, as the payload gives it
+    platform: str | None
+    #: tradeclock's value (a TOP time, or a status code)
+    tradeclock: str | None
+    #: tradeclock's automatic event and the rule behind its number
+    event: str | None
+    rule: str | None
+    #: the rule's value, source and check date, or why nothing could be judged
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of this finding."""
+        return self._asdict()
+
+
+def _top_time(instant: datetime) -> str:
+    return instant.astimezone(_SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+_RESUMES = {
+    "remaining": "it had left",
+    "absolute": "as if never paused",
+    "restart": "of a full new countdown",
+}
+
+
+def _rule_note(rs: RuleSet, rule_id: str) -> str:
+    rule = rs[rule_id]
+    checked = f"checked {rule.checked}" if rule.checked else "not checked"
+    note = f"; {rule.checked_note}" if rule.checked_note else ""
+    resume = f", resumes after a pause with the time {_RESUMES[rule.resume]}" if rule.resume else ""
+    return f"{rule_id} = {rule.value_text()}{resume} ({rule.source}); {checked}{note}"
+
+
+def check(
+    payload: object,
+    *,
+    rules: RuleSet | str | None = None,
+    now: datetime | str | None = None,
+) -> list[Finding]:
+    """Compare tradeclock's next automatic actions with the platform's own for one payload.
+
+    ``payload`` is what :func:`read_payload` reads. The order is judged at ``now`` (default:
+    the latest time in the payload, the last instant it vouches for). A payload that cannot be
+    imported gives one ``unjudged`` finding with the reason instead of an error.
+    """
+    try:
+        trade, refunds = read_payload(payload)
+        importer = _Importer(trade, refunds, rules)
+        log = importer.run()
+    except TradeclockError as exc:
+        subject = "payload"
+        if isinstance(payload, str | Path) and not str(payload).lstrip().startswith("{"):
+            subject = str(payload)
+        return [Finding(subject, "-", "unjudged", None, None, None, None, exc.message)]
+    rs = importer.rs
+    order = replay(importer.tid, rs, log["events"])
+    at = _snapshot(importer) if now is None else now
+    st = order.status(at)
+    tid = importer.tid
+    findings = [
+        _status_finding(f"trade {tid}", "status", trade.get("status"), st.top_status, st, rs)
+    ]
+    findings += _trade_timeouts(importer, log, st, at)
+    findings += _refund_findings(importer, st)
+    return findings
+
+
+def _snapshot(importer: _Importer) -> datetime:
+    """The latest time anywhere in the payload: the instant it describes."""
+    times = []
+    for f in (importer.trade, *importer.lines, *importer.refunds):
+        for name, value in f.obj.items():
+            if name == "timeout_action_time" or not isinstance(value, str):
+                continue
+            if _TOP_TIME_RE.match(value):
+                times.append(f.time(name))
+    return max(times)
+
+
+def _status_finding(
+    subject: str, field: str, platform: object, ours: str | None, st: Status, rs: RuleSet
+) -> Finding:
+    """The platform's status against ours; a difference is explained by what fired."""
+    shown = None if platform is None else str(platform)
+    if shown == ours:
+        return Finding(subject, field, "agree", shown, ours, None, None, "")
+    moves = [f for f in st.fired if not rs[f.rule].informational]
+    last = moves[-1] if moves else None
+    rule = None if last is None else last.rule
+    note = (
+        f"tradeclock's {last.event} fired at {_top_time(last.at)} by {_rule_note(rs, rule)}"
+        if last is not None and rule is not None
+        else "no timer explains the difference: the payload's steps disagree with the status"
+    )
+    return Finding(
+        subject, field, "disagree", shown, ours, None if last is None else last.event, rule, note
+    )
+
+
+def _compare(
+    subject: str,
+    field: str,
+    platform: str,
+    rs: RuleSet,
+    st: Status,
+    events: frozenset[str],
+) -> Finding:
+    """The platform's instant against tradeclock's next event among ``events``."""
+    try:
+        theirs = parse_top_time(platform, field)
+    except InvalidInput as exc:
+        return Finding(subject, field, "unjudged", platform, None, None, None, exc.message)
+    ours = next((d for d in st.upcoming if d.event in events and not d.informational), None)
+    if ours is None:
+        done = [f for f in st.fired if f.event in events]
+        if done:
+            f = done[-1]
+            return Finding(
+                subject,
+                field,
+                "disagree",
+                platform,
+                _top_time(f.at),
+                f.event,
+                f.rule,
+                f"tradeclock's {f.event} already fired at {_top_time(f.at)} by "
+                + _rule_note(rs, f.rule),
+            )
+        why = "; ".join(st.why_not(e) for e in sorted(events))
+        return Finding(subject, field, "disagree", platform, None, None, None, why)
+    verdict = "agree" if ours.at == theirs else "disagree"
+    gap = ""
+    if verdict == "disagree":
+        delta = theirs - ours.at
+        side = "later" if delta > timedelta(0) else "earlier"
+        gap = f"the platform's is {_gap(abs(delta))} {side} than tradeclock's; "
+    return Finding(
+        subject,
+        field,
+        verdict,
+        platform,
+        _top_time(ours.at),
+        ours.event,
+        ours.rule,
+        gap + _rule_note(rs, ours.rule),
+    )
+
+
+def _gap(delta: timedelta) -> str:
+    """``3 days``, ``1 day 2 hours``, ``45 seconds``: days, not weeks (timeouts count days)."""
+    rest = int(delta.total_seconds())
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        n, rest = divmod(rest, size)
+        if n:
+            parts.append(f"{n} {unit}{'s' if n > 1 else ''}")
+    return " ".join(parts)
+
+
+def _trade_timeouts(
+    importer: _Importer, log: Mapping[str, Any], st: Status, at: datetime | str
+) -> list[Finding]:
+    rs = importer.rs
+    tid = importer.tid
+    confirm = frozenset({"auto_confirm"})
+    out = []
+    platform = importer.trade.obj.get("timeout_action_time")
+    if platform not in (None, ""):
+        out.append(_compare(f"trade {tid}", "timeout_action_time", str(platform), rs, st, confirm))
+    # The platform keeps timeouts per line once a refund exists: a line without a refund runs
+    # on, unpaused (RULES.md § Rules between timers; Trade.timeout_action_time).
+    refund_types = {
+        "refund_requested",
+        "refund_agreed",
+        "refund_refused",
+        "refund_cancelled",
+        "refund_modified",
+        "return_shipped",
+        "return_received",
+        "return_arrived",
+    }
+    without = [e for e in log["events"] if e["type"] not in refund_types]
+    unrefunded = replay(tid, rs, without).status(at)
+    for line in importer.lines:
+        platform = line.obj.get("timeout_action_time")
+        if platform in (None, ""):
+            continue
+        oid = line.ident("oid")
+        refunded = line.obj.get("refund_status") not in _NO_REFUND
+        out.append(
+            _compare(
+                f"trade {tid} line {oid}",
+                "timeout_action_time",
+                str(platform),
+                rs,
+                st if refunded else unrefunded,
+                confirm,
+            )
+        )
+    return out
+
+
+def _refund_findings(importer: _Importer, st: Status) -> list[Finding]:
+    rs = importer.rs
+    ordered = sorted(importer.refunds, key=lambda r: r.time("created"))
+    out = []
+    for number, r in enumerate(ordered, start=1):
+        rid = r.ident("refund_id")
+        subject = f"refund {rid}"
+        current = st.refund is not None and st.refund.number == number
+        if current:
+            out.append(
+                _status_finding(
+                    subject, "status", r.obj.get("status"), st.top_refund_status, st, rs
+                )
+            )
+        remind = r.obj.get("refund_remind_timeout")
+        if remind is None:
+            continue
+        if not isinstance(remind, Mapping) or not isinstance(remind.get("exist_timeout"), bool):
+            out.append(
+                Finding(
+                    subject,
+                    "refund_remind_timeout",
+                    "unjudged",
+                    json.dumps(remind, ensure_ascii=False),
+                    None,
+                    None,
+                    None,
+                    "refund_remind_timeout needs exist_timeout (true or false)",
+                )
+            )
+            continue
+        ours = (
+            next(
+                (d for d in st.upcoming if d.event in _REFUND_TIMER_EVENTS and not d.informational),
+                None,
+            )
+            if current
+            else None
+        )
+        if remind["exist_timeout"]:
+            if not isinstance(remind.get("timeout"), str):
+                out.append(
+                    Finding(
+                        subject,
+                        "refund_remind_timeout.timeout",
+                        "unjudged",
+                        None,
+                        None,
+                        None,
+                        None,
+                        "exist_timeout is true but 'timeout' is missing",
+                    )
+                )
+            elif current:
+                out.append(
+                    _compare(
+                        subject,
+                        "refund_remind_timeout.timeout",
+                        str(remind.get("timeout")),
+                        rs,
+                        st,
+                        _REFUND_TIMER_EVENTS,
+                    )
+                )
+            else:
+                out.append(
+                    Finding(
+                        subject,
+                        "refund_remind_timeout.timeout",
+                        "disagree",
+                        str(remind.get("timeout")),
+                        None,
+                        None,
+                        None,
+                        "tradeclock: this refund has ended, so no timer runs on it",
+                    )
+                )
+        elif ours is not None:
+            out.append(
+                Finding(
+                    subject,
+                    "refund_remind_timeout.exist_timeout",
+                    "disagree",
+                    "false",
+                    _top_time(ours.at),
+                    ours.event,
+                    ours.rule,
+                    "the platform shows no timeout; tradeclock's "
+                    f"{ours.event} is due by {_rule_note(rs, ours.rule)}",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    subject,
+                    "refund_remind_timeout.exist_timeout",
+                    "agree",
+                    "false",
+                    None,
+                    None,
+                    None,
+                    "no refund timer on either side",
+                )
+            )
+    return out
