@@ -77,13 +77,15 @@ def test_python_examples_run(page: str, text: str) -> None:
 
 
 def _run(page: str, command: str, where: Path) -> None:
-    """Run a ``tradeclock ...`` command line from the docs in ``where``; it must succeed."""
+    """Run a ``tradeclock ...`` command line from the docs in ``where``; it must succeed, or
+    exit with the status its ``  # exit N`` comment shows."""
+    command, _, status = command.partition("  # exit ")
     argv = shlex.split(command)
     assert argv[0].endswith("tradeclock"), f"{page}: {command!r} is neither run nor listed"
     cwd = os.getcwd()
     os.chdir(where)
     try:
-        assert main(argv[1:]) == 0, f"{page}: {command}"
+        assert main(argv[1:]) == int(status or 0), f"{page}: {command}"
     finally:
         os.chdir(cwd)
 

@@ -443,6 +443,15 @@ def test_a_step_the_rules_forbid_is_an_error_naming_the_refund_and_rule() -> Non
         ({"trade": {"tid": 1}, "refunds": [3]}, "refunds[0] must be a TOP refund object"),
         ('{"trade": ', "is not JSON"),
         ({"trade": {"status": "WAIT_BUYER_PAY"}}, "'tid' is missing"),
+        ({"trade": {"tid": 1, "status": "WAIT_BUYER_PAY"}}, "'created' is missing"),
+        (
+            {"trade": {"tid": 1, "status": "WAIT_BUYER_PAY", "orders": []}},
+            "'orders' must be {\"order\": [...]}",
+        ),
+        (
+            {"trade": {"tid": 1, "status": "WAIT_BUYER_PAY", "orders": {"order": [1]}}},
+            "orders.order[0] must be a TOP order object",
+        ),
         ({"trade": {"tid": "12a"}}, "'tid' '12a' is not a TOP id"),
     ],
 )
@@ -536,3 +545,62 @@ def test_rules_json_shows_the_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "taobao", "--json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["rules"]}
     assert rows["confirm.auto_confirm"]["checked"] == CHECKED_ON.isoformat()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+FIELDS = [
+    "tid",
+    "status",
+    "payment",
+    "shipping_type",
+    "created",
+    "pay_time",
+    "consign_time",
+    "end_time",
+    "orders",
+]
+REFUND_FIELDS = [
+    "refund_id",
+    "tid",
+    "oid",
+    "status",
+    "created",
+    "modified",
+    "has_good_return",
+    "good_return_time",
+    "sid",
+    "refund_fee",
+    "refund_phase",
+    "refund_remind_timeout",
+]
+
+
+@given(
+    name=st.sampled_from([p.name for p in CONSISTENT]),
+    field=st.sampled_from(FIELDS + [f"refund.{f}" for f in REFUND_FIELDS]),
+    value=JSON | st.sampled_from(["2026-11-11 00:00:00", "WAIT_SELLER_AGREE", "1.00", "post"]),
+)
+def test_property_any_bad_field_is_a_typed_error_never_a_crash(
+    name: str, field: str, value: object
+) -> None:
+    """One field of a good payload replaced by any JSON value: the import gives a log that
+    loads, or InvalidInput; the report never raises."""
+    trade, refunds = read_payload(TOP / name)
+    if field.startswith("refund."):
+        if not refunds:
+            return
+        refunds[0][field[7:]] = value
+    else:
+        trade[field] = value
+    try:
+        log = from_trade(trade, refunds)
+    except InvalidInput as exc:
+        assert exc.message.startswith(("TOP trade", "refunds[")), exc.message
+    else:
+        tc.load(log)
+    for finding in check({"trade": trade, "refunds": refunds}):
+        assert finding.verdict in ("agree", "disagree", "unjudged")

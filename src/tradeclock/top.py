@@ -222,6 +222,17 @@ class _Fields:
 # --- import -----------------------------------------------------------------------------------
 
 
+#: The times a payload vouches for (not the platform's predictions, which the report judges).
+_SNAPSHOT_FIELDS = (
+    "created",
+    "modified",
+    "pay_time",
+    "consign_time",
+    "end_time",
+    "good_return_time",
+)
+
+
 class _Step(NamedTuple):
     """One thing the payload says happened, applied in time order; ``build`` looks at the
     order as replayed so far and returns the events to log (none when a timer did it)."""
@@ -286,12 +297,20 @@ class _Importer:
     def run(self) -> dict[str, Any]:
         t = self.trade
         status = self._trade_status()
+        created = t.time("created", "when the buyer ordered")
+        # every time the payload vouches for is checked, used or not; the latest is the
+        # instant the payload describes
+        self.snapshot = max(
+            f.time(name)
+            for f in (t, *self.lines, *self.refunds)
+            for name in _SNAPSHOT_FIELDS
+            if f.has(name)
+        )
         steps: list[_Step] = []
 
         def add(at: datetime, rank: int, origin: str, build: Any) -> None:
             steps.append(_Step(at, rank, len(steps), origin, build))
 
-        created = t.time("created", "when the buyer ordered")
         amount = t.amount("payment")
         shipping = t.choice("shipping_type", SHIPPING_METHODS, "how the goods travel")
         placed: dict[str, Any] = {"type": "placed", "at": created, "amount": str(amount)}
@@ -612,10 +631,14 @@ _RESUMES = {
 
 def _rule_note(rs: RuleSet, rule_id: str) -> str:
     rule = rs[rule_id]
-    checked = f"checked {rule.checked}" if rule.checked else "not checked"
-    note = f"; {rule.checked_note}" if rule.checked_note else ""
+    if rule.checked is not None:
+        checked = f"checked {rule.checked}" + (
+            f"; {rule.checked_note}" if rule.checked_note else ""
+        )
+    else:
+        checked = rule.checked_note or "not checked"
     resume = f", resumes after a pause with the time {_RESUMES[rule.resume]}" if rule.resume else ""
-    return f"{rule_id} = {rule.value_text()}{resume} ({rule.source}); {checked}{note}"
+    return f"{rule_id} = {rule.value_text()}{resume} ({rule.source}); {checked}"
 
 
 def check(
@@ -641,7 +664,7 @@ def check(
         return [Finding(subject, "-", "unjudged", None, None, None, None, exc.message)]
     rs = importer.rs
     order = replay(importer.tid, rs, log["events"])
-    at = _snapshot(importer) if now is None else now
+    at = importer.snapshot if now is None else now
     st = order.status(at)
     tid = importer.tid
     findings = [
@@ -650,18 +673,6 @@ def check(
     findings += _trade_timeouts(importer, log, st, at)
     findings += _refund_findings(importer, st)
     return findings
-
-
-def _snapshot(importer: _Importer) -> datetime:
-    """The latest time anywhere in the payload: the instant it describes."""
-    times = []
-    for f in (importer.trade, *importer.lines, *importer.refunds):
-        for name, value in f.obj.items():
-            if name == "timeout_action_time" or not isinstance(value, str):
-                continue
-            if _TOP_TIME_RE.match(value):
-                times.append(f.time(name))
-    return max(times)
 
 
 def _status_finding(
