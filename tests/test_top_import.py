@@ -184,6 +184,15 @@ def test_platform_shows_no_timeout_where_tradeclock_has_one() -> None:
     )
 
 
+def test_a_timeout_before_shipping_is_unjudged() -> None:
+    trade, _ = read_payload(TOP / "02-wait-seller-send-goods.json")
+    trade["timeout_action_time"] = "2026-11-24 10:03:40"
+    trade["orders"]["order"][0]["timeout_action_time"] = "2026-11-24 10:03:40"
+    found = [f for f in check({"trade": trade}) if f.field == "timeout_action_time"]
+    assert [f.verdict for f in found] == ["unjudged", "unjudged"]
+    assert "defined only while WAIT_BUYER_CONFIRM_GOODS" in found[0].note
+
+
 def test_now_moves_the_judgement() -> None:
     path = TOP / "03-shipped-express.json"
     later = check(path, now="2026-11-23T00:00:00+08:00")  # after tradeclock's auto-confirm

@@ -102,8 +102,8 @@ def parse_top_time(value: object, what: str) -> datetime:
             f"{what} {shown} is not a TOP time: {TOP_TIME_FORMAT}, local time in {TOP_ZONE}, "
             "with no offset (the Open Platform's format; other forms are refused)"
         )
-    try:
-        local = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+    try:  # the pattern above leaves fromisoformat nothing but this one form to read
+        local = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{what} {value!r} is not a date and time that exists") from None
     if not 1970 <= local.year < 2100:
@@ -162,6 +162,8 @@ class _Fields:
         self.obj = obj
         self.where = where
         self.order_id = order_id
+        self.times: dict[str, datetime] = {}  # each field read once
+        self.texts: dict[str, str] = {}
 
     def error(self, message: str) -> InvalidInput:
         return InvalidInput(f"{self.where}: {message}", order_id=self.order_id)
@@ -170,26 +172,34 @@ class _Fields:
         return self.obj.get(name) not in (None, "")
 
     def time(self, name: str, why: str = "") -> datetime:
+        known = self.times.get(name)
+        if known is not None:
+            return known
         if not self.has(name):
             raise self.error(f"'{name}' is missing" + (f": {why}" if why else ""))
         try:
-            return parse_top_time(self.obj[name], f"'{name}'")
+            parsed = self.times[name] = parse_top_time(self.obj[name], f"'{name}'")
         except InvalidInput as exc:
             raise self.error(exc.message) from None
+        return parsed
 
     def maybe_time(self, name: str) -> datetime | None:
         return self.time(name) if self.has(name) else None
 
     def text(self, name: str, why: str = "") -> str:
+        known = self.texts.get(name)
+        if known is not None:
+            return known
         value = self.obj.get(name)
         if value in (None, ""):
             raise self.error(f"'{name}' is missing" + (f": {why}" if why else ""))
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise self.error(f"'{name}' must be a string, got {type(value).__name__}")
         try:
-            return check_text(str(value), f"'{name}'")
+            text = self.texts[name] = check_text(str(value), f"'{name}'")
         except InvalidInput as exc:
             raise self.error(exc.message) from None
+        return text
 
     def ident(self, name: str) -> str:
         """An id: TOP sends them as JSON numbers or digit strings."""
@@ -241,7 +251,7 @@ class _Step(NamedTuple):
     rank: int
     seq: int
     origin: str
-    build: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+    build: Callable[[Order | None], list[dict[str, Any]]]
 
 
 class _Importer:
@@ -350,11 +360,12 @@ class _Importer:
 
         steps.sort(key=lambda s: (s.at, s.rank, s.seq))
         events: list[dict[str, Any]] = []
+        order: Order | None = None  # the order so far, one event applied at a time
         for step in steps:
             try:
-                new = step.build(events)
-                if new:
-                    self._replay(events + new)
+                new = step.build(order)
+                for ev in new:
+                    order = replay(self.tid, self.rs, [ev]) if order is None else order.apply(ev)
             except TradeclockError as exc:
                 raise InvalidInput(
                     f"TOP trade {self.tid}: {step.origin} does not fit the order so far: "
@@ -477,9 +488,9 @@ class _Importer:
                 raise r.error("'good_return_time' is outside 'created'..'modified'")
             sid = r.text("sid", "the return's waybill number")
 
-            def ship_back(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            def ship_back(so_far: Order | None) -> list[dict[str, Any]]:
                 out = []
-                if self._refund_state(ev, returned) != "wait_buyer_return":
+                if self._refund_state(so_far, returned) != "wait_buyer_return":
                     # the seller's agreement: not in the payload; it came before the return
                     out.append({"type": "refund_agreed", "at": returned})
                 out.append({"type": "return_shipped", "at": returned, "tracking_no": sid})
@@ -502,8 +513,8 @@ class _Importer:
                 "shipped back, and tradeclock needs when"
             )
 
-        def finish(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            if self._refund_state(ev, modified) == target:
+        def finish(so_far: Order | None) -> list[dict[str, Any]]:
+            if self._refund_state(so_far, modified) == target:
                 return []  # a timer (or shipping the order) got there first: nothing to log
             return [{"type": action, "at": modified}]
 
@@ -514,8 +525,8 @@ class _Importer:
         if status == "TRADE_CLOSED_BY_TAOBAO":
             end = t.time("end_time", "when the unpaid trade closed")
 
-            def close(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
-                if self._state(ev, end) == "closed":
+            def close(so_far: Order | None) -> list[dict[str, Any]]:
+                if self._state(so_far, end) == "closed":
                     return []  # the unpaid-close timer
                 return [{"type": "cancelled", "at": end}]
 
@@ -523,8 +534,8 @@ class _Importer:
         elif status == "TRADE_FINISHED":
             end = t.time("end_time", "when the trade succeeded")
 
-            def confirm(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
-                if self._state(ev, end) == "success":
+            def confirm(so_far: Order | None) -> list[dict[str, Any]]:
+                if self._state(so_far, end) == "success":
                     return []  # auto-confirmed
                 return [{"type": "confirmed", "at": end}]
 
@@ -532,8 +543,8 @@ class _Importer:
         elif status == "TRADE_CLOSED":
             end = t.time("end_time", "when the refunds closed the trade")
 
-            def closed(ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
-                if self._state(ev, end) != "closed":
+            def closed(so_far: Order | None) -> list[dict[str, Any]]:
+                if self._state(so_far, end) != "closed":
                     raise InvalidInput(
                         "the trade is TRADE_CLOSED, but its refunds do not refund the whole "
                         "payment by 'end_time': pass every refund of the trade"
@@ -544,17 +555,13 @@ class _Importer:
 
     # replay helpers
 
-    def _replay(self, events: list[dict[str, Any]]) -> Order:
-        return replay(self.tid, self.rs, events)
+    @staticmethod
+    def _state(order: Order | None, t: datetime) -> str | None:
+        return None if order is None else order.status(t).state
 
-    def _at(self, events: list[dict[str, Any]], t: datetime) -> Status:
-        return self._replay(events).status(t)
-
-    def _state(self, events: list[dict[str, Any]], t: datetime) -> str:
-        return self._at(events, t).state
-
-    def _refund_state(self, events: list[dict[str, Any]], t: datetime) -> str | None:
-        refund = self._at(events, t).refund
+    @staticmethod
+    def _refund_state(order: Order | None, t: datetime) -> str | None:
+        refund = None if order is None else order.status(t).refund
         return None if refund is None else refund.state
 
     def _json_event(self, ev: dict[str, Any]) -> dict[str, Any]:
@@ -764,7 +771,12 @@ def _trade_timeouts(
     out = []
     platform = importer.trade.obj.get("timeout_action_time")
     if platform not in (None, ""):
-        out.append(_compare(f"trade {tid}", "timeout_action_time", str(platform), rs, st, confirm))
+        status = importer.trade.obj.get("status")
+        out.append(
+            _compare(f"trade {tid}", "timeout_action_time", str(platform), rs, st, confirm)
+            if status == _SHIPPED
+            else _not_shipped(f"trade {tid}", str(platform), status)
+        )
     # The platform keeps timeouts per line once a refund exists: a line without a refund runs
     # on, unpaused (RULES.md § Rules between timers; Trade.timeout_action_time).
     refund_types = {
@@ -785,6 +797,10 @@ def _trade_timeouts(
             continue
         oid = line.ident("oid")
         refunded = line.obj.get("refund_status") not in _NO_REFUND
+        status = line.obj.get("status", _SHIPPED)
+        if status != _SHIPPED:
+            out.append(_not_shipped(f"trade {tid} line {oid}", str(platform), status))
+            continue
         out.append(
             _compare(
                 f"trade {tid} line {oid}",
@@ -796,6 +812,25 @@ def _trade_timeouts(
             )
         )
     return out
+
+
+_SHIPPED = "WAIT_BUYER_CONFIRM_GOODS"
+
+
+def _not_shipped(subject: str, platform: str, status: object) -> Finding:
+    """A timeout on a trade or line that is not waiting for the buyer to confirm: the Open
+    Platform defines ``timeout_action_time`` only once the buyer paid and the seller shipped."""
+    return Finding(
+        subject,
+        "timeout_action_time",
+        "unjudged",
+        platform,
+        None,
+        None,
+        None,
+        f"timeout_action_time is defined only while {_SHIPPED} (paid and shipped); "
+        f"this one is {status}",
+    )
 
 
 def _refund_findings(importer: _Importer, st: Status) -> list[Finding]:
