@@ -52,7 +52,7 @@ def _error(result: Any) -> Any:
     return json.loads(text[text.index("{") :])
 
 
-def test_the_five_tools_are_listed() -> None:
+def test_the_seven_tools_are_listed() -> None:
     async def names() -> set[str]:
         async with Client(SERVER) as client:
             return {t.name for t in (await client.list_tools()).tools}
@@ -63,6 +63,8 @@ def test_the_five_tools_are_listed() -> None:
         "order_explain",
         "order_actions",
         "simulate",
+        "top_import",
+        "top_check",
     }
 
 
@@ -132,6 +134,34 @@ def test_errors_carry_the_librarys_kind_and_message() -> None:
         ]
     )
     assert w.is_error and "unknown automatic event" in w.content[0].text
+
+
+def test_top_tools_answer_like_the_cli() -> None:
+    top = ROOT / "examples" / "top"
+    good = top / "12-return-wait-seller-confirm.json"
+    bad = top / "disagree" / "x04-seller-receipt-7-days.json"
+    payloads = [json.loads(p.read_text(encoding="utf-8")) for p in (good, bad)]
+    imported, checked, broken = _run(
+        [
+            ("top_import", {"payload": payloads[0]}),
+            ("top_check", {"payload": payloads[1]}),
+            ("top_import", {"payload": {"trade": {"tid": 1, "status": "PAY_PENDING"}}}),
+        ]
+    )
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["import-top", str(good)]) == 0
+    assert imported.structured_content == {"log": json.loads(out.getvalue())}
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["check-top", str(bad), "--json"]) == 1
+    cli = json.loads(out.getvalue())
+    assert checked.structured_content == {
+        "findings": cli["files"][str(bad)],
+        "summary": cli["summary"],
+    }
+    assert cli["summary"]["disagree"] == 1
+    assert broken.is_error and "PAY_PENDING" in _error(broken)["error"]["message"]
 
 
 def test_a_real_stdio_server() -> None:

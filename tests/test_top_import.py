@@ -403,6 +403,12 @@ TID = "3901000000000000112"
         (lambda t, r: _set(r[0], oid=42), "'oid' 42 is not a line"),
         (lambda t, r: _set(r[0], modified="2026-11-01 00:00:00"), "earlier than 'created'"),
         (lambda t, r: _set(r[0], refund_phase="aftersale"), "aftersale.window"),
+        (lambda t, r: _set(r[0], good_status="LOST"), "'good_status' 'LOST' is not one of"),
+        (lambda t, r: _set(r[0], refund_version="v2"), "'refund_version' 'v2' is not a version"),
+        (
+            lambda t, r: r.append({**r[0], "refund_version": -1}),
+            "'refund_version' -1 is not a version",
+        ),
         (lambda t, r: r.clear(), "no refund payload for line"),
         (lambda t, r: _set(r[0], status="SUCCESS"), "differs from refund"),
         (
@@ -415,6 +421,31 @@ def test_bad_payloads_name_the_trade_and_the_field(change: Any, words: str) -> N
     err = broken(change)
     assert words in err.message
     assert err.order_id == TID and TID in err.message
+
+
+def test_of_several_versions_of_a_refund_the_newest_counts() -> None:
+    trade, refunds = read_payload(TOP / "11-return-wait-buyer-return.json")
+    newer = refunds[0]
+    older = {
+        **newer,
+        "status": "WAIT_SELLER_AGREE",
+        "modified": newer["created"],
+        "refund_version": newer["refund_version"] - 1,
+    }
+    for given_ in ([older, newer], [newer, older]):
+        log = from_trade(trade, given_)
+        assert events_of(log)[-1] == ("refund_agreed", "2026-11-07 09:12")
+    # without refund_version, modified decides
+    plain = [{k: v for k, v in r.items() if k != "refund_version"} for r in (newer, older)]
+    assert events_of(from_trade(trade, plain))[-1][0] == "refund_agreed"
+
+
+def test_a_returned_good_status_needs_the_return_time() -> None:
+    def returned(t: dict[str, Any], r: list[dict[str, Any]]) -> None:
+        t["orders"]["order"][0]["refund_status"] = "WAIT_BUYER_RETURN_GOODS"
+        _set(r[0], status="WAIT_BUYER_RETURN_GOODS", good_return_time=None)
+
+    assert "good_status says the buyer returned" in broken(returned).message
 
 
 def test_refunds_that_overlap_are_refused() -> None:

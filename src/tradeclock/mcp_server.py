@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
+from . import top
 from .errors import InvalidInput, TradeclockError
 from .explain import explain_dict
 from .order import Order, load
@@ -28,7 +29,9 @@ INSTRUCTIONS = (
     "tradeclock answers what happens next to a Taobao/Tmall order, and when. Pass the order's "
     "event log ({id, rules, events: [{type, at, ...}]}, times ISO-8601 with an offset) and "
     "`now`. Quote the rule id and source of any deadline you report; use order_explain for "
-    "wording in Chinese (lang=zh) or English (lang=en)."
+    "wording in Chinese (lang=zh) or English (lang=en). Holding a Taobao Open Platform trade "
+    "and its refunds instead of a log? top_import turns them into one; top_check compares the "
+    "platform's own timeouts with the rules."
 )
 
 
@@ -50,7 +53,7 @@ def _order(log: dict[str, Any]) -> Order:
 
 
 def build_server() -> MCPServer:
-    """The server and its five tools."""
+    """The server and its seven tools."""
     server = MCPServer("tradeclock", instructions=INSTRUCTIONS)
 
     @server.tool()
@@ -118,7 +121,42 @@ def build_server() -> MCPServer:
 
         return _guard(run)
 
+    @server.tool()
+    def top_import(payload: dict[str, Any], rules: str | None = None) -> dict[str, Any]:
+        """The event log of a Taobao Open Platform trade and its refunds: `payload` is
+        `{"trade": {...}, "refunds": [{...}]}` as taobao.trade.fullinfo.get and
+        taobao.refund.get return them (TOP times `yyyy-MM-dd HH:mm:ss`, read as Asia/Shanghai).
+        `rules` names the rule set (default: tmall for a mall seller, else taobao). Pass the
+        returned `log` to the order_* tools. Same JSON as `tradeclock import-top`."""
+
+        def run() -> dict[str, Any]:
+            trade, refunds = top.read_payload(payload)
+            return {"log": top.from_trade(trade, refunds, rules=rules)}
+
+        return _guard(run)
+
+    @server.tool()
+    def top_check(
+        payload: dict[str, Any], rules: str | None = None, now: str | None = None
+    ) -> dict[str, Any]:
+        """Compare the platform's own next automatic actions in a TOP payload
+        (`timeout_action_time` of the trade and its lines, each refund's
+        `refund_remind_timeout`, and the status codes) with tradeclock's: each finding is
+        agree, disagree (with tradeclock's instant, the rule, its source and the day it was last
+        checked) or unjudged (why). Judged at the payload's latest time unless `now` is given.
+        Same findings as `tradeclock check-top --json`."""
+
+        def run() -> dict[str, Any]:
+            findings = top.check(payload, rules=rules, now=now)
+            summary = {v: sum(f.verdict == v for f in findings) for v in _VERDICTS}
+            return {"findings": [f.to_dict() for f in findings], "summary": summary}
+
+        return _guard(run)
+
     return server
+
+
+_VERDICTS = ("agree", "disagree", "unjudged")
 
 
 def main() -> int:

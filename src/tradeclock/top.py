@@ -243,6 +243,24 @@ _SNAPSHOT_FIELDS = (
 )
 
 
+_GOOD_STATUSES = ("BUYER_NOT_RECEIVED", "BUYER_RECEIVED", "BUYER_RETURNED_GOODS")
+
+
+def _version(r: _Fields) -> tuple[int, datetime]:
+    """A refund payload's version: ``refund_version`` (a timestamp TOP bumps at each change),
+    then ``modified``."""
+    raw = r.obj.get("refund_version")
+    if raw in (None, ""):
+        number = 0
+    elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        number = raw
+    elif isinstance(raw, str) and raw.isdigit() and len(raw) < 20:
+        number = int(raw)
+    else:
+        raise r.error(f"'refund_version' {raw!r} is not a version number (digits)")
+    return number, r.time("modified", "when the refund last changed")
+
+
 class _Step(NamedTuple):
     """One thing the payload says happened, applied in time order; ``build`` looks at the
     order as replayed so far and returns the events to log (none when a timer did it)."""
@@ -267,7 +285,7 @@ class _Importer:
         self.lines = self._lines()
         self.rs = self._rules(rules)
         self.tz = self.rs.tz
-        self.refunds = [self._refund(i, r) for i, r in enumerate(refunds)]
+        self.refunds = self._latest([self._refund(i, r) for i, r in enumerate(refunds)])
 
     # payload reading
 
@@ -301,6 +319,18 @@ class _Importer:
             raise f.error(f"'tid' {f.ident('tid')} is not this trade's ({self.tid})")
         f.choice("status", REFUND_CODES.values(), "the refund's status")
         return f
+
+    @staticmethod
+    def _latest(refunds: list[_Fields]) -> list[_Fields]:
+        """One payload per refund: of several versions of the same refund (an ERP keeps each
+        one it fetched), the newest by ``refund_version``, else by ``modified``."""
+        newest: dict[str, tuple[tuple[int, datetime], _Fields]] = {}
+        for r in refunds:
+            rid, version = r.ident("refund_id"), _version(r)
+            old = newest.get(rid)
+            if old is None or version > old[0]:
+                newest[rid] = (version, r)
+        return [r for _, r in newest.values()]
 
     # building the log
 
@@ -461,6 +491,12 @@ class _Importer:
     ) -> None:
         rid = r.ident("refund_id")
         goods = r.flag("has_good_return")
+        if r.has("good_status"):
+            good = r.choice("good_status", _GOOD_STATUSES)
+            if good == "BUYER_RETURNED_GOODS" and not r.has("good_return_time"):
+                raise r.error(
+                    "'good_return_time' is missing: good_status says the buyer returned the goods"
+                )
         fee = r.amount("refund_fee")
         phase = r.choice("refund_phase", ("onsale", "aftersale")) if r.has("refund_phase") else None
         if phase == "aftersale" and not self.rs["aftersale.window"].enabled:
