@@ -184,6 +184,21 @@ def test_platform_shows_no_timeout_where_tradeclock_has_one() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("days", "who"), [(3, ["seller", "buyer"]), (5, ["seller"]), (10, ["seller"]), (4, [])]
+)
+def test_a_later_auto_confirm_that_an_extension_explains(days: int, who: list[str]) -> None:
+    trade, _ = read_payload(TOP / "03-shipped-express.json")
+    later = datetime(2026, 11, 22, 15, 30) + timedelta(days=days)
+    trade["timeout_action_time"] = later.strftime("%Y-%m-%d %H:%M:%S")
+    [bad] = [f for f in check({"trade": trade}) if f.verdict == "disagree"]
+    assert f"{days} days later" in bad.note
+    for party in who:
+        assert f"a {party} extension of {days} days (confirm.{party}_extension)" in bad.note
+    assert ("log one as receipt_extended" in bad.note) == bool(who)
+    assert ("buyer extension" in bad.note) == ("buyer" in who)
+
+
 def test_a_timeout_before_shipping_is_unjudged() -> None:
     trade, _ = read_payload(TOP / "02-wait-seller-send-goods.json")
     trade["timeout_action_time"] = "2026-11-24 10:03:40"
@@ -391,6 +406,7 @@ TID = "3901000000000000112"
         (lambda t, r: _set(t, created="2026-10-30T11:00:00+08:00"), "'created'"),
         (lambda t, r: _set(t, status="WAIT_SOMETHING"), "'WAIT_SOMETHING' is not a TOP trade"),
         (lambda t, r: _set(t, status="TRADE_BUYER_SIGNED"), "cash on delivery"),
+        (lambda t, r: _set(t, type="cod"), "type cod (cash on delivery) is not modelled"),
         (lambda t, r: _set(t, status="WAIT_BUYER_PAY"), "was never paid"),
         (lambda t, r: _set(t, shipping_type="25"), "'shipping_type' '25' is not one of"),
         (lambda t, r: _set(t, payment=399.0), "a float is not exact"),

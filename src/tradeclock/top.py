@@ -413,6 +413,8 @@ class _Importer:
         }
 
     def _trade_status(self) -> str:
+        if self.trade.obj.get("type") == "cod":
+            raise self.trade.error("type cod (cash on delivery) is not modelled by tradeclock")
         status = self.trade.text("status")
         if status in _UNMODELLED:
             raise self.trade.error(
@@ -775,6 +777,8 @@ def _compare(
         delta = theirs - ours.at
         side = "later" if delta > timedelta(0) else "earlier"
         gap = f"the platform's is {_gap(abs(delta))} {side} than tradeclock's; "
+        if ours.event == "auto_confirm":
+            gap += _extension_hint(rs, delta)
     return Finding(
         subject,
         field,
@@ -784,6 +788,23 @@ def _compare(
         ours.event,
         ours.rule,
         gap + _rule_note(rs, ours.rule),
+    )
+
+
+def _extension_hint(rs: RuleSet, delta: timedelta) -> str:
+    """A later auto-confirm that one extension would explain: extensions are not in TOP's
+    trade payloads, so the report says which one would make the two agree."""
+    fits = []
+    for rule_id in ("confirm.seller_extension", "confirm.buyer_extension"):
+        rule = rs[rule_id]
+        if delta in (rule.choices or (rule.duration,)):
+            who = rule_id.split(".")[1].split("_")[0]
+            fits.append(f"a {who} extension of {_gap(delta)} ({rule_id})")
+    if not fits:
+        return ""
+    return (
+        f"{' or '.join(fits)} would explain it: extensions are not in the payload, log one as "
+        "receipt_extended; "
     )
 
 
