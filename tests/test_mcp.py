@@ -159,6 +159,7 @@ def test_top_tools_answer_like_the_cli() -> None:
     assert checked.structured_content == {
         "findings": cli["files"][str(bad)],
         "summary": cli["summary"],
+        "by_rule": cli["by_rule"],
     }
     assert cli["summary"]["disagree"] == 1
     assert broken.is_error and "PAY_PENDING" in _error(broken)["error"]["message"]

@@ -551,11 +551,15 @@ def test_import_top_bad_payload_exits_2(capsys: pytest.CaptureFixture[str]) -> N
 def test_check_top_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-top", *map(str, CONSISTENT)]) == 0
     out = capsys.readouterr().out
-    assert out.rstrip().endswith(f"0 disagree, 0 unjudged, in {len(CONSISTENT)} payloads")
+    assert f"41 agree, 0 disagree, 0 unjudged, in {len(CONSISTENT)} payloads" in out.splitlines()
     assert main(["check-top", *map(str, DISAGREE)]) == 1
     out = capsys.readouterr().out
     assert "disagree  trade 3901000000000000201 timeout_action_time" in out
     assert "confirm.auto_confirm = P10D" in out
+    # where an audit should look first: per rule, agreements and disagreements
+    assert "  refund.seller_receipt_timeout: 0 agree, 1 disagree" in out.splitlines()
+    assert main(["check-top", *map(str, CONSISTENT)]) == 0
+    assert "  confirm.auto_confirm: 6 agree, 0 disagree" in capsys.readouterr().out.splitlines()
 
 
 def test_check_top_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -563,6 +567,7 @@ def test_check_top_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-top", "--json", x01, str(CONSISTENT[0])]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["summary"] == {"agree": 2, "disagree": 1, "unjudged": 0}
+    assert data["by_rule"] == {"confirm.auto_confirm": {"agree": 0, "disagree": 1}}
     [bad] = [f for f in data["files"][x01] if f["verdict"] == "disagree"]
     assert bad["rule"] == "confirm.auto_confirm" and bad["tradeclock"] == "2026-11-24 09:00:00"
 
@@ -586,6 +591,12 @@ def test_every_preset_rule_has_a_check_date_and_note() -> None:
             assert rule.checked == CHECKED_ON and rule.checked_note, (rs.name, rule.id)
     assert "unconfirmed" in TAOBAO["pay.unpaid_close"].checked_note
     assert "§ Rules between timers" in TAOBAO["law.no_reason_window"].checked_note
+
+
+def test_the_other_tables_carry_a_check_date_too() -> None:
+    rows = [*tc.rules.CONSTRAINTS.values(), *tc.rules.AMOUNT_RULES.values()]
+    rows += [r for versions in tc.rules.LATE_SHIPMENT.values() for r in versions]
+    assert rows and all(r.checked == CHECKED_ON and r.checked_note for r in rows)
 
 
 def test_a_changed_value_is_no_longer_checked() -> None:

@@ -496,14 +496,13 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
 
     rs = _rule_set(args.rules)
     report = {f: top.check(Path(f), rules=rs, now=args.now) for f in args.files}
-    counts = {"agree": 0, "disagree": 0, "unjudged": 0}
-    for findings in report.values():
-        for finding in findings:
-            counts[finding.verdict] += 1
+    every = [x for findings in report.values() for x in findings]
+    counts, by_rule = top.summary(every), top.by_rule(every)
     if args.json:
         out = {
             "files": {f: [x.to_dict() for x in findings] for f, findings in report.items()},
             "summary": counts,
+            "by_rule": by_rule,
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
@@ -517,6 +516,8 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
             f"{counts['agree']} agree, {counts['disagree']} disagree, "
             f"{counts['unjudged']} unjudged, in {len(report)} payloads"
         )
+        for rule_id, n in by_rule.items():
+            print(f"  {rule_id}: {n['agree']} agree, {n['disagree']} disagree")
     return 1 if counts["disagree"] else 0
 
 

@@ -148,15 +148,15 @@ def build_server() -> MCPServer:
 
         def run() -> dict[str, Any]:
             findings = top.check(payload, rules=rules, now=now)
-            summary = {v: sum(f.verdict == v for f in findings) for v in _VERDICTS}
-            return {"findings": [f.to_dict() for f in findings], "summary": summary}
+            return {
+                "findings": [f.to_dict() for f in findings],
+                "summary": top.summary(findings),
+                "by_rule": top.by_rule(findings),
+            }
 
         return _guard(run)
 
     return server
-
-
-_VERDICTS = ("agree", "disagree", "unjudged")
 
 
 def main() -> int:

@@ -51,6 +51,9 @@ __all__ = [
 
 SEED_001 = "001_6c88a52a51f16ceb.txt"
 SEED_002 = "002_c6ca0c70d870db73.txt"
+#: The day every rule of the tables was last compared, rule by rule, with RULES.md and its sources.
+CHECKED_ON = date(2026, 11, 23)
+_BETWEEN = "compared with RULES.md and the section or document its source names"
 
 
 class Anchor(ContractEnum):
@@ -144,6 +147,9 @@ class Constraint:
     id: str
     text: str
     source: str
+    #: when the rule was last compared with its source, and with what
+    checked: date | None = CHECKED_ON
+    checked_note: str = _BETWEEN
 
 
 def _c(id: str, text: str, source: str) -> tuple[str, Constraint]:
@@ -947,8 +953,6 @@ class RuleSet:
         return "\n".join(lines) + "\n"
 
 
-#: The day the preset values were last compared, rule by rule, with RULES.md and its sources.
-CHECKED_ON = date(2026, 11, 23)
 #: Rules with a row in RULES.md § Timers; the others are stated in § Rules between timers.
 _TIMER_ROWS = ("pay.", "ship.", "confirm.", "refund.", "return.", "rate.", "aftersale.")
 _SOURCE_KINDS = (
@@ -1013,6 +1017,9 @@ class AmountRule:
     amount: Decimal
     text: str
     source: str
+    #: when the amount was last compared with its source, and with what
+    checked: date | None = CHECKED_ON
+    checked_note: str = _BETWEEN
 
 
 #: Amount rules, shared by every rule set.
@@ -1042,6 +1049,9 @@ class CompensationRule:
     #: the minimum for the categories the platform lists (lower)
     minimum_listed: Decimal
     source: str
+    #: when the amounts were last compared with their source, and with what
+    checked: date | None = CHECKED_ON
+    checked_note: str = _BETWEEN
 
 
 #: Late-shipment compensation by the preset a rule set is built on, oldest first (Taobao only:

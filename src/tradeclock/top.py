@@ -44,11 +44,13 @@ __all__ = [
     "TOP_ZONE",
     "TRADE_CODES",
     "Finding",
+    "by_rule",
     "check",
     "from_trade",
     "parse_top_time",
     "read_payload",
     "refund_status",
+    "summary",
     "trade_status",
 ]
 
@@ -661,6 +663,27 @@ class Finding(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this finding."""
         return self._asdict()
+
+
+VERDICTS = ("agree", "disagree", "unjudged")
+
+
+def summary(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each verdict: ``{"agree", "disagree", "unjudged"}``."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for f in findings:
+        counts[f.verdict] += 1
+    return counts
+
+
+def by_rule(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
+    """Per rule behind tradeclock's numbers, how many comparisons agreed and disagreed (sorted
+    by rule id): where an audit of many payloads should look first."""
+    out: dict[str, dict[str, int]] = {}
+    for f in findings:
+        if f.rule is not None and f.verdict != "unjudged":
+            out.setdefault(f.rule, {"agree": 0, "disagree": 0})[f.verdict] += 1
+    return dict(sorted(out.items()))
 
 
 def _top_time(instant: datetime) -> str:
