@@ -122,6 +122,12 @@ EXPECTED = {
         "3 days earlier",
     ),
     "x05-pause-not-counted": ("timeout_action_time", "confirm.auto_confirm", "2 days earlier"),
+    "x07-auto-confirmed-12-days": ("end_time", "confirm.auto_confirm", "2 days later"),
+    "x08-return-refunded-after-12-days": (
+        "modified",
+        "refund.seller_receipt_timeout",
+        "2 days later",
+    ),
     "x06-unshipped-refund-still-waiting": (
         "status",
         "refund.unshipped_seller_timeout",
@@ -144,7 +150,8 @@ def test_report_flags_inconsistent_fixtures_with_the_right_rule(path: Path) -> N
 
 
 def test_x06_every_view_of_the_stale_refund_disagrees() -> None:
-    bad = {(f.subject.split()[0], f.field) for f in check(TOP / "disagree" / DISAGREE[-1].name)}
+    path = TOP / "disagree" / "x06-unshipped-refund-still-waiting.json"
+    bad = {(f.subject.split()[0], f.field) for f in check(path) if f.verdict == "disagree"}
     assert ("refund", "refund_remind_timeout.timeout") in bad
     assert ("trade", "status") in bad and ("refund", "status") in bad
 
@@ -197,6 +204,23 @@ def test_a_later_auto_confirm_that_an_extension_explains(days: int, who: list[st
         assert f"a {party} extension of {days} days (confirm.{party}_extension)" in bad.note
     assert ("log one as receipt_extended" in bad.note) == bool(who)
     assert ("buyer extension" in bad.note) == ("buyer" in who)
+
+
+def test_steps_a_timer_took_are_compared_with_the_payloads_time() -> None:
+    auto = {f.field: f for f in check(TOP / "06-finished-auto-confirmed.json")}["end_time"]
+    assert (auto.verdict, auto.rule, auto.tradeclock) == (
+        "agree",
+        "confirm.auto_confirm",
+        "2026-10-30 14:00:00",
+    )
+    closed = {f.field: f for f in check(TOP / "07-closed-unpaid.json")}["end_time"]
+    assert (closed.verdict, closed.rule) == ("agree", "pay.unpaid_close")
+    refund = [
+        f for f in check(TOP / "19-return-refunded-automatically.json") if f.field == "modified"
+    ]
+    assert [(f.verdict, f.rule) for f in refund] == [("agree", "refund.seller_receipt_timeout")]
+    # a person's step is not a timer's: nothing to compare
+    assert all(f.field != "end_time" for f in check(TOP / "05-finished-buyer-confirmed.json"))
 
 
 def test_a_timeout_before_shipping_is_unjudged() -> None:
@@ -551,15 +575,15 @@ def test_import_top_bad_payload_exits_2(capsys: pytest.CaptureFixture[str]) -> N
 def test_check_top_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-top", *map(str, CONSISTENT)]) == 0
     out = capsys.readouterr().out
-    assert f"41 agree, 0 disagree, 0 unjudged, in {len(CONSISTENT)} payloads" in out.splitlines()
+    assert f"47 agree, 0 disagree, 0 unjudged, in {len(CONSISTENT)} payloads" in out.splitlines()
     assert main(["check-top", *map(str, DISAGREE)]) == 1
     out = capsys.readouterr().out
     assert "disagree  trade 3901000000000000201 timeout_action_time" in out
     assert "confirm.auto_confirm = P10D" in out
     # where an audit should look first: per rule, agreements and disagreements
-    assert "  refund.seller_receipt_timeout: 0 agree, 1 disagree" in out.splitlines()
+    assert "  refund.seller_receipt_timeout: 0 agree, 2 disagree" in out.splitlines()
     assert main(["check-top", *map(str, CONSISTENT)]) == 0
-    assert "  confirm.auto_confirm: 6 agree, 0 disagree" in capsys.readouterr().out.splitlines()
+    assert "  confirm.auto_confirm: 7 agree, 0 disagree" in capsys.readouterr().out.splitlines()
 
 
 def test_check_top_json(capsys: pytest.CaptureFixture[str]) -> None:

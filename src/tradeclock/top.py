@@ -36,7 +36,7 @@ from .errors import InvalidInput, TradeclockError
 from .events import check_text, parse_amount
 from .order import Order, replay
 from .rules import PRESETS, RuleSet, get_rules
-from .status import Status
+from .status import Fired, Status
 
 __all__ = [
     "REFUND_CODES",
@@ -263,6 +263,22 @@ def _version(r: _Fields) -> tuple[int, datetime]:
     return number, r.time("modified", "when the refund last changed")
 
 
+#: The automatic events that bring a refund to each state the payload can show.
+_TIMERS_TO: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "wait_buyer_return": ("auto_agree",),
+        "seller_refused": (),
+        "success": ("auto_refund",),
+        "closed": ("refund_close",),
+    }
+)
+
+#: Looks at the order rebuilt so far and returns the events to log for one step.
+_Build = Callable[[Order | None], list[dict[str, Any]]]
+#: Adds a step: its time, its rank among steps at the same time, its origin, its builder.
+_Add = Callable[[datetime, int, str, _Build], None]
+
+
 class _Step(NamedTuple):
     """One thing the payload says happened, applied in time order; ``build`` looks at the
     order as replayed so far and returns the events to log (none when a timer did it)."""
@@ -271,10 +287,15 @@ class _Step(NamedTuple):
     rank: int
     seq: int
     origin: str
-    build: Callable[[Order | None], list[dict[str, Any]]]
+    build: _Build
 
 
 class _Importer:
+    """Reads one trade and its refunds, and rebuilds the event log (:func:`from_trade`)."""
+
+    #: the latest time the payload vouches for (set by :meth:`run`)
+    snapshot: datetime
+
     def __init__(
         self,
         trade: Mapping[str, Any],
@@ -288,6 +309,8 @@ class _Importer:
         self.rs = self._rules(rules)
         self.tz = self.rs.tz
         self.refunds = self._latest([self._refund(i, r) for i, r in enumerate(refunds)])
+        #: steps the payload shows that a timer took: (subject, field, the payload's time, it)
+        self.timed: list[tuple[str, str, str, Fired]] = []
 
     # payload reading
 
@@ -350,7 +373,7 @@ class _Importer:
         )
         steps: list[_Step] = []
 
-        def add(at: datetime, rank: int, origin: str, build: Any) -> None:
+        def add(at: datetime, rank: int, origin: str, build: _Build) -> None:
             steps.append(_Step(at, rank, len(steps), origin, build))
 
         amount = t.amount("payment")
@@ -358,7 +381,7 @@ class _Importer:
         placed: dict[str, Any] = {"type": "placed", "at": created, "amount": str(amount)}
         if shipping == "free":
             placed["free_shipping"] = True
-        add(created, 0, "created", lambda ev: [placed])
+        add(created, 0, "created", lambda so_far: [placed])
 
         paid_at = t.maybe_time("pay_time")
         if status != "WAIT_BUYER_PAY" and status != "TRADE_CLOSED_BY_TAOBAO" and paid_at is None:
@@ -368,7 +391,7 @@ class _Importer:
         if status in ("WAIT_BUYER_PAY", "TRADE_CLOSED_BY_TAOBAO") and paid_at is not None:
             raise t.error(f"'pay_time' is set, but a trade in {status} was never paid")
         if paid_at is not None:
-            add(paid_at, 1, "pay_time", lambda ev: [{"type": "paid", "at": paid_at}])
+            add(paid_at, 1, "pay_time", lambda so_far: [{"type": "paid", "at": paid_at}])
 
         shipped_at = t.maybe_time("consign_time")
         if status in ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED") and shipped_at is None:
@@ -383,11 +406,11 @@ class _Importer:
                 shipped_at,
                 2,
                 "consign_time",
-                lambda ev: [{"type": "shipped", "at": shipped_at, "method": method}],
+                lambda so_far: [{"type": "shipped", "at": shipped_at, "method": method}],
             )
 
         self._check_lines()
-        self._refund_steps(add, shipped_at)
+        self._refund_steps(add)
         self._end_step(add, status)
 
         steps.sort(key=lambda s: (s.at, s.rank, s.seq))
@@ -463,7 +486,7 @@ class _Importer:
             if oids and r.has("oid") and r.ident("oid") not in oids:
                 raise r.error(f"'oid' {r.ident('oid')} is not a line of trade {self.tid}")
 
-    def _refund_steps(self, add: Callable[..., None], shipped_at: datetime | None) -> None:
+    def _refund_steps(self, add: _Add) -> None:
         order = sorted(self.refunds, key=lambda r: r.time("created", "when it was asked for"))
         previous: tuple[_Fields, datetime | None] | None = None
         for r in order:
@@ -482,16 +505,15 @@ class _Importer:
             if modified < created:
                 raise r.error("'modified' is earlier than 'created'")
             previous = (r, modified if final else None)
-            self._one_refund(add, r, status, created, modified, shipped_at)
+            self._one_refund(add, r, status, created, modified)
 
     def _one_refund(
         self,
-        add: Callable[..., None],
+        add: _Add,
         r: _Fields,
         status: str,
         created: datetime,
         modified: datetime,
-        shipped_at: datetime | None,
     ) -> None:
         rid = r.ident("refund_id")
         goods = r.flag("has_good_return")
@@ -511,7 +533,7 @@ class _Importer:
             )
         request = {"type": "refund_requested", "at": created, "return_goods": goods}
         request["amount"] = str(fee)
-        add(created, 3, f"refund {rid} (created)", lambda ev: [request])
+        add(created, 3, f"refund {rid} (created)", lambda so_far: [request])
 
         returned = r.maybe_time("good_return_time")
         if status in ("WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS") and not goods:
@@ -555,19 +577,22 @@ class _Importer:
 
         def finish(so_far: Order | None) -> list[dict[str, Any]]:
             if self._refund_state(so_far, modified) == target:
-                return []  # a timer (or shipping the order) got there first: nothing to log
+                # a timer (or shipping the order) got there first: nothing to log
+                self._timer(so_far, modified, _TIMERS_TO[target], f"refund {rid}", r, "modified")
+                return []
             return [{"type": action, "at": modified}]
 
         add(modified, 5, f"refund {rid} (status {status} at modified)", finish)
 
-    def _end_step(self, add: Callable[..., None], status: str) -> None:
+    def _end_step(self, add: _Add, status: str) -> None:
         t = self.trade
         if status == "TRADE_CLOSED_BY_TAOBAO":
             end = t.time("end_time", "when the unpaid trade closed")
 
             def close(so_far: Order | None) -> list[dict[str, Any]]:
-                if self._state(so_far, end) == "closed":
-                    return []  # the unpaid-close timer
+                if self._state(so_far, end) == "closed":  # the unpaid-close timer
+                    self._timer(so_far, end, ("auto_close",), f"trade {self.tid}", t, "end_time")
+                    return []
                 return [{"type": "cancelled", "at": end}]
 
             add(end, 6, "end_time (TRADE_CLOSED_BY_TAOBAO)", close)
@@ -575,8 +600,9 @@ class _Importer:
             end = t.time("end_time", "when the trade succeeded")
 
             def confirm(so_far: Order | None) -> list[dict[str, Any]]:
-                if self._state(so_far, end) == "success":
-                    return []  # auto-confirmed
+                if self._state(so_far, end) == "success":  # auto-confirmed
+                    self._timer(so_far, end, ("auto_confirm",), f"trade {self.tid}", t, "end_time")
+                    return []
                 return [{"type": "confirmed", "at": end}]
 
             add(end, 6, "end_time (TRADE_FINISHED)", confirm)
@@ -594,6 +620,22 @@ class _Importer:
             add(end, 6, "end_time (TRADE_CLOSED)", closed)
 
     # replay helpers
+
+    def _timer(
+        self,
+        order: Order | None,
+        t: datetime,
+        events: tuple[str, ...],
+        subject: str,
+        f: _Fields,
+        field: str,
+    ) -> None:
+        """Note the timer that took a step the payload dates at ``t`` (the report compares)."""
+        if order is None:
+            return
+        done = [x for x in order.status(t).fired if x.event in events]
+        if done:
+            self.timed.append((subject, field, str(f.obj[field]), done[-1]))
 
     @staticmethod
     def _state(order: Order | None, t: datetime) -> str | None:
@@ -740,7 +782,35 @@ def check(
     ]
     findings += _trade_timeouts(importer, log, st, at)
     findings += _refund_findings(importer, st)
+    findings += [_timed_finding(rs, *timed) for timed in importer.timed]
     return findings
+
+
+def _timed_finding(rs: RuleSet, subject: str, field: str, platform: str, fired: Fired) -> Finding:
+    """A step the payload dates, which tradeclock's timer took: at that instant (agree), or
+    earlier (the platform took it later than the rule says)."""
+    theirs = parse_top_time(platform, field)
+    note = f"tradeclock's {fired.event} fired at {_top_time(fired.at)} by " + _rule_note(
+        rs, fired.rule
+    )
+    if theirs == fired.at:
+        return Finding(
+            subject, field, "agree", platform, _top_time(fired.at), fired.event, fired.rule, note
+        )
+    delta = theirs - fired.at
+    gap = f"the platform's is {_gap(delta)} later than tradeclock's; "
+    if fired.event == "auto_confirm":
+        gap += _extension_hint(rs, delta)
+    return Finding(
+        subject,
+        field,
+        "disagree",
+        platform,
+        _top_time(fired.at),
+        fired.event,
+        fired.rule,
+        gap + note,
+    )
 
 
 def _status_finding(
