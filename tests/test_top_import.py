@@ -359,6 +359,13 @@ def test_responses_as_the_api_wraps_them() -> None:
     }
     assert read_payload(wrapped) == (trade, refunds)
     assert read_payload(json.dumps(wrapped)) == (trade, refunds)
+    assert read_payload(trade) == (trade, [])  # a bare trade
+
+
+def test_a_whole_payload_passed_as_the_trade_is_named() -> None:
+    payload = json.loads((TOP / "03-shipped-express.json").read_text(encoding="utf-8"))
+    with pytest.raises(InvalidInput, match="read it with read_payload"):
+        from_trade(payload)
 
 
 # --- TOP times ----------------------------------------------------------------------------

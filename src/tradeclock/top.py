@@ -117,8 +117,9 @@ def read_payload(obj: object) -> tuple[Mapping[str, Any], list[Mapping[str, Any]
     """The trade and refund objects in ``obj``: ``{"trade": ..., "refunds": [...]}``, where the
     trade may be wrapped as ``taobao.trade.fullinfo.get`` answers it
     (``{"trade_fullinfo_get_response": {"trade": ...}}``) and each refund as
-    ``taobao.refund.get`` does (``{"refund_get_response": {"refund": ...}}``). ``obj`` may
-    also be a path to a JSON file or JSON text."""
+    ``taobao.refund.get`` does (``{"refund_get_response": {"refund": ...}}``); a bare trade
+    object (with its ``tid``) is a trade without refunds. ``obj`` may also be a path to a JSON
+    file or JSON text."""
     if isinstance(obj, Path) or (isinstance(obj, str) and not obj.lstrip().startswith("{")):
         path = Path(obj)
         try:
@@ -130,6 +131,8 @@ def read_payload(obj: object) -> tuple[Mapping[str, Any], list[Mapping[str, Any]
         return read_payload(_json(obj, "the payload"))
     if not isinstance(obj, Mapping):
         raise InvalidInput(f"a TOP payload must be a JSON object, got {type(obj).__name__}")
+    if "tid" in obj and "trade" not in obj:
+        return obj, []  # a bare trade object, without refunds
     wrapped = obj.get("trade_fullinfo_get_response")
     holder = wrapped if isinstance(wrapped, Mapping) else obj
     trade = holder.get("trade")
@@ -670,6 +673,11 @@ def from_trade(
     """
     if not isinstance(trade, Mapping):
         raise InvalidInput(f"a TOP trade must be a JSON object, got {type(trade).__name__}")
+    if "tid" not in trade and ("trade" in trade or "trade_fullinfo_get_response" in trade):
+        raise InvalidInput(
+            "this is a payload holding a trade, not a trade: read it with read_payload(), "
+            "which returns (trade, refunds)"
+        )
     refund_list = list(refunds)
     for i, r in enumerate(refund_list):
         if not isinstance(r, Mapping):
