@@ -276,6 +276,16 @@ _TIMERS_TO: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
+#: How a trade ended, by TOP status: the state it ended in, the timer that can have ended it,
+#: the person's event otherwise (``None``: only refunds explain it), what ``end_time`` says.
+_TRADE_ENDS: Mapping[str, tuple[str, str | None, str | None, str]] = MappingProxyType(
+    {
+        "TRADE_CLOSED_BY_TAOBAO": ("closed", "auto_close", "cancelled", "when it closed unpaid"),
+        "TRADE_FINISHED": ("success", "auto_confirm", "confirmed", "when the trade succeeded"),
+        "TRADE_CLOSED": ("closed", None, None, "when the refunds closed the trade"),
+    }
+)
+
 #: Looks at the order rebuilt so far and returns the events to log for one step.
 _Build = Callable[[Order | None], list[dict[str, Any]]]
 #: Adds a step: its time, its rank among steps at the same time, its origin, its builder.
@@ -588,39 +598,26 @@ class _Importer:
         add(modified, 5, f"refund {rid} (status {status} at modified)", finish)
 
     def _end_step(self, add: _Add, status: str) -> None:
+        ending = _TRADE_ENDS.get(status)
+        if ending is None:
+            return
+        target, timer, person, why = ending
         t = self.trade
-        if status == "TRADE_CLOSED_BY_TAOBAO":
-            end = t.time("end_time", "when the unpaid trade closed")
+        end = t.time("end_time", why)
 
-            def close(so_far: Order | None) -> list[dict[str, Any]]:
-                if self._state(so_far, end) == "closed":  # the unpaid-close timer
-                    self._timer(so_far, end, ("auto_close",), f"trade {self.tid}", t, "end_time")
-                    return []
-                return [{"type": "cancelled", "at": end}]
-
-            add(end, 6, "end_time (TRADE_CLOSED_BY_TAOBAO)", close)
-        elif status == "TRADE_FINISHED":
-            end = t.time("end_time", "when the trade succeeded")
-
-            def confirm(so_far: Order | None) -> list[dict[str, Any]]:
-                if self._state(so_far, end) == "success":  # auto-confirmed
-                    self._timer(so_far, end, ("auto_confirm",), f"trade {self.tid}", t, "end_time")
-                    return []
-                return [{"type": "confirmed", "at": end}]
-
-            add(end, 6, "end_time (TRADE_FINISHED)", confirm)
-        elif status == "TRADE_CLOSED":
-            end = t.time("end_time", "when the refunds closed the trade")
-
-            def closed(so_far: Order | None) -> list[dict[str, Any]]:
-                if self._state(so_far, end) != "closed":
-                    raise InvalidInput(
-                        "the trade is TRADE_CLOSED, but its refunds do not refund the whole "
-                        "payment by 'end_time': pass every refund of the trade"
-                    )
+        def finish(so_far: Order | None) -> list[dict[str, Any]]:
+            if self._state(so_far, end) == target:
+                if timer is not None:  # the timer got there first: nothing to log
+                    self._timer(so_far, end, (timer,), f"trade {self.tid}", t, "end_time")
                 return []
+            if person is None:
+                raise InvalidInput(
+                    f"the trade is {status}, but its refunds do not refund the whole payment "
+                    "by 'end_time': pass every refund of the trade"
+                )
+            return [{"type": person, "at": end}]
 
-            add(end, 6, "end_time (TRADE_CLOSED)", closed)
+        add(end, 6, f"end_time ({status})", finish)
 
     # replay helpers
 
