@@ -528,7 +528,7 @@ def test_a_step_the_rules_forbid_is_an_error_naming_the_refund_and_rule() -> Non
         ({"refunds": []}, "needs a 'trade' object"),
         ({"trade": {"tid": 1}, "refunds": {}}, "'refunds' must be a list"),
         ({"trade": {"tid": 1}, "refunds": [3]}, "refunds[0] must be a TOP refund object"),
-        ('{"trade": ', "is not JSON"),
+        ('{"trade": ', "malformed JSON"),
         ({"trade": {"status": "WAIT_BUYER_PAY"}}, "'tid' is missing"),
         ({"trade": {"tid": 1, "status": "WAIT_BUYER_PAY"}}, "'created' is missing"),
         (
@@ -550,8 +550,14 @@ def test_malformed_payloads(payload: object, words: str) -> None:
 
 
 def test_an_unreadable_file(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match="cannot read"):
+    with pytest.raises(InvalidInput, match="cannot read TOP payload"):
         read_payload(tmp_path / "nope.json")
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"trade": {"tid": 1, "buyer_nick": "é"}}'.encode("latin-1"))
+    with pytest.raises(InvalidInput, match="is not UTF-8 text"):
+        read_payload(latin)
+    with pytest.raises(InvalidInput, match="must be a JSON object, got int"):
+        read_payload(3)
 
 
 # --- the CLI ------------------------------------------------------------------------------
@@ -610,7 +616,7 @@ def test_check_top_lists_unjudged_files_without_failing(
     bad.write_text("not json")
     assert main(["check-top", str(bad)]) == 0
     out = capsys.readouterr().out
-    assert "unjudged  " + str(bad) in out and "is not JSON" in out
+    assert "unjudged  " + str(bad) in out and "malformed JSON" in out
 
 
 # --- rules carry the date they were checked -------------------------------------------------

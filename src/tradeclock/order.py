@@ -432,7 +432,8 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     return Order(order_id, rs, tuple(parsed), st)
 
 
-def _read(obj: Mapping[str, Any] | str | Path) -> Any:
+def _read(obj: Mapping[str, Any] | str | Path, what: str = "event log") -> Any:
+    """``obj`` itself (a mapping), or the JSON in a string or a file (``what`` in errors)."""
     if isinstance(obj, Mapping):
         return obj
     if isinstance(obj, Path) or (isinstance(obj, str) and not obj.lstrip().startswith(("{", "["))):
@@ -442,9 +443,9 @@ def _read(obj: Mapping[str, Any] | str | Path) -> Any:
                 raw = f.read(MAX_LOG_BYTES + 1)
             text = raw.decode("utf-8")
         except OSError as exc:
-            raise InvalidInput(f"cannot read event log {str(path)!r}: {exc.strerror}") from None
+            raise InvalidInput(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
         except UnicodeDecodeError:
-            raise InvalidInput(f"event log {str(path)!r} is not UTF-8 text") from None
+            raise InvalidInput(f"{what} {str(path)!r} is not UTF-8 text") from None
     elif isinstance(obj, str):
         text = obj
     else:
@@ -452,7 +453,7 @@ def _read(obj: Mapping[str, Any] | str | Path) -> Any:
             f"load() takes a dict, a JSON string or a path, got {type(obj).__name__}"
         )
     if len(text) > MAX_LOG_BYTES:
-        raise InvalidInput(f"the event log is larger than {MAX_LOG_BYTES} bytes")
+        raise InvalidInput(f"the {what} is larger than {MAX_LOG_BYTES} bytes")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -33,8 +33,8 @@ from typing import Any, NamedTuple
 from ._time import format_local, zone
 from ._topcodes import REFUND_CODES, TRADE_CODES, refund_status, trade_status
 from .errors import InvalidInput, TradeclockError
-from .events import check_text, parse_amount
-from .order import Order, replay
+from .events import _short, check_text, parse_amount
+from .order import Order, _read, replay
 from .rules import PRESETS, RuleSet, get_rules
 from .status import Fired, Status
 
@@ -99,10 +99,9 @@ def parse_top_time(value: object, what: str) -> datetime:
     tradeclock.errors.InvalidInput: pay_time '2026-11-11T00:06:30+08:00' is not a TOP time: ...
     """
     if not isinstance(value, str) or not _TOP_TIME_RE.match(value):
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
         raise InvalidInput(
-            f"{what} {shown} is not a TOP time: {TOP_TIME_FORMAT}, local time in {TOP_ZONE}, "
-            "with no offset (the Open Platform's format; other forms are refused)"
+            f"{what} {_short(value)} is not a TOP time: {TOP_TIME_FORMAT}, local time in "
+            f"{TOP_ZONE}, with no offset (the Open Platform's format; other forms are refused)"
         )
     try:  # the pattern above leaves fromisoformat nothing but this one form to read
         local = datetime.fromisoformat(value)
@@ -120,15 +119,8 @@ def read_payload(obj: object) -> tuple[Mapping[str, Any], list[Mapping[str, Any]
     ``taobao.refund.get`` does (``{"refund_get_response": {"refund": ...}}``); a bare trade
     object (with its ``tid``) is a trade without refunds. ``obj`` may also be a path to a JSON
     file or JSON text."""
-    if isinstance(obj, Path) or (isinstance(obj, str) and not obj.lstrip().startswith("{")):
-        path = Path(obj)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-        return read_payload(_json(text, str(path)))
-    if isinstance(obj, str):
-        return read_payload(_json(obj, "the payload"))
+    if isinstance(obj, str | Path):
+        obj = _read(obj, "TOP payload")
     if not isinstance(obj, Mapping):
         raise InvalidInput(f"a TOP payload must be a JSON object, got {type(obj).__name__}")
     if "tid" in obj and "trade" not in obj:
@@ -151,13 +143,6 @@ def read_payload(obj: object) -> tuple[Mapping[str, Any], list[Mapping[str, Any]
             raise InvalidInput(f"refunds[{i}] must be a TOP refund object")
         refunds.append(refund)
     return trade, refunds
-
-
-def _json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{where} is not JSON: {exc.msg} (line {exc.lineno})") from None
 
 
 class _Fields:
