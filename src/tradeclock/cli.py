@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from . import top
 from ._time import duration_words, format_duration_iso, format_short
 from .errors import InvalidInput, TradeclockError
 from .events import AutoEvent
@@ -482,8 +483,6 @@ def _rule_set(value: str | None) -> RuleSet | None:
 
 
 def _cmd_import_top(args: argparse.Namespace) -> int:
-    from . import top
-
     source = sys.stdin.read() if args.file == "-" else Path(args.file)
     trade, refunds = top.read_payload(source)
     log = top.from_trade(trade, refunds, rules=_rule_set(args.rules))
@@ -492,8 +491,6 @@ def _cmd_import_top(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_top(args: argparse.Namespace) -> int:
-    from . import top
-
     rs = _rule_set(args.rules)
     report = {f: top.check(Path(f), rules=rs, now=args.now) for f in args.files}
     every = [x for findings in report.values() for x in findings]
@@ -521,7 +518,7 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
     return 1 if counts["disagree"] else 0
 
 
-def _finding_line(x: Any) -> str:
+def _finding_line(x: top.Finding) -> str:
     if x.verdict == "unjudged":
         return f"unjudged  {x.subject}"
     ours = x.tradeclock or "none"
