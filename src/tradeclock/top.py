@@ -779,28 +779,34 @@ def check(
 def _timed_finding(rs: RuleSet, subject: str, field: str, platform: str, fired: Fired) -> Finding:
     """A step the payload dates, which tradeclock's timer took: at that instant (agree), or
     earlier (the platform took it later than the rule says)."""
+    lead = f"tradeclock's {fired.event} fired at {_top_time(fired.at)} by "
     theirs = parse_top_time(platform, field)
-    note = f"tradeclock's {fired.event} fired at {_top_time(fired.at)} by " + _rule_note(
-        rs, fired.rule
-    )
-    if theirs == fired.at:
-        return Finding(
-            subject, field, "agree", platform, _top_time(fired.at), fired.event, fired.rule, note
-        )
-    delta = theirs - fired.at
-    gap = f"the platform's is {_gap(delta)} later than tradeclock's; "
-    if fired.event == "auto_confirm":
-        gap += _extension_hint(rs, delta)
-    return Finding(
-        subject,
-        field,
-        "disagree",
-        platform,
-        _top_time(fired.at),
-        fired.event,
-        fired.rule,
-        gap + note,
-    )
+    return _instant(subject, field, platform, theirs, fired.at, fired.event, fired.rule, rs, lead)
+
+
+def _instant(
+    subject: str,
+    field: str,
+    platform: str,
+    theirs: datetime,
+    ours: datetime,
+    event: str,
+    rule: str,
+    rs: RuleSet,
+    lead: str = "",
+) -> Finding:
+    """The platform's instant against tradeclock's ``event`` at ``ours`` by ``rule``: agree to
+    the second, else how far apart (and, for auto-confirm, an extension that would explain it)."""
+    gap = ""
+    if theirs != ours:
+        delta = theirs - ours
+        side = "later" if delta > timedelta(0) else "earlier"
+        gap = f"the platform's is {_gap(abs(delta))} {side} than tradeclock's; "
+        if event == "auto_confirm":
+            gap += _extension_hint(rs, delta)
+    verdict = "agree" if theirs == ours else "disagree"
+    note = gap + lead + _rule_note(rs, rule)
+    return Finding(subject, field, verdict, platform, _top_time(ours), event, rule, note)
 
 
 def _status_finding(
@@ -854,24 +860,7 @@ def _compare(
             )
         why = "; ".join(st.why_not(e) for e in sorted(events))
         return Finding(subject, field, "disagree", platform, None, None, None, why)
-    verdict = "agree" if ours.at == theirs else "disagree"
-    gap = ""
-    if verdict == "disagree":
-        delta = theirs - ours.at
-        side = "later" if delta > timedelta(0) else "earlier"
-        gap = f"the platform's is {_gap(abs(delta))} {side} than tradeclock's; "
-        if ours.event == "auto_confirm":
-            gap += _extension_hint(rs, delta)
-    return Finding(
-        subject,
-        field,
-        verdict,
-        platform,
-        _top_time(ours.at),
-        ours.event,
-        ours.rule,
-        gap + _rule_note(rs, ours.rule),
-    )
+    return _instant(subject, field, platform, theirs, ours.at, ours.event, ours.rule, rs)
 
 
 def _extension_hint(rs: RuleSet, delta: timedelta) -> str:
