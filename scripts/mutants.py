@@ -3,8 +3,10 @@
     python scripts/mutants.py [--jobs 2] [--only SUBSTRING] [--markdown]
 
 For every timer rule of both presets: its duration (or an extension's allowed values) one hour
-and one day longer and shorter. For every automatic event: a different target state. And the
-auto-confirm pause removed. Each mutant runs the suite in its own pytest process, stopping at
+and one day longer and shorter. For every automatic event: a different target state. For every
+timer the Taobao preset declares: never started, never stopped (``stop_on`` and ``runs_in``
+emptied), its variant ignored (``when`` emptied), the other resume modes; and no timer paused
+by an open refund. Each mutant runs the suite in its own pytest process, stopping at
 the first failure, which is the test that "caught" it. The table's id column is the mutant's
 name. Exit status 1 if any mutant survives.
 
@@ -84,7 +86,21 @@ def mutants() -> dict[str, Callable[[], None]]:
                 out[name] = _shift(preset, rule.id, shift)
     for trigger, (machine, dest) in TARGETS.items():
         out[f"target:{trigger}->{dest}"] = _retarget(machine, trigger, dest)
-    out["pause:removed"] = _no_pause
+    # the timer declarations (engine v2): each field changed on the Taobao preset
+    pausing = [r.id for r in tc.TAOBAO if r.resume is not None]
+    out["pause:removed"] = _evolve_all([(tc.TAOBAO, rid, {"resume": None}) for rid in pausing])
+    for rule in tc.TAOBAO:
+        if not rule.start_on:
+            continue
+        out[f"start:{rule.id}:never"] = _evolve(tc.TAOBAO, rule.id, start_on=())
+        if rule.stop_on or rule.runs_in:
+            out[f"stop:{rule.id}:never"] = _evolve(tc.TAOBAO, rule.id, stop_on=(), runs_in=())
+        if rule.when:
+            out[f"when:{rule.id}:ignored"] = _evolve(tc.TAOBAO, rule.id, when=())
+        if rule.resume is not None:
+            for mode in ("remaining", "absolute", "restart"):
+                if mode != rule.resume:
+                    out[f"resume:{rule.id}:{mode}"] = _evolve(tc.TAOBAO, rule.id, resume=mode)
     for rule_id in tc.rules.AMOUNT_RULES:
         for label, cents in (("+0.01", "0.01"), ("-0.01", "-0.01")):
             out[f"amount:{rule_id}:{label}"] = _amount(rule_id, cents)
@@ -150,10 +166,23 @@ def _retarget(machine: str, trigger: str, dest: str) -> Callable[[], None]:
     return apply
 
 
-def _no_pause() -> None:
-    from tradeclock import engine
+def _evolve(preset: object, rule_id: str, **changes: object) -> Callable[[], None]:
+    return _evolve_all([(preset, rule_id, changes)])
 
-    engine._pause_confirm = lambda st, at: None  # type: ignore[assignment]
+
+def _evolve_all(edits: list[tuple[object, str, dict[str, object]]]) -> Callable[[], None]:
+    """Change fields of rules of a preset in place (its engine index is rebuilt)."""
+
+    def apply() -> None:
+        import attrs
+
+        for preset, rule_id, changes in edits:
+            rules = dict(preset.rules)  # type: ignore[attr-defined]
+            rules[rule_id] = attrs.evolve(rules[rule_id], **changes)
+            object.__setattr__(preset, "rules", MappingProxyType(rules))
+            preset.__attrs_post_init__()  # type: ignore[attr-defined]
+
+    return apply
 
 
 # ---------------------------------------------------------------------------- pytest plugin

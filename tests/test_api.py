@@ -40,6 +40,7 @@ DOCUMENTED = {
     "RuleSet",
     "Status",
     "TradeclockError",
+    "RulesMismatch",
     "VersionConflict",
     "get_rules",
     "load",

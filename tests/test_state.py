@@ -5,12 +5,18 @@ from __future__ import annotations
 from conftest import e, log
 
 import tradeclock as tc
-from tradeclock.state import Refund, State
+from tradeclock.state import Refund, State, Timers
 
 
 def _fill(obj: object, slots: tuple[str, ...]) -> None:
     for i, name in enumerate(slots):
-        setattr(obj, name, [i] if name == "fired" else f"value-{i}")
+        value: object = f"value-{i}"
+        if name == "fired":
+            value = [i]
+        elif name == "timers":
+            value = Timers()
+            value.running[f"rule-{i}"] = i  # type: ignore[assignment]
+        setattr(obj, name, value)
 
 
 def test_state_copy_copies_every_slot() -> None:
@@ -19,8 +25,18 @@ def test_state_copy_copies_every_slot() -> None:
     st.refund = None
     new = st.copy()
     for name in State.__slots__:
-        assert getattr(new, name) == getattr(st, name), name
+        if name != "timers":
+            assert getattr(new, name) == getattr(st, name), name
     assert new.fired is not st.fired
+    assert new.timers is not st.timers  # running timers change in place: copied
+    assert new.timers.running == st.timers.running
+
+
+def test_state_holds_no_per_timer_field() -> None:
+    # every timer lives in clocks / ended, keyed by rule id; none has a slot of its own
+    timer_words = ("confirm", "window", "legal", "dispatch", "reminder", "deadline", "paused")
+    for cls in (State, Refund, Timers):
+        assert not [s for s in cls.__slots__ if any(w in s for w in timer_words)], cls
 
 
 def test_refund_copy_copies_every_slot() -> None:
@@ -36,5 +52,7 @@ def test_refund_copy_copies_every_slot() -> None:
     _fill(r, Refund.__slots__)
     new = r.copy()
     for name in Refund.__slots__:
-        assert getattr(new, name) == getattr(r, name), name
-    assert new is not r
+        if name != "timers":
+            assert getattr(new, name) == getattr(r, name), name
+    assert new is not r and new.timers is not r.timers
+    assert new.timers.running == r.timers.running

@@ -4,7 +4,14 @@ Orders are replayed from their event logs; every query takes ``now``; every dura
 a rule table (:data:`TAOBAO`, :data:`TMALL`, or your own).
 """
 
-from .errors import InvalidInput, NotAllowed, OutOfOrder, TradeclockError, VersionConflict
+from .errors import (
+    InvalidInput,
+    NotAllowed,
+    OutOfOrder,
+    RulesMismatch,
+    TradeclockError,
+    VersionConflict,
+)
 from .events import AutoEvent, Event, EventType, Method, Outcome, Party, Reason, parse_event
 from .machine import OrderState, RefundState
 from .order import Order, Receipt, load
@@ -50,6 +57,7 @@ __all__ = [
     "Rule",
     "RuleRegistry",
     "RuleSet",
+    "RulesMismatch",
     "Status",
     "TradeclockError",
     "VersionConflict",

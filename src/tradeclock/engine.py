@@ -1,7 +1,16 @@
 """The replay engine: apply events, fire timers, and answer "what happens next, and when".
 
-Every timer is derived from the state's anchors (``deadline = anchor + duration`` lives in
-:meth:`tradeclock.rules.Rule.deadline`); nothing is scheduled, so nothing can be lost.
+The engine has no code per timer. Each timer rule of the rule table declares what starts it,
+the states it runs in, what stops it, its variants, whether an open refund pauses it and how
+it resumes, and its expiry event (:class:`tradeclock.rules.Rule`); the engine keeps the running
+ones in one structure keyed by rule id (``State.timers``, ``Refund.timers``) and derives
+:func:`pending` from it. ``deadline = anchor + duration`` lives in
+:meth:`tradeclock.rules.Rule.deadline`; nothing is scheduled, so nothing can be lost.
+
+Signals drive the timers: every event gives its type (and ``type:party`` when it names one),
+every state entered gives ``order.<state>`` or ``refund.<state>``. A signal stops the timers
+that name it in ``stop_on`` and (re)starts those that name it in ``start_on`` when their
+``when`` facts hold; entering a state stops every timer whose ``runs_in`` leaves it out.
 
 Order of things at an event at time ``t``: every timer due at or before ``t`` fires first, in
 time order (ties in rule-table order); then the event is judged against the state it finds.
@@ -19,10 +28,10 @@ from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Channel, Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
 from .law import ART7, legal_window_end
-from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
+from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE, OrderState, RefundState
 from .money import arrival, arrival_rule
+from .rules import Anchor, Rule
 from .state import (
-    _DELIVERING,
     _OPEN,
     ET_CANCELLED,
     ET_CONFIRMED,
@@ -44,22 +53,20 @@ from .state import (
     ET_SHIPPED,
     ET_SIGNED,
     M_EXPRESS,
-    M_SURFACE_MAIL,
     O_PAID,
     O_PLACED,
     O_SUCCESS,
     P_BUYER,
     R_CLOSED,
     R_SUCCESS,
-    R_WAIT_BUYER_RETURN,
-    R_WAIT_SELLER_AGREE,
-    R_WAIT_SELLER_CONFIRM,
-    RS_NO_REASON,
     Cause,
+    Clock,
+    Ended,
     Refund,
     State,
     Table,
     Timer,
+    Timers,
 )
 from .status import Deadline, Fired, Instalments, Ratings, RefundView, Status
 
@@ -72,157 +79,37 @@ __all__ = [
     "advance",
     "apply",
     "apply_event",
-    "bound",
     "build_status",
     "instalments",
     "money",
     "pending",
-    "refund_timer",
     "timers",
 ]
 
 # --------------------------------------------------------------------------- timers
 
+Holder = State | Refund
+_REFUND_REQUESTED = Anchor.REFUND_REQUESTED
+_new = tuple.__new__  # builds a NamedTuple from a sequence without its Python-level __new__
+
 
 def pending(st: State) -> list[Timer]:
-    """Every timer running in ``st``, unsorted: derived from anchors, never stored."""
+    """Every timer running in ``st``, unsorted: read from the clocks, one entry per rule."""
     rs = st.rs
-    rank = rs.rank
-    out: list[Timer] = []
-    state = st.state
-    if state is O_PLACED:
-        assert st.pay_deadline is not None
-        out.append((st.pay_deadline, rank["pay.unpaid_close"], "auto_close", "pay.unpaid_close"))
-        if st.reminder_at is not None:
-            at, rule_id = st.reminder_at
-            out.append((at, rank[rule_id], "pay_reminder", rule_id))
-    elif state is O_PAID:
-        if not st.dispatch_done:
-            assert st.dispatch_at is not None
-            out.append(
-                (st.dispatch_at, rank["ship.dispatch_due"], "dispatch_due", "ship.dispatch_due")
-            )
-    elif state in _DELIVERING:
-        if st.confirm_at is not None:
-            out.append((st.confirm_at, rank[st.confirm_rule], "auto_confirm", st.confirm_rule))
-        if st.window_end is not None and not st.window_done:
-            out.append(
-                (
-                    st.window_end,
-                    rank["return.no_reason_window"],
-                    "return_window_end",
-                    "return.no_reason_window",
-                )
-            )
-        if st.legal_end is not None and not st.legal_done:
-            out.append(_legal_timer(st))
-    elif state is O_SUCCESS and st.success_at is not None:
-        _after_success_timers(st, out)
-        if st.legal_end is not None and not st.legal_done:
-            out.append(_legal_timer(st))
+    rank, table = rs.rank, rs.rules
+    out: list[Timer] = [
+        (c[0], rank[rid], table[rid].event, rid)  # type: ignore[misc]
+        for rid, c in st.timers.running.items()
+        if c[0] is not None
+    ]
     r = st.refund
-    if r is not None and r.state in _OPEN:
-        timer = refund_timer(st, r)
-        if timer is not None:
-            out.append(timer)
-        if r.reply_clock is not None:
-            rule = st.rs.rules["refund.intervention_seller_reply"]
-            at = rule.deadline(r.reply_clock, st.rs.tz)
-            out.append((at, rank[rule.id], "seller_evidence_due", rule.id))
-        if r.reason is RS_NO_REASON and r.return_goods:
-            _law_timers(st, r, out)
+    if r is not None and r.timers.running:
+        out += [
+            (c[0], rank[rid], table[rid].event, rid)  # type: ignore[misc]
+            for rid, c in r.timers.running.items()
+            if c[0] is not None
+        ]
     return out
-
-
-_LAW_TIMERS = (
-    ("law.refund_after_return", "legal_refund_due"),
-    ("law.refund_after_return.punishable", "legal_refund_overdue"),
-)
-
-
-def _law_timers(st: State, r: Refund, out: list[Timer]) -> None:
-    """The seller's legal deadlines in a no-reason return (informational)."""
-    rules, rank, tz = st.rs.rules, st.rs.rank, st.rs.tz
-    if r.state is R_WAIT_SELLER_AGREE:
-        rule_id = "law.return_address"
-        if rule_id in rules and rule_id not in r.legal_fired:
-            at = rules[rule_id].deadline(r.requested_at, tz)
-            out.append((at, rank[rule_id], "legal_address_due", rule_id))
-    elif r.state is R_WAIT_SELLER_CONFIRM and r.arrived_at is not None:
-        for rule_id, event in _LAW_TIMERS:
-            if rule_id in rules and rule_id not in r.legal_fired:
-                at = rules[rule_id].deadline(r.arrived_at, tz)
-                out.append((at, rank[rule_id], event, rule_id))
-
-
-_RATING_RULES = (("buyer", "rate.window.buyer"), ("seller", "rate.window.seller"))
-
-
-def _legal_timer(st: State) -> Timer:
-    assert st.legal_end is not None
-    rank = st.rs.rank["law.no_reason_window"]
-    return (st.legal_end, rank, "legal_return_window_end", "law.no_reason_window")
-
-
-def _after_success_timers(st: State, out: list[Timer]) -> None:
-    """The rating windows of the sides that have not rated, and an enabled after-sale window."""
-    rs = st.rs
-    at = st.success_at
-    assert at is not None
-    for side, rule_id in _RATING_RULES:
-        if side not in st.rated and side not in st.rating_closed:
-            rule = rs.rules[rule_id]
-            out.append((rule.deadline(at, rs.tz), rs.rank[rule_id], "rating_window_end", rule_id))
-    window = rs.rules["aftersale.window"]
-    if window.enabled and not st.aftersale_done:
-        out.append(
-            (window.deadline(at, rs.tz), rs.rank[window.id], "after_sale_window_end", window.id)
-        )
-
-
-def _succeeded(st: State, at: datetime) -> None:
-    """The order reached success: its rating (and any after-sale) windows start."""
-    st.success_at = at
-    for at_, *_ in timers(st):
-        bound(st, at_)
-
-
-def refund_timer(st: State, r: Refund) -> Timer | None:
-    """The open refund's running timer, cached on the refund and keyed on what it reads."""
-    key = (r.state, r.clock, r.return_goods, r.return_method, r.intervention, r.evidence_done)
-    if r.timer_key != key:
-        which = _refund_timer(st, r)
-        if which is None:
-            r.timer = None
-        else:
-            rs = st.rs
-            rule = rs.rules[which[1]]
-            r.timer = (rule.deadline(r.clock, rs.tz), rs.rank[rule.id], which[0], rule.id)
-        r.timer_key = key
-    return r.timer
-
-
-def _refund_timer(st: State, r: Refund) -> tuple[str, str] | None:
-    """(automatic event, rule id) of the refund's running timer, if any."""
-    s = r.state
-    if s is R_WAIT_SELLER_AGREE:
-        if r.before_shipment:
-            return "auto_refund", "refund.unshipped_seller_timeout"
-        if r.return_goods:
-            return "auto_agree", "refund.return_seller_timeout"
-        return "auto_refund", "refund.refund_only_seller_timeout"
-    if s is R_WAIT_BUYER_RETURN:
-        return "refund_close", "refund.buyer_return_timeout"
-    if s is R_WAIT_SELLER_CONFIRM:
-        if r.return_method is M_SURFACE_MAIL:
-            return "auto_refund", "refund.seller_receipt_timeout.surface_mail"
-        return "auto_refund", "refund.seller_receipt_timeout"
-    # seller_refused
-    if not r.intervention:
-        return "refund_close", "refund.refused_buyer_timeout"
-    if not r.evidence_done:
-        return "evidence_due", "refund.intervention_evidence"
-    return None
 
 
 def timers(st: State) -> list[Timer]:
@@ -233,90 +120,263 @@ def timers(st: State) -> list[Timer]:
     return out
 
 
-def bound(st: State, at: datetime) -> None:
-    """A timer now runs until ``at``: keep ``st.next_due`` a lower bound of every deadline."""
-    if st.next_due is None or at < st.next_due:
-        st.next_due = at
+def _earliest(st: State) -> Timer | None:
+    """The running timer due first (ties in rule-table order), found without sorting."""
+    rs = st.rs
+    rank = rs.rank
+    best_at: datetime | None = None
+    best_rank = 0
+    best_id = ""
+    for clocks in (st.timers.running, st.refund.timers.running if st.refund is not None else None):
+        if not clocks:
+            continue
+        for rid, c in clocks.items():
+            at = c[0]  # Clock.at (an index: NamedTuple fields are slow to read)
+            if at is None:
+                continue
+            if best_at is None or at < best_at or (at == best_at and rank[rid] < best_rank):
+                best_at, best_rank, best_id = at, rank[rid], rid
+    if best_at is None:
+        return None
+    return (best_at, best_rank, rs.rules[best_id].event, best_id)  # type: ignore[return-value]
 
 
 def advance(st: State, t: datetime) -> None:
     """Fire, in time order, every timer of ``st`` due at or before ``t`` (mutates ``st``).
 
-    Nothing is computed while ``t`` is before ``st.next_due``; past it, the timers are
-    derived afresh, due ones fire, and ``next_due`` becomes the exact next deadline.
+    Nothing is computed while ``t`` is before ``st.next_due`` (a lower bound of every running
+    deadline: starting a timer lowers it); past it, due timers fire in time order and
+    ``next_due`` becomes the exact next deadline.
     """
     if st.next_due is None or st.next_due > t:
         return
     while True:
-        running = timers(st)
-        if not running or running[0][0] > t:
-            st.next_due = running[0][0] if running else None
+        first = _earliest(st)
+        if first is None or first[0] > t:
+            st.next_due = None if first is None else first[0]
             return
-        _fire(st, running[0])
+        _fire(st, first)
+
+
+def _signal(st: State, name: str, at: datetime, ev: Event | None) -> None:
+    """Stop, then (re)start, the timers that the signal ``name`` names.
+
+    A timer starts when its holder (the order, or the open refund) is in a state it runs in
+    and every fact of its ``when`` holds; started again, it restarts; started again when a
+    fact no longer holds, it stops (a variant replaced by another).
+    """
+    found = st.rs.plan.get(name)
+    if found is None:
+        return
+    refund = st.refund
+    for rid, order_scope in found[0]:
+        if order_scope:
+            _stop(st.timers, rid)
+        elif refund is not None:
+            _stop(refund.timers, rid)
+    for spec in found[1]:
+        rid, order_scope, once, runs_in, checks, duration, only_before, rule = spec
+        if order_scope:
+            tm = st.timers
+            if runs_in is not None and st.state not in runs_in:
+                continue
+            holder: State | Refund = st
+        else:
+            if refund is None:
+                continue
+            tm = refund.timers
+            if runs_in is not None and refund.state not in runs_in:
+                continue
+            holder = refund
+        if once:
+            done = tm.ended.get(rid)
+            if done is not None and done[1]:  # Ended.fired
+                continue
+        for attr, want, negated, unset in checks:
+            got = getattr(holder, attr)
+            if ((unset if got is None else got) == want) is negated:  # "!x": anything but x
+                if rid in tm.running:
+                    _stop(tm, rid)  # a restart whose variant no longer holds
+                break
+        else:
+            if duration is not None:
+                due = at + duration
+                approximate = False
+            else:
+                due, approximate = _deadline(st, rule, at, ev)
+            if only_before is not None:
+                other = tm.running.get(only_before)
+                if other is None or other[0] is None or due >= other[0]:
+                    continue
+            tm.running[rid] = _new(Clock, (due, None, None, approximate))
+            if st.next_due is None or due < st.next_due:
+                st.next_due = due  # a lower bound of every running deadline (advance: exact)
+
+
+def _deadline(st: State, rule: Rule, at: datetime, ev: Event | None) -> tuple[datetime, bool]:
+    """When ``rule`` expires, started at ``at``; and whether a day was judged approximately."""
+    rs = st.rs
+    if rule.anchor is _REFUND_REQUESTED:
+        assert st.refund is not None
+        at = st.refund.requested_at
+    if rule.duration_from is not None and ev is not None:
+        given = getattr(ev, rule.duration_from, None)
+        if given is not None:
+            if given <= timedelta(0):
+                raise InvalidInput(f"{ev.type}.{rule.duration_from} must be positive", rule=rule.id)
+            return at + given, False
+    if rule.extends_over_rest_days:
+        return legal_window_end(rs, at, rule.id)
+    return rule.deadline(at, rs.tz), False
+
+
+def _stop(tm: Timers, rule_id: str) -> None:
+    clock = tm.running.pop(rule_id, None)
+    if clock is not None:
+        tm.ended[rule_id] = _new(Ended, (clock[0], False))
+
+
+def _pause(st: State, at: datetime) -> None:
+    """A refund opened: the order's timers that an open refund pauses keep the time they had."""
+    if st.rs.pausing.isdisjoint(st.timers.running):
+        return
+    table = st.rs.rules
+    for rid, c in list(st.timers.running.items()):
+        if c.at is not None and table[rid].resume is not None:
+            st.timers.running[rid] = Clock(None, c.at - at, at, c.approximate)
+
+
+def _resume(st: State, at: datetime) -> None:
+    """A refund ended without closing the order: paused timers resume by their rule's mode."""
+    table = st.rs.rules
+    for rid, c in list(st.timers.running.items()):
+        if c.at is not None:
+            continue
+        assert c.left is not None and c.paused_at is not None
+        rule = table[rid]
+        mode = rule.resume
+        if mode == "absolute":  # as if never paused; at once if that has passed
+            due = max(at, c.paused_at + c.left)
+        elif mode == "restart":  # the full duration again
+            due = at + rule.duration
+        else:  # "remaining": the time it had left (the platform's rule)
+            due = at + c.left
+        if rule.resume_floor is not None:
+            due = max(due, at + rule.resume_floor)
+        st.timers.running[rid] = Clock(due, None, None, c.approximate)
+        if st.next_due is None or due < st.next_due:
+            st.next_due = due
 
 
 def _fire(st: State, timer: Timer) -> None:
-    at, _, event, rule = timer
-    st.fired.append(Fired(event, at, rule))
-    cause: Cause = (event, at, rule)
-    if event in ORDER_TRIGGERS:
+    at, _, event, rule_id = timer
+    rs = st.rs
+    rule = rs.rules[rule_id]
+    holder: Holder | None = st if rule.scope == "order" else st.refund
+    assert holder is not None
+    holder.timers.running.pop(rule_id)
+    holder.timers.ended[rule_id] = _new(Ended, (at, True))
+    st.fired.append(Fired(event, at, rule_id))
+    cause: Cause = (event, at, rule_id)
+    effect = rule.on_expiry
+    if effect is not None:
+        _EXPIRY[effect](st, rule, at)
+    if holder is st:
         assert st.state is not None
         dest = _dest(ORDER_TABLE, event, st.state)
-        if event == "dispatch_due":
-            st.dispatch_done = True
-        elif event == "return_window_end":
-            st.window_done = True
-        elif event == "auto_confirm":
-            st.confirm_at = None
-        elif event == "pay_reminder":
-            st.reminder_at = None
-        elif event == "rating_window_end":
-            _rating_closed(st, at, rule)
-        elif event == "after_sale_window_end":
-            st.aftersale_done = True
-        elif event == "legal_return_window_end":
-            st.legal_done = True
         if dest is not None:
-            st.state = dest  # type: ignore[assignment]  # the compiled table holds members
-            st.cause = cause
-            if dest is O_SUCCESS:
-                _succeeded(st, at)
+            _enter_order(st, dest, cause, at, None)  # type: ignore[arg-type]
         return
     r = st.refund
     assert r is not None
     dest = _dest(REFUND_TABLE, event, r.state)
-    if event == "evidence_due":
-        r.evidence_done = True
-    elif event == "seller_evidence_due":
-        r.reply_clock = None
-    elif event.startswith("legal_"):
-        r.legal_fired = r.legal_fired | {rule}
-    if dest is None:
-        return
-    r.state = dest  # type: ignore[assignment]  # the compiled table holds members
-    r.cause = cause
-    r.clock = at
-    if dest == R_SUCCESS:
-        _refund_succeeded(st, at, cause)
-    elif dest == R_CLOSED:
-        if rule == "refund.buyer_return_timeout":
-            st.barred = st.barred | {r.reason}
-        _refund_ended(st, at)
+    if dest is not None:
+        _enter_refund(st, r, dest, cause, at)  # type: ignore[arg-type]
 
 
-def _rating_closed(st: State, at: datetime, rule: str) -> None:
+def _default_rating(st: State, rule: Rule, at: datetime) -> None:
     """A side's rating window ended: a side without a rating gets the preset's default."""
-    side = "buyer" if rule == "rate.window.buyer" else "seller"
-    st.rating_closed = st.rating_closed | {side}
+    side = rule.stoppable_by[0] if rule.stoppable_by else ""
     default = rules.RATING_DEFAULTS.get(side)
     if default is not None and side not in st.rated:
         st.rated = {**st.rated, side: (default, True)}
-        st.fired.append(Fired("default_rating", at, rule))
+        st.fired.append(Fired("default_rating", at, rule.id))
+
+
+def _bar_reason(st: State, rule: Rule, at: datetime) -> None:
+    """The return was not shipped in time: a new refund for the same reason needs consent."""
+    r = st.refund
+    assert r is not None
+    st.barred = st.barred | {r.reason}
+
+
+_EXPIRY: dict[str, Callable[[State, Rule, datetime], None]] = {
+    "default_rating": _default_rating,
+    "bar_reason": _bar_reason,
+}
+assert set(_EXPIRY) == set(rules.EXPIRY_EFFECTS)
 
 
 def _dest(table: Table, trigger: str, state: str) -> str | None:
-    """Destination of an unguarded trigger (an automatic or internal event) from ``state``."""
-    return table[(trigger, state)][0].dest
+    """Destination of an automatic or internal event from ``state`` (``None``: it stays, also
+    for an informational event the graph does not know)."""
+    cands = table.get((trigger, state))
+    return None if cands is None else cands[0].dest
+
+
+_ENTER_ORDER = {s: f"order.{s.value}" for s in OrderState}
+_ENTER_REFUND = {s: f"refund.{s.value}" for s in RefundState}
+
+
+def _enter(st: State, holder: Holder, signal: str, at: datetime, ev: Event | None) -> None:
+    """``holder`` entered a state: its timers that do not run there stop, then the timers
+    the state's signal names stop and start."""
+    tm = holder.timers
+    clocks = tm.running
+    if clocks:
+        leave = st.rs.leave[signal]
+        if not leave.isdisjoint(clocks):
+            ended = tm.ended
+            earliest = False
+            for rid in [rid for rid in clocks if rid in leave]:
+                at_ = clocks.pop(rid)[0]
+                ended[rid] = _new(Ended, (at_, False))
+                earliest = earliest or at_ == st.next_due
+            if earliest:  # the first deadline stopped: find the next (the next event need not)
+                _exact_next_due(st)
+    _signal(st, signal, at, ev)
+
+
+def _exact_next_due(st: State) -> None:
+    """``next_due`` made exact again after timers stopped (so the next event need not look)."""
+    best: datetime | None = None
+    for c in st.timers.running.values():
+        if c[0] is not None and (best is None or c[0] < best):
+            best = c[0]
+    if st.refund is not None:
+        for c in st.refund.timers.running.values():
+            if c[0] is not None and (best is None or c[0] < best):
+                best = c[0]
+    st.next_due = best
+
+
+def _enter_order(st: State, dest: OrderState, cause: Cause, at: datetime, ev: Event | None) -> None:
+    st.state = dest
+    st.cause = cause
+    if dest is O_SUCCESS:
+        st.success_at = at
+    _enter(st, st, _ENTER_ORDER[dest], at, ev)
+
+
+def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: datetime) -> None:
+    r.state = dest
+    r.cause = cause
+    signal = _ENTER_REFUND[dest]
+    if dest is R_SUCCESS:
+        _refund_succeeded(st, at, cause)
+    elif dest is R_CLOSED:
+        _resume(st, at)
+    _enter(st, r, signal, at, None)
 
 
 def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
@@ -328,16 +388,14 @@ def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
         st.refunded += paid_out
     st.payouts = (*st.payouts, (r.number, at))
     if st.state is O_SUCCESS:
-        _refund_ended(st, at)  # an after-sale refund: the trade stays done, money goes back
-    elif r.amount is None or st.refunded == st.amount:
+        return  # an after-sale refund: the trade stays done, money goes back
+    if r.amount is None or st.refunded == st.amount:
         # the whole paid amount: the order closes (seed 002 § 四.4.B)
-        st.confirm_at = None
-        st.confirm_left = None
         assert st.state is not None
-        st.state = _dest(ORDER_TABLE, "full_refund", st.state)  # type: ignore[assignment]
-        st.cause = cause
+        dest = _dest(ORDER_TABLE, "full_refund", st.state)
+        _enter_order(st, dest, cause, at, None)  # type: ignore[arg-type]
     else:
-        _refund_ended(st, at)
+        _resume(st, at)
 
 
 def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
@@ -346,33 +404,7 @@ def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
     if r is not None and r.state in _OPEN:
         r.state = _dest(REFUND_TABLE, trigger, r.state)  # type: ignore[assignment]
         r.cause = (ev.type, ev.at, None)
-        r.clock = ev.at
-
-
-def _refund_ended(st: State, at: datetime) -> None:
-    """A refund ended without closing the order: the auto-confirm countdown resumes."""
-    if st.confirm_left is not None and st.state in _DELIVERING:
-        rule = st.rs.rules[st.confirm_rule]
-        mode = rule.resume
-        if mode == "absolute":  # as if never paused; at once if that has passed
-            assert st.paused_at is not None
-            st.confirm_at = max(at, st.paused_at + st.confirm_left)
-        elif mode == "restart":  # the full duration again
-            st.confirm_at = at + rule.duration
-        else:  # "remaining": the time it had left (the platform's rule)
-            st.confirm_at = at + st.confirm_left
-        if rule.resume_floor is not None:
-            st.confirm_at = max(st.confirm_at, at + rule.resume_floor)
-        bound(st, st.confirm_at)
-        st.confirm_left = None
-        st.paused_at = None
-
-
-def _pause_confirm(st: State, at: datetime) -> None:
-    if st.confirm_at is not None:
-        st.paused_at = at
-        st.confirm_left = st.confirm_at - at
-        st.confirm_at = None
+        _enter(st, r, _ENTER_REFUND[r.state], ev.at, None)
 
 
 # --------------------------------------------------------------------------- applying events
@@ -385,6 +417,14 @@ def apply_event(st: State, ev: Event, index: int) -> None:
         apply(st, ev)
     except TradeclockError as exc:
         raise exc.located(order_id=st.order_id, event_index=index) from None
+
+
+def _event_signals(st: State, ev: Event) -> None:
+    """An event's signals: its type, and ``type:party`` when it names who acted."""
+    _signal(st, ev.type, ev.at, ev)
+    by = ev.by
+    if by is not None:
+        _signal(st, ev.type + ":" + by, ev.at, ev)
 
 
 def apply(st: State, ev: Event) -> None:
@@ -422,10 +462,7 @@ def apply(st: State, ev: Event) -> None:
             dest = choose(st, ev, ORDER_TABLE, st.state, order_not_in_graph)  # type: ignore[arg-type]
         _ORDER_EFFECTS[etype](st, ev)
         if dest is not None:
-            st.state = dest  # type: ignore[assignment]  # the compiled table holds members
-            st.cause = (etype, at, None)
-            if dest is O_SUCCESS:
-                _succeeded(st, at)
+            _enter_order(st, dest, (etype, at, None), at, ev)  # type: ignore[arg-type]
     else:
         r = st.refund
         if r is None or r.state not in _OPEN:
@@ -435,14 +472,10 @@ def apply(st: State, ev: Event) -> None:
             dest = choose(st, ev, REFUND_TABLE, r.state, refund_not_in_graph)
         _REFUND_EFFECTS[etype](st, ev)
         if dest is not None:
-            r.state = dest  # type: ignore[assignment]  # as above
-            r.cause = cause = (etype, at, None)
-            r.clock = at
-            if dest is R_SUCCESS:
-                _refund_succeeded(st, at, cause)
-            elif dest is R_CLOSED:
-                _refund_ended(st, at)
-        _bound_refund(st)  # a new refund state or clock starts a new timer
+            _enter_refund(st, r, dest, (etype, at, None), at)  # type: ignore[arg-type]
+    _signal(st, etype, at, ev)
+    if ev.by is not None:
+        _signal(st, etype + ":" + ev.by, at, ev)
     st.last_at = at
 
 
@@ -462,42 +495,19 @@ _PLAIN_ORDER = _plain(ORDER_TABLE)
 _PLAIN_REFUND = _plain(REFUND_TABLE)
 
 
-def _bound_refund(st: State) -> None:
-    r = st.refund
-    if r is not None and r.state in _OPEN:
-        timer = refund_timer(st, r)
-        if timer is not None:
-            bound(st, timer[0])
-        if r.reason is RS_NO_REASON and r.return_goods:  # the law's deadlines run beside it
-            law: list[Timer] = []
-            _law_timers(st, r, law)
-            for at, *_ in law:
-                bound(st, at)
-
-
 def _on_placed(st: State, ev: Event) -> None:
-    rule = st.rs.rules["pay.unpaid_close"]
     st.placed_at = ev.at
     st.amount = ev.amount
-    if ev.pay_within is not None:
-        if ev.pay_within <= timedelta(0):
-            raise InvalidInput("placed.pay_within must be positive", rule=rule.id)
-        st.pay_deadline = ev.at + ev.pay_within
-    else:
-        st.pay_deadline = rule.deadline(ev.at, st.rs.tz)
-    bound(st, st.pay_deadline)
     st.flash_sale = bool(ev.flash_sale)
+    st.campaign = bool(ev.campaign)
     if ev.category is not None:
         # an art. 7 category counts only with the buyer's confirmation at purchase
         confirmed = ev.category.value not in ART7 or bool(ev.buyer_confirmed_exclusion)
         st.category = ev.category.value if confirmed else None
-    reminder = st.rs.rules["pay.reminder.campaign" if ev.campaign else "pay.reminder"]
-    remind_at = reminder.deadline(ev.at, st.rs.tz)
-    if remind_at < st.pay_deadline:  # no reminder for an order that closes before it is due
-        st.reminder_at = (remind_at, reminder.id)
-        bound(st, remind_at)
     st.state = O_PLACED
     st.cause = (ET_PLACED, ev.at, None)
+    _signal(st, "order.placed", ev.at, ev)
+    _event_signals(st, ev)
 
 
 def _on_paid(st: State, ev: Event) -> None:
@@ -511,8 +521,6 @@ def _on_paid(st: State, ev: Event) -> None:
     st.channel = ev.channel
     st.bank = ev.bank
     st.paid_at = ev.at
-    st.dispatch_at = st.rs.rules["ship.dispatch_due"].deadline(ev.at, st.rs.tz)
-    st.next_due = st.dispatch_at  # exact: no refund can exist before payment
 
 
 def _on_nothing(st: State, ev: Event) -> None:
@@ -520,58 +528,39 @@ def _on_nothing(st: State, ev: Event) -> None:
 
 
 def _on_shipped(st: State, ev: Event) -> None:
-    rs = st.rs
-    st.shipped_at = ev.at
     st.method = ev.method or M_EXPRESS
-    st.confirm_rule = (
-        "confirm.auto_confirm.surface_mail"
-        if st.method is M_SURFACE_MAIL
-        else "confirm.auto_confirm"
-    )
-    st.confirm_at = rs.rules[st.confirm_rule].deadline(ev.at, rs.tz)
-    st.next_due = st.confirm_at  # exact: dispatch stops and a pending refund closes (below)
-    st.confirm_left = None
     # shipping closes a pending unshipped refund (seed 002 § 四.常見問題.1)
     _close_open_refund(st, "closed_by_shipment", ev)
 
 
 def _on_signed(st: State, ev: Event) -> None:
-    rule = st.rs.rules["return.no_reason_window"]
     st.signed_at = ev.at
-    st.window_end = rule.deadline(ev.at, st.rs.tz)
-    bound(st, st.window_end)
-    if "law.no_reason_window" in st.rs.rules:
-        st.legal_end, st.legal_approx = legal_window_end(st.rs, ev.at)
-        bound(st, st.legal_end)
 
 
 def _on_confirmed(st: State, ev: Event) -> None:
-    st.confirm_at = None
-    st.confirm_left = None
     # confirming receipt releases the money to the seller: an open refund closes
     _close_open_refund(st, "closed_by_confirmation", ev)
 
 
 def _on_extended(st: State, ev: Event) -> None:
-    rules = st.rs.rules
+    table = st.rs.rules
     if ev.by is P_BUYER:
         st.buyer_extensions += 1
-        extra = (
-            timedelta(days=ev.days)
-            if ev.days is not None
-            else rules["confirm.buyer_extension"].duration
-        )
+        rule = table["confirm.buyer_extension"]
+        extra = timedelta(days=ev.days) if ev.days is not None else rule.duration
     else:
-        rule = rules["confirm.seller_extension"]
+        rule = table["confirm.seller_extension"]
         extra = (
             timedelta(days=ev.days)
             if ev.days is not None
             else (rule.choices or (rule.duration,))[0]
         )
-    if st.confirm_at is not None:
-        st.confirm_at += extra
-    elif st.confirm_left is not None:
-        st.confirm_left += extra
+    for rid, c in list(st.timers.running.items()):
+        if table[rid].event == rule.extends:
+            if c.at is not None:  # later: next_due stays a lower bound
+                st.timers.running[rid] = c._replace(at=c.at + extra)
+            elif c.left is not None:
+                st.timers.running[rid] = c._replace(left=c.left + extra)
 
 
 def _on_rated(st: State, ev: Event) -> None:
@@ -582,8 +571,8 @@ def _on_rated(st: State, ev: Event) -> None:
 def _on_refund_requested(st: State, ev: Event) -> None:
     st.refund_count += 1
     st.refund = Refund(st.refund_count, ev, before_shipment=st.state is O_PAID)
-    _bound_refund(st)
-    _pause_confirm(st, ev.at)
+    _pause(st, ev.at)
+    _signal(st, "refund.wait_seller_agree", ev.at, ev)
 
 
 _ORDER_EFFECTS: dict[str, Callable[[State, Event], None]] = {
@@ -615,34 +604,10 @@ def _on_return_shipped(st: State, ev: Event) -> None:
     r.return_method = ev.method
 
 
-def _on_arrived(st: State, ev: Event) -> None:
-    r = st.refund
-    assert r is not None
-    r.arrived_at = ev.at
-    for timer in pending(st):
-        bound(st, timer[0])
-
-
-def _on_evidence(st: State, ev: Event) -> None:
-    r = st.refund
-    assert r is not None
-    # the buyer's evidence starts (or restarts) the seller's 24 h; the seller's answers it
-    r.reply_clock = ev.at if ev.by is P_BUYER else None
-    if r.reply_clock is not None:
-        bound(st, st.rs.rules["refund.intervention_seller_reply"].deadline(ev.at, st.rs.tz))
-
-
-def _on_ruled(st: State, ev: Event) -> None:
-    r = st.refund
-    assert r is not None
-    r.reply_clock = None  # the ruling ends the evidence clocks
-
-
 def _on_intervention(st: State, ev: Event) -> None:
     r = st.refund
     assert r is not None
     r.intervention = True
-    r.clock = ev.at  # the evidence clock starts
 
 
 _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
@@ -653,16 +618,13 @@ _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
     ET_RETURN_SHIPPED: _on_return_shipped,
     ET_RETURN_RECEIVED: _on_nothing,
     ET_INTERVENTION_REQUESTED: _on_intervention,
-    ET_INTERVENTION_RULED: _on_ruled,
-    ET_EVIDENCE_ADDED: _on_evidence,
-    ET_RETURN_ARRIVED: _on_arrived,
+    ET_INTERVENTION_RULED: _on_nothing,
+    ET_EVIDENCE_ADDED: _on_nothing,
+    ET_RETURN_ARRIVED: _on_nothing,
 }
 
 
 # --------------------------------------------------------------------------- status
-
-
-_new = tuple.__new__  # builds a NamedTuple from a sequence without its Python-level __new__
 
 
 def instalments(amount: Decimal | None, flash_sale: bool) -> Instalments:
@@ -725,12 +687,31 @@ def _ratings(st: State) -> Ratings:
 
 def _visible(st: State) -> bool:
     """Ratings show once both sides rated, or the rating windows ended (seed 002 § 五.2)."""
-    return len(st.rated) == 2 or len(st.rating_closed) == 2
+    if len(st.rated) == 2:
+        return True
+    ended = st.timers.ended.items()
+    closed = [e for rid, e in ended if e.fired and rid.startswith("rate.window.")]
+    return len(closed) == 2
+
+
+def _paused(st: State) -> Clock | None:
+    """The order's timer an open refund paused (the auto-confirm countdown), if any."""
+    table = st.rs.rules
+    for rid, c in st.timers.running.items():
+        if c.at is None and table[rid].event == "auto_confirm":
+            return c
+    return None
+
+
+def _approximate(st: State, rule_id: str) -> bool:
+    clock = st.timers.running.get(rule_id)
+    return clock is not None and clock.approximate
 
 
 def build_status(st: State, now: datetime) -> Status:
     """The status of ``st`` (already advanced to ``now``)."""
     rs = st.rs
+    paused = _paused(st) if st.refund is not None else None
     info = rs.deadline_info
     upcoming = tuple(
         [
@@ -738,10 +719,9 @@ def build_status(st: State, now: datetime) -> Status:
             for at, _, event, rule_id in timers(st)
         ]
     )
-    if st.legal_approx:  # a day of the law's window was judged without calendar data
+    if any(c[3] for c in st.timers.running.values()):  # Clock.approximate: no calendar data
         upcoming = tuple(
-            d._replace(approximate=True) if d.rule == "law.no_reason_window" else d
-            for d in upcoming
+            d._replace(approximate=True) if _approximate(st, d.rule) else d for d in upcoming
         )
     fired = tuple(st.fired)
     if st.payouts:
@@ -775,6 +755,7 @@ def build_status(st: State, now: datetime) -> Status:
             st.order_id,
             rs.name,
             rs.version,
+            rs.fingerprint,
             now,
             st.state,
             trade_status(st.state, st.paid_at is not None),
@@ -784,8 +765,8 @@ def build_status(st: State, now: datetime) -> Status:
             upcoming,
             st.amount,
             st.refunded,
-            st.confirm_left,
-            None if st.confirm_left is None else st.paused_at,
+            None if paused is None else paused.left,
+            None if paused is None else paused.paused_at,
             st.flash_sale,
             _NO_RATINGS if not st.rated else _ratings(st),
             bool(st.rated) and _visible(st),

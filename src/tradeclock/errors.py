@@ -105,3 +105,10 @@ class VersionConflict(TradeclockError):
     """The order has a different number of events than the writer expected (compare-and-set)."""
 
     kind = "version_conflict"
+
+
+class RulesMismatch(InvalidInput):
+    """An order pinned to one rule set (by its fingerprint) met a rule set with other content:
+    judging it would give answers by rules it was never under."""
+
+    kind = "rules_mismatch"

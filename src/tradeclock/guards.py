@@ -107,9 +107,21 @@ def _days(d: timedelta) -> str:
 
 
 def _confirm_left(st: State, at: datetime) -> timedelta | None:
-    if st.confirm_at is not None:
-        return st.confirm_at - at
-    return st.confirm_left
+    """What the auto-confirm countdown has left at ``at`` (running or paused)."""
+    table = st.rs.rules
+    for rid, c in st.timers.running.items():
+        if table[rid].event == "auto_confirm":
+            return c.at - at if c.at is not None else c.left
+    return None
+
+
+def _deadline_of(st: State, rule_id: str) -> datetime | None:
+    """The deadline the order's timer of ``rule_id`` has, or had when it ended."""
+    clock = st.timers.running.get(rule_id)
+    if clock is not None:
+        return clock.at
+    ended = st.timers.ended.get(rule_id)
+    return None if ended is None else ended.at
 
 
 def _g_no_open_refund(st: State, ev: Event) -> Refusal | None:
@@ -147,12 +159,14 @@ def _g_no_reason_in_window(st: State, ev: Event) -> Refusal | None:
                 "law.no_reason_exclusions",
                 NotAllowed,
             )
-    if ev.reason is RS_NO_REASON and st.window_end is not None and ev.at >= st.window_end:
-        return (
-            f"the no-reason return window ended at {when(st, st.window_end)}",
-            "return.no_reason_window",
-            NotAllowed,
-        )
+    if ev.reason is RS_NO_REASON:
+        end = _deadline_of(st, "return.no_reason_window")
+        if end is not None and ev.at >= end:
+            return (
+                f"the no-reason return window ended at {when(st, end)}",
+                "return.no_reason_window",
+                NotAllowed,
+            )
     return None
 
 
@@ -241,7 +255,8 @@ def _g_rating_open(st: State, ev: Event) -> Refusal | None:
         return (f"the {side} {how} ({done[0]}); one rating per side", rule.id, NotAllowed)
     assert st.success_at is not None
     end = rule.deadline(st.success_at, st.rs.tz)
-    if side in st.rating_closed or ev.at >= end:
+    closed = st.timers.ended.get(rule.id)
+    if (closed is not None and closed.fired) or ev.at >= end:
         return (f"the {side}'s rating window ended at {when(st, end)}", rule.id, NotAllowed)
     return None
 

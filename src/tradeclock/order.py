@@ -24,7 +24,7 @@ import attrs
 from ._time import parse_instant
 from .actions import Action, actions
 from .engine import advance, apply, apply_event, build_status, instalments
-from .errors import InvalidInput, TradeclockError, VersionConflict
+from .errors import InvalidInput, RulesMismatch, TradeclockError, VersionConflict
 from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
 from .limits import MAX_EVENTS, MAX_LOG_BYTES
@@ -34,7 +34,7 @@ from .status import Status
 
 __all__ = ["Compensation", "Order", "Receipt", "ShippingSplit", "load"]
 
-_LOG_KEYS = {"id", "rules", "events"}
+_LOG_KEYS = {"id", "rules", "rules_fingerprint", "events"}
 
 
 @attrs.frozen(eq=False)
@@ -154,6 +154,7 @@ class Order:
         return {
             "id": self.id,
             "rules": self.rules.name,
+            "rules_fingerprint": self.rules.fingerprint,
             "events": [ev.to_dict(tz) for ev in self.events],
         }
 
@@ -330,7 +331,8 @@ def load(
     unknown = set(data) - _LOG_KEYS
     if unknown:
         raise InvalidInput(
-            f"order {order_id}: unknown keys {sorted(unknown)} (allowed: id, rules, events)",
+            f"order {order_id}: unknown keys {sorted(unknown)} (allowed: id, rules, "
+            "rules_fingerprint, events)",
             order_id=order_id,
         )
     name = data.get("rules")
@@ -359,7 +361,28 @@ def load(
             "have",
             order_id=order_id,
         )
+    check_pinned(order_id, rs, data.get("rules_fingerprint"))
     return replay(order_id, rs, events)
+
+
+def check_pinned(order_id: str, rs: RuleSet, pinned: object) -> None:
+    """Refuse to judge an order pinned to a rule set's fingerprint by a rule set with another
+    (:class:`tradeclock.RulesMismatch`); ``pinned`` ``None``: not pinned."""
+    if pinned is None:
+        return
+    if not isinstance(pinned, str):
+        raise InvalidInput(
+            f"order {order_id}: rules_fingerprint must be a string, got {type(pinned).__name__}",
+            order_id=order_id,
+        )
+    if pinned != rs.fingerprint:
+        raise RulesMismatch(
+            f"order {order_id} is pinned to rule set {rs.name!r} with fingerprint {pinned}, "
+            f"but the rule set {rs.name!r} given has fingerprint {rs.fingerprint}: its content "
+            "differs, so its answers would be by rules the order was never under (give the rule "
+            "set it was pinned to, or move the order with Order.migrate)",
+            order_id=order_id,
+        )
 
 
 class ShippingSplit(NamedTuple):

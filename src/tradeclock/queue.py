@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS orders (
     log         TEXT NOT NULL,
     version     INTEGER NOT NULL,
     next_due    TEXT,
-    fired_upto  TEXT
+    fired_upto  TEXT,
+    rules_fingerprint TEXT
 );
 CREATE INDEX IF NOT EXISTS orders_next_due ON orders (next_due) WHERE next_due IS NOT NULL;
 CREATE TABLE IF NOT EXISTS fired (
@@ -87,6 +88,9 @@ class Queue:
         if self.path != ":memory:":
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(orders)")}
+        if "rules_fingerprint" not in columns:  # a queue written before rule sets were pinned
+            self.db.execute("ALTER TABLE orders ADD COLUMN rules_fingerprint TEXT")
 
     def close(self) -> None:
         """Close the file."""
@@ -143,12 +147,13 @@ class Queue:
     ) -> Order:
         """Inside a write transaction: apply ``events`` to the stored order and store it."""
         row = self.db.execute(
-            "SELECT rules, log, fired_upto FROM orders WHERE order_id = ?", (order_id,)
+            "SELECT rules, log, fired_upto, rules_fingerprint FROM orders WHERE order_id = ?",
+            (order_id,),
         ).fetchone()
         if row is None:
             order = Order.new(order_id, self._rules(rules))
         else:
-            order = self._order(order_id, row[0], row[1])
+            order = self._order(order_id, row[0], row[1], row[3])
         for i, ev in enumerate(events):
             order = order.apply(ev, expected_version=expected_version if i == 0 else None)
         self._store(order, None if row is None else row[2])
@@ -157,11 +162,11 @@ class Queue:
     def get(self, order_id: str) -> Order:
         """The stored order."""
         row = self.db.execute(
-            "SELECT rules, log FROM orders WHERE order_id = ?", (order_id,)
+            "SELECT rules, log, rules_fingerprint FROM orders WHERE order_id = ?", (order_id,)
         ).fetchone()
         if row is None:
             raise InvalidInput(f"order {order_id}: not in the queue", order_id=order_id)
-        return self._order(order_id, row[0], row[1])
+        return self._order(order_id, row[0], row[1], row[2])
 
     def due(self, now: datetime | str) -> list[tuple[str, datetime]]:
         """(order id, instant) of every order with something due at or before ``now``."""
@@ -196,13 +201,14 @@ class Queue:
         self.db.execute("BEGIN IMMEDIATE")  # one writer at a time: re-read inside the lock
         try:
             row = self.db.execute(
-                "SELECT rules, log, next_due, fired_upto FROM orders WHERE order_id = ?",
+                "SELECT rules, log, next_due, fired_upto, rules_fingerprint FROM orders "
+                "WHERE order_id = ?",
                 (order_id,),
             ).fetchone()
             if row is None or row[2] is None or row[2] > _key(now):
                 self.db.execute("COMMIT")
                 return []  # another worker got there first
-            order = self._order(order_id, row[0], row[1])
+            order = self._order(order_id, row[0], row[1], row[4])
             status = order.status(now)
             upto = row[3]
             records = []
@@ -235,9 +241,14 @@ class Queue:
             return self.rules[name]
         return name
 
-    def _order(self, order_id: str, rules: str, log: str) -> Order:
+    def _order(self, order_id: str, rules: str, log: str, pinned: str | None) -> Order:
+        """The stored order, judged only by the rule set it was stored under: a rule set of the
+        same name with other content is :class:`tradeclock.RulesMismatch` (the fingerprint)."""
         extra = {self.rules.name: self.rules} if isinstance(self.rules, RuleSet) else self.rules
-        return load({"id": order_id, "rules": rules, "events": json.loads(log)}, rules=extra)
+        data = {"id": order_id, "rules": rules, "events": json.loads(log)}
+        if pinned is not None:  # NULL: stored before rule sets were pinned
+            data["rules_fingerprint"] = pinned
+        return load(data, rules=extra)
 
     def _store(self, order: Order, fired_upto: str | None) -> None:
         """Write the log, with the next instant a worker has something to do: the first
@@ -250,14 +261,17 @@ class Queue:
             ahead = [status.upcoming[0].at] if status.upcoming else []
             nxt = min([*pending, *ahead], default=None)
         self.db.execute(
-            "INSERT INTO orders (order_id, rules, log, version, next_due) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO orders (order_id, rules, log, version, next_due, rules_fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (order_id) DO UPDATE SET log = excluded.log, "
-            "version = excluded.version, next_due = excluded.next_due",
+            "version = excluded.version, next_due = excluded.next_due, "
+            "rules_fingerprint = excluded.rules_fingerprint",
             (
                 order.id,
                 order.rules.name,
                 json.dumps(data["events"], ensure_ascii=False),
                 len(order.events),
                 None if nxt is None else _key(nxt),
+                order.rules.fingerprint,
             ),
         )

@@ -13,6 +13,7 @@ datetime.timedelta(days=1)
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta, tzinfo
@@ -26,7 +27,9 @@ import attrs
 from ._strenum import ContractEnum
 from ._time import format_duration_iso, next_local_midnight, parse_duration, zone
 from .errors import InvalidInput
+from .events import EventType, Method, Party, Reason
 from .limits import MIN_INSTANT
+from .machine import OrderState, RefundState
 from .workdays import Calendar, ChinaCalendar
 
 __all__ = [
@@ -63,6 +66,8 @@ class Anchor(ContractEnum):
     EVENT = "event"
     #: 00:00 local time of the day after the event (the no-reason return window)
     NEXT_LOCAL_MIDNIGHT = "next_local_midnight"
+    #: the instant the refund was requested, whatever restarted it since (the law's clocks)
+    REFUND_REQUESTED = "refund_requested"
 
 
 _MIDNIGHT = Anchor.NEXT_LOCAL_MIDNIGHT  # a module constant: enum lookups cost on the hot path
@@ -113,6 +118,40 @@ class Rule:
     checked: date | None = None
     #: what it was compared with, and what that source is
     checked_note: str = ""
+    # -- how the timer runs: read by the engine, which has no code per timer (docs/adr/0005) --
+    #: what starts (or restarts) it: an event type (``"paid"``), an event by one party
+    #: (``"evidence_added:buyer"``) or a state entered (``"order.success"``,
+    #: ``"refund.wait_seller_agree"``); empty: the engine never starts it (a bounded action,
+    #: a money window)
+    start_on: tuple[str, ...] = ()
+    #: the facts that must hold when it starts, as ``(fact, value)`` pairs (``"!value"``: any
+    #: other value): the variants of one timer by shipping method, refund kind, ...
+    when: tuple[tuple[str, str], ...] = ()
+    #: the states of its order (or refund) it runs in: leaving them stops it (empty: any state)
+    runs_in: tuple[str, ...] = ()
+    #: what else stops it: event types, or an event by one party (``"rated:buyer"``)
+    stop_on: tuple[str, ...] = ()
+    #: whose clock it is: the ``order``'s or its open ``refund``'s
+    scope: str = "order"
+    #: it fires at most once per order (or refund), however often its start comes again
+    once: bool = False
+    #: a field of the starting event that, when given, replaces the duration
+    #: (``placed.pay_within``)
+    duration_from: str | None = None
+    #: it starts only when due before the running timer of this rule (a reminder before the
+    #: order closes)
+    only_before: str | None = None
+    #: a named effect at expiry beside the graph's transition (``default_rating``: the side
+    #: that has not rated gets the default; ``bar_reason``: a new refund for the same reason
+    #: needs the seller's consent)
+    on_expiry: str | None = None
+    #: for an extension: the automatic event of the timer it moves later
+    extends: str | None = None
+    #: ``when``, compiled for the engine
+    checks: tuple[Check, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "checks", _compile_when(self.when))
 
     def value_text(self) -> str:
         """The rule's value as the docs and the CLI show it: ``P10D``, ``P3D, P5D`` (an
@@ -251,6 +290,9 @@ def _base_rules(
     return [
         _r(
             id="pay.unpaid_close",
+            start_on=("placed",),
+            runs_in=("placed",),
+            duration_from="pay_within",
             duration=_D(hours=72),
             starts="placed",
             event="auto_close",
@@ -263,6 +305,10 @@ def _base_rules(
         ),
         _r(
             id="pay.reminder",
+            start_on=("placed",),
+            when=(("campaign", "false"),),
+            runs_in=("placed",),
+            only_before="pay.unpaid_close",
             duration=_D(hours=12),
             starts="placed",
             event="pay_reminder",
@@ -274,6 +320,10 @@ def _base_rules(
         ),
         _r(
             id="pay.reminder.campaign",
+            start_on=("placed",),
+            when=(("campaign", "true"),),
+            runs_in=("placed",),
+            only_before="pay.unpaid_close",
             duration=_D(minutes=30),
             starts="placed during a big sales event",
             event="pay_reminder",
@@ -318,6 +368,8 @@ def _base_rules(
         ),
         _r(
             id="ship.dispatch_due",
+            start_on=("paid",),
+            runs_in=("paid",),
             duration=dispatch,
             starts="paid",
             event="dispatch_due",
@@ -331,6 +383,9 @@ def _base_rules(
         ),
         _r(
             id="confirm.auto_confirm",
+            start_on=("shipped",),
+            when=(("method", "!surface_mail"),),
+            runs_in=("shipped", "signed"),
             duration=_D(days=10),
             starts="shipped (express, EMS, none)",
             event="auto_confirm",
@@ -342,6 +397,9 @@ def _base_rules(
         ),
         _r(
             id="confirm.auto_confirm.surface_mail",
+            start_on=("shipped",),
+            when=(("method", "surface_mail"),),
+            runs_in=("shipped", "signed"),
             duration=_D(days=30),
             starts="shipped (surface mail)",
             event="auto_confirm",
@@ -353,6 +411,7 @@ def _base_rules(
         ),
         _r(
             id="confirm.buyer_extension",
+            extends="auto_confirm",
             duration=_D(days=3),
             starts="buyer asks",
             event=None,
@@ -366,6 +425,7 @@ def _base_rules(
         ),
         _r(
             id="confirm.seller_extension",
+            extends="auto_confirm",
             duration=_D(days=3),
             starts="seller asks",
             event=None,
@@ -377,6 +437,10 @@ def _base_rules(
         ),
         _r(
             id="refund.unshipped_seller_timeout",
+            scope="refund",
+            start_on=("refund.wait_seller_agree",),
+            when=(("before_shipment", "true"),),
+            runs_in=("wait_seller_agree",),
             duration=_D(days=2),
             starts="refund requested while paid",
             event="auto_refund",
@@ -388,6 +452,10 @@ def _base_rules(
         ),
         _r(
             id="refund.refund_only_seller_timeout",
+            scope="refund",
+            start_on=("refund.wait_seller_agree",),
+            when=(("before_shipment", "false"), ("return_goods", "false")),
+            runs_in=("wait_seller_agree",),
             duration=_D(days=5),
             starts="refund without return requested after shipping",
             event="auto_refund",
@@ -398,6 +466,10 @@ def _base_rules(
         ),
         _r(
             id="refund.return_seller_timeout",
+            scope="refund",
+            start_on=("refund.wait_seller_agree",),
+            when=(("before_shipment", "false"), ("return_goods", "true")),
+            runs_in=("wait_seller_agree",),
             duration=_D(days=5),
             starts="refund with return requested after shipping",
             event="auto_agree",
@@ -408,6 +480,10 @@ def _base_rules(
         ),
         _r(
             id="refund.buyer_return_timeout",
+            scope="refund",
+            start_on=("refund.wait_buyer_return",),
+            runs_in=("wait_buyer_return",),
+            on_expiry="bar_reason",
             duration=_D(days=7),
             starts="seller agreed (or auto-agreed) to a return",
             event="refund_close",
@@ -418,6 +494,10 @@ def _base_rules(
         ),
         _r(
             id="refund.seller_receipt_timeout",
+            scope="refund",
+            start_on=("refund.wait_seller_confirm",),
+            when=(("return_method", "!surface_mail"),),
+            runs_in=("wait_seller_confirm",),
             duration=_D(days=10),
             starts="buyer shipped the return",
             event="auto_refund",
@@ -428,6 +508,10 @@ def _base_rules(
         ),
         _r(
             id="refund.seller_receipt_timeout.surface_mail",
+            scope="refund",
+            start_on=("refund.wait_seller_confirm",),
+            when=(("return_method", "surface_mail"),),
+            runs_in=("wait_seller_confirm",),
             duration=_D(days=30),
             starts="buyer shipped the return by surface mail",
             event="auto_refund",
@@ -438,6 +522,11 @@ def _base_rules(
         ),
         _r(
             id="refund.refused_buyer_timeout",
+            scope="refund",
+            start_on=("refund.seller_refused",),
+            when=(("intervention", "false"),),
+            runs_in=("seller_refused",),
+            stop_on=("intervention_requested",),
             duration=_D(days=7),
             starts="seller refused",
             event="refund_close",
@@ -450,6 +539,11 @@ def _base_rules(
         ),
         _r(
             id="refund.intervention_evidence",
+            scope="refund",
+            start_on=("intervention_requested", "refund.seller_refused"),
+            when=(("intervention", "true"),),
+            runs_in=("seller_refused",),
+            once=True,
             duration=_D(days=3),
             starts="intervention requested",
             event="evidence_due",
@@ -461,6 +555,15 @@ def _base_rules(
         ),
         _r(
             id="refund.intervention_seller_reply",
+            scope="refund",
+            start_on=("evidence_added:buyer",),
+            runs_in=(
+                "wait_seller_agree",
+                "wait_buyer_return",
+                "wait_seller_confirm",
+                "seller_refused",
+            ),
+            stop_on=("evidence_added:seller", "intervention_ruled"),
             duration=_D(hours=24),
             starts="the buyer adds evidence during the platform's intervention",
             event="seller_evidence_due",
@@ -473,6 +576,8 @@ def _base_rules(
         ),
         _r(
             id="return.no_reason_window",
+            start_on=("signed",),
+            runs_in=("signed",),
             duration=_D(hours=168),
             starts="signed",
             event="return_window_end",
@@ -489,6 +594,8 @@ def _base_rules(
         *_law_obligations(),
         _r(
             id="law.no_reason_window",
+            start_on=("signed",),
+            runs_in=("signed", "success"),
             duration=_D(days=7),
             starts="signed (the day after signing is day 1)",
             event="legal_return_window_end",
@@ -514,6 +621,12 @@ def _law_obligations() -> list[Rule]:
     return [
         _r(
             id="law.return_address",
+            scope="refund",
+            start_on=("refund.wait_seller_agree",),
+            when=(("reason", "no_reason"), ("return_goods", "true")),
+            runs_in=("wait_seller_agree",),
+            anchor=Anchor.REFUND_REQUESTED,
+            once=True,
             duration=_D(days=15),
             starts="a no-reason return requested (the seller owes a return address)",
             event="legal_address_due",
@@ -526,6 +639,11 @@ def _law_obligations() -> list[Rule]:
         ),
         _r(
             id="law.refund_after_return",
+            scope="refund",
+            start_on=("return_arrived",),
+            when=(("reason", "no_reason"), ("return_goods", "true")),
+            runs_in=("wait_seller_confirm",),
+            once=True,
             duration=_D(days=7),
             starts="the returned goods arrived at the seller (return_arrived)",
             event="legal_refund_due",
@@ -538,6 +656,11 @@ def _law_obligations() -> list[Rule]:
         ),
         _r(
             id="law.refund_after_return.punishable",
+            scope="refund",
+            start_on=("return_arrived",),
+            when=(("reason", "no_reason"), ("return_goods", "true")),
+            runs_in=("wait_seller_confirm",),
+            once=True,
             duration=_D(days=15),
             starts="the returned goods arrived at the seller (return_arrived)",
             event="legal_refund_overdue",
@@ -561,6 +684,10 @@ def _after_success_rules(aftersale_source: str, aftersale_confirmed: bool) -> li
     return [
         _r(
             id="rate.window.buyer",
+            start_on=("order.success",),
+            runs_in=("success",),
+            stop_on=("rated:buyer",),
+            on_expiry="default_rating",
             duration=_D(days=15),
             starts="success",
             event="rating_window_end",
@@ -573,6 +700,10 @@ def _after_success_rules(aftersale_source: str, aftersale_confirmed: bool) -> li
         ),
         _r(
             id="rate.window.seller",
+            start_on=("order.success",),
+            runs_in=("success",),
+            stop_on=("rated:seller",),
+            on_expiry="default_rating",
             duration=_D(days=15),
             starts="success",
             event="rating_window_end",
@@ -584,6 +715,8 @@ def _after_success_rules(aftersale_source: str, aftersale_confirmed: bool) -> li
         ),
         _r(
             id="aftersale.window",
+            start_on=("order.success",),
+            runs_in=("success",),
             duration=_D(days=15),
             starts="success (only where a rule set enables it; off in the presets)",
             event="after_sale_window_end",
@@ -686,6 +819,144 @@ def _money_rules() -> list[Rule]:
 #: How a paused timer may resume (docs/adr/0003-resume-semantics.md).
 RESUME_MODES = ("remaining", "absolute", "restart")
 
+#: The facts a timer's ``when`` may test: name -> (scope, the record's attribute, the values
+#: it can take, the value when the attribute is unset).
+FACTS: Mapping[str, tuple[str, str, tuple[str, ...], str]] = MappingProxyType(
+    {
+        "campaign": ("order", "campaign", ("true", "false"), "false"),
+        "method": ("order", "method", tuple(m.value for m in Method), "express"),
+        "before_shipment": ("refund", "before_shipment", ("true", "false"), "false"),
+        "return_goods": ("refund", "return_goods", ("true", "false"), "false"),
+        "return_method": ("refund", "return_method", tuple(m.value for m in Method), "express"),
+        "reason": ("refund", "reason", tuple(r.value for r in Reason), "other"),
+        "intervention": ("refund", "intervention", ("true", "false"), "false"),
+    }
+)
+_BOOLS = {"true": True, "false": False}
+#: A compiled ``when`` test: (attribute, wanted value, negated, value when unset).
+Check = tuple[str, object, bool, object]
+
+
+#: A timer rule compiled for the engine's hot path: (rule id, order scope?, once, runs_in
+#: (``None``: any state), the compiled ``when``, the duration when the deadline is simply
+#: start + duration (else ``None``), only_before, the rule).
+Spec = tuple[
+    str,
+    bool,
+    bool,
+    "tuple[str, ...] | None",
+    "tuple[Check, ...]",
+    "timedelta | None",
+    "str | None",
+    "Rule",
+]
+
+
+def _spec(rule: Rule) -> Spec:
+    plain = (
+        rule.anchor is Anchor.EVENT
+        and rule.duration_from is None
+        and not rule.extends_over_rest_days
+    )
+    return (
+        rule.id,
+        rule.scope == "order",
+        rule.once,
+        rule.runs_in or None,
+        rule.checks,
+        rule.duration if plain else None,
+        rule.only_before,
+        rule,
+    )
+
+
+def _compile_when(when: tuple[tuple[str, str], ...]) -> tuple[Check, ...]:
+    out = []
+    for fact, want in when:
+        known = FACTS.get(fact)
+        if known is None:
+            continue  # refused with its name when the rule set is built
+        negated = want.startswith("!")
+        value = want[1:] if negated else want
+        out.append((known[1], _BOOLS.get(value, value), negated, _BOOLS.get(known[3], known[3])))
+    return tuple(out)
+
+
+#: The named effects a timer may have at expiry (``on_expiry``).
+EXPIRY_EFFECTS = ("default_rating", "bar_reason")
+SCOPES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "order": frozenset(s.value for s in OrderState),
+        "refund": frozenset(s.value for s in RefundState),
+    }
+)
+
+
+def signals(custom_events: Mapping[str, object] = MappingProxyType({})) -> frozenset[str]:
+    """Every signal a timer may start or stop on: event types (also ``type:party``) and
+    states entered (``order.<state>``, ``refund.<state>``)."""
+    types = [t.value for t in EventType] + list(custom_events)
+    return frozenset(
+        [
+            *types,
+            *(f"{t}:{p.value}" for t in types for p in Party),
+            *(f"{scope}.{state}" for scope, states in SCOPES.items() for state in states),
+        ]
+    )
+
+
+_SIGNALS = signals()
+
+
+def _check_timer(what: str, rule: Rule, known: frozenset[str], rules: Mapping[str, Rule]) -> None:
+    """Refuse a timer declaration the engine cannot run (names the rule set and the rule)."""
+    states = SCOPES.get(rule.scope)
+    if states is None:
+        raise InvalidInput(
+            f"{what}: scope must be order or refund, not {rule.scope!r}", rule=rule.id
+        )
+    for key, names in (("start_on", rule.start_on), ("stop_on", rule.stop_on)):
+        for signal in names:
+            if signal not in known:
+                raise InvalidInput(
+                    f"{what}: {key} names {signal!r}, which is no event type (or type:party) "
+                    "nor state entered (order.<state>, refund.<state>)",
+                    rule=rule.id,
+                )
+    for state in rule.runs_in:
+        if state not in states:
+            raise InvalidInput(
+                f"{what}: runs_in names {state!r}, which is no {rule.scope} state "
+                f"(known: {', '.join(sorted(states))})",
+                rule=rule.id,
+            )
+    for fact, value in rule.when:
+        known_fact = FACTS.get(fact)
+        if known_fact is None or known_fact[0] != rule.scope:
+            facts = ", ".join(f for f, (scope, *_) in FACTS.items() if scope == rule.scope)
+            raise InvalidInput(
+                f"{what}: when names {fact!r}, which is no fact of the {rule.scope} "
+                f"(known: {facts})",
+                rule=rule.id,
+            )
+        if value.removeprefix("!") not in known_fact[2]:
+            raise InvalidInput(
+                f"{what}: when {fact} = {value!r} is none of {', '.join(known_fact[2])} "
+                "(a leading ! means any other)",
+                rule=rule.id,
+            )
+    if rule.on_expiry is not None and rule.on_expiry not in EXPIRY_EFFECTS:
+        raise InvalidInput(
+            f"{what}: on_expiry {rule.on_expiry!r} is none of {', '.join(EXPIRY_EFFECTS)}",
+            rule=rule.id,
+        )
+    if rule.only_before is not None and rule.only_before not in rules:
+        raise InvalidInput(f"{what}: only_before names no rule {rule.only_before!r}", rule=rule.id)
+    if rule.anchor is Anchor.REFUND_REQUESTED and rule.scope != "refund":
+        raise InvalidInput(f"{what}: anchor refund_requested needs scope refund", rule=rule.id)
+    if rule.start_on and rule.event is None:
+        raise InvalidInput(f"{what}: a timer that starts needs an event at expiry", rule=rule.id)
+
 
 def _check_rule(name: str, rule: Rule) -> None:
     """Refuse a rule no timer can run on (``InvalidInput`` naming the rule set and rule)."""
@@ -734,6 +1005,13 @@ def _window(value: object, what: str, rule_id: str) -> tuple[timedelta, timedelt
     return parse_duration(value[0], what), parse_duration(value[1], what)
 
 
+#: The rule fields a fingerprint covers: all that change an answer or its wording (not when the
+#: value was last compared with its source, nor what the engine compiles from the others).
+_CONTENT_FIELDS = [
+    f for f in attrs.fields(Rule) if f.init and f.name not in ("checked", "checked_note")
+]
+
+
 def _freeze(rules: Mapping[str, Rule]) -> Mapping[str, Rule]:
     return MappingProxyType(dict(rules))
 
@@ -758,6 +1036,21 @@ class RuleSet:
     deadline_info: Mapping[str, tuple[tuple[str, ...], str, str, bool, None, bool]] = attrs.field(
         init=False, repr=False, eq=False
     )
+    #: the engine's index of the timer declarations: signal -> the timers it starts (in rule
+    #: table order), and signal -> the timers it stops
+    starts: Mapping[str, tuple[Rule, ...]] = attrs.field(init=False, repr=False, eq=False)
+    stops: Mapping[str, tuple[Rule, ...]] = attrs.field(init=False, repr=False, eq=False)
+    #: both in one look-up: signal -> (timers it stops, timers it starts), compiled
+    plan: Mapping[str, tuple[tuple[tuple[str, bool], ...], tuple[Spec, ...]]] = attrs.field(
+        init=False, repr=False, eq=False
+    )
+    #: the content's fingerprint, computed when first asked (see :attr:`fingerprint`)
+    _fingerprint: str = attrs.field(init=False, repr=False, eq=False, default="")
+    #: the timers an open refund pauses (those with a resume mode)
+    pausing: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    #: a state entered (``order.<state>``, ``refund.<state>``) -> the timers of that scope
+    #: that do not run in it (their ``runs_in`` leaves it out)
+    leave: Mapping[str, frozenset[str]] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "tz", zone(self.timezone))
@@ -772,8 +1065,45 @@ class RuleSet:
                 for r in self.rules.values()
             },
         )
+        starts: dict[str, list[Rule]] = {}
+        stops: dict[str, list[Rule]] = {}
         for rule in self.rules.values():
             _check_rule(self.name, rule)
+            _check_timer(f"rule set {self.name!r}: {rule.id}", rule, _SIGNALS, self.rules)
+            if rule.enabled:
+                for signal in rule.start_on:
+                    starts.setdefault(signal, []).append(rule)
+            for signal in rule.stop_on:
+                stops.setdefault(signal, []).append(rule)
+        object.__setattr__(self, "starts", {k: tuple(v) for k, v in starts.items()})
+        object.__setattr__(self, "stops", {k: tuple(v) for k, v in stops.items()})
+        object.__setattr__(
+            self, "pausing", frozenset(r.id for r in self.rules.values() if r.resume is not None)
+        )
+        object.__setattr__(
+            self,
+            "leave",
+            {
+                f"{scope}.{state}": frozenset(
+                    r.id
+                    for r in self.rules.values()
+                    if r.scope == scope and r.runs_in and state not in r.runs_in
+                )
+                for scope, states in SCOPES.items()
+                for state in states
+            },
+        )
+        object.__setattr__(
+            self,
+            "plan",
+            {
+                k: (
+                    tuple((r.id, r.scope == "order") for r in stops.get(k, ())),
+                    tuple(_spec(r) for r in starts.get(k, ())),
+                )
+                for k in (*starts, *stops)
+            },
+        )
 
     def __repr__(self) -> str:
         since = "" if self.effective_from is None else f", effective_from={self.version!r}"
@@ -781,6 +1111,32 @@ class RuleSet:
             f"RuleSet(name={self.name!r}, timezone={self.timezone!r}, "
             f"rules=<{len(self.rules)} rules>, base={self.base!r}{since})"
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything that decides an answer (the zone, the calendar, the
+        effective-from instant and every rule's fields but its check date): two rule sets with
+        the same fingerprint judge every order alike. Orders and the due-queue pin it.
+
+        >>> TAOBAO.fingerprint == TAOBAO.with_overrides({}).fingerprint
+        True
+        >>> TAOBAO.fingerprint == TAOBAO.with_overrides({"pay.unpaid_close": "PT1H"}).fingerprint
+        False
+        """
+        if not self._fingerprint:
+            content = (
+                self.timezone,
+                type(self.calendar).__qualname__,
+                getattr(self.calendar, "fingerprint", ""),
+                self.version,
+                [
+                    [(f.name, repr(getattr(rule, f.name))) for f in _CONTENT_FIELDS]
+                    for rule in self.rules.values()
+                ],
+            )
+            digest = hashlib.sha256(repr(content).encode()).hexdigest()[:16]
+            object.__setattr__(self, "_fingerprint", digest)
+        return self._fingerprint
 
     @property
     def version(self) -> str | None:
@@ -891,7 +1247,7 @@ class RuleSet:
                 checked=None,
                 checked_note=_changed_by(new_name),
             )
-        return RuleSet(
+        out = RuleSet(
             new_name,
             timezone or self.timezone,
             rules,
@@ -899,6 +1255,10 @@ class RuleSet:
             calendar=self.calendar,
             effective_from=self.effective_from,
         )
+        if name is None and out.fingerprint != self.fingerprint:
+            # a changed rule set never passes for the one it came from: "taobao+<fingerprint>"
+            out = attrs.evolve(out, name=f"{self.name.split('+')[0]}+{out.fingerprint[:8]}")
+        return out
 
     def with_calendar(self, calendar: Calendar) -> RuleSet:
         """The same rule set counting working days on ``calendar`` (any object with
@@ -1145,8 +1505,8 @@ class RuleRegistry:
     """Versions of rule sets by name: an order is judged by the version in force when it was
     placed, so adding or changing a version never moves an order already placed.
 
-    >>> stricter = TAOBAO.with_overrides({"confirm.auto_confirm": "P7D"}).effective(
-    ...     "2026-12-01T00:00:00+08:00")
+    >>> stricter = TAOBAO.with_overrides(  # a new version keeps the name: say so
+    ...     {"confirm.auto_confirm": "P7D"}, name="taobao").effective("2026-12-01T00:00:00+08:00")
     >>> registry = RuleRegistry(stricter)
     >>> from tradeclock._time import parse_instant
     >>> registry.resolve("taobao", parse_instant("2026-11-30T23:59:00+08:00")) is TAOBAO
@@ -1250,7 +1610,8 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
             f"{where}: [durations] must map rule ids to ISO-8601 duration strings "
             "(or lists of them, for an extension's choices)"
         )
-    name = data.get("name", base.name)
+    # no name: a new version of the base when it says from when, else a rule set of its own
+    name = data.get("name") or (base.name if "effective_from" in data else None)
     enable = data.get("enable", [])
     if not isinstance(enable, list) or not all(isinstance(x, str) for x in enable):
         raise InvalidInput(f'{where}: enable must be a list of rule ids, e.g. ["aftersale.window"]')
@@ -1263,7 +1624,7 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
         durations,
         name=name,
         timezone=data.get("timezone"),
-        source=f"rule set {name!r} ({where})",
+        source=f"rule set {name or base.name!r} ({where})",
         enable=enable,
         resume=resume,
         resume_floor=floors,

@@ -147,6 +147,11 @@ def _event_log() -> dict[str, Any]:
                 "minLength": 1,
                 "description": "taobao, tmall, or the name of a custom rule set",
             },
+            "rules_fingerprint": {
+                "type": "string",
+                "description": "the content fingerprint of the rule set the order is pinned "
+                "to; a rule set with another is refused (rules_mismatch)",
+            },
             "events": {
                 "type": "array",
                 "minItems": 1,

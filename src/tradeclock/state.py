@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from .events import Channel, Event, EventType, Method, Outcome, Party, Reason
 from .machine import Candidate, OrderState, RefundState
 from .rules import RuleSet
 from .status import Fired
 
-__all__ = ["Cause", "Refund", "State", "Table", "Timer"]
+__all__ = ["Cause", "Clock", "Ended", "Refund", "State", "Table", "Timer", "Timers"]
 
 # Members as module constants: looking one up on its enum class costs ~0.2 us on the hot path.
 ET_CANCELLED = EventType.CANCELLED
@@ -69,8 +70,44 @@ _NO_RATINGS: Mapping[str, tuple[str, bool]] = {}
 Table = Mapping[tuple[str, str], tuple[Candidate, ...]]
 #: How a state was reached: (event name, instant, rule id or None for a person's event).
 Cause = tuple[str, datetime, str | None]
-#: A timer: (instant, rank in the rule table, automatic event, rule id).
+#: A timer as the engine lists it: (instant, rank in the rule table, automatic event, rule id).
 Timer = tuple[datetime, int, str, str]
+
+
+class Clock(NamedTuple):
+    """One timer of an order or refund, keyed by its rule id in ``Timers.running``: running (``at``
+    set) or paused by an open refund (``left`` and ``paused_at`` set)."""
+
+    at: datetime | None
+    left: timedelta | None = None
+    paused_at: datetime | None = None
+    #: a day of it was judged without calendar data (the law's rest-day roll-over)
+    approximate: bool = False
+
+
+class Ended(NamedTuple):
+    """A timer that no longer runs: the deadline it had (``None``: stopped while paused), and
+    whether it fired (else something stopped it)."""
+
+    at: datetime | None
+    fired: bool
+
+
+class Timers:
+    """The timers of one order or refund: ``running`` (and paused) clocks by rule id, and the
+    ones that ``ended``. One class for both scopes, so the engine's timer code sees one type."""
+
+    __slots__ = ("ended", "running")
+
+    def __init__(self) -> None:
+        self.running: dict[str, Clock] = {}
+        self.ended: dict[str, Ended] = {}
+
+    def copy(self) -> Timers:
+        new = Timers.__new__(Timers)
+        new.running = dict(self.running)
+        new.ended = dict(self.ended)
+        return new
 
 
 class Refund:
@@ -78,22 +115,16 @@ class Refund:
 
     __slots__ = (
         "amount",
-        "arrived_at",
         "before_shipment",
         "cause",
-        "clock",
-        "evidence_done",
         "intervention",
-        "legal_fired",
         "number",
         "reason",
-        "reply_clock",
         "requested_at",
         "return_goods",
         "return_method",
         "state",
-        "timer",
-        "timer_key",
+        "timers",
     )
 
     def __init__(self, number: int, ev: Event, before_shipment: bool) -> None:
@@ -104,16 +135,11 @@ class Refund:
         self.amount = ev.amount
         self.requested_at = ev.at
         self.before_shipment = before_shipment
-        self.clock = ev.at  # anchor of the current state's timer
         self.return_method: Method | None = None
         self.intervention = False
-        self.evidence_done = False
-        self.reply_clock: datetime | None = None  # the buyer's evidence awaits the seller
-        self.arrived_at: datetime | None = None  # the return reached the seller
-        self.legal_fired: frozenset[str] = frozenset()  # the law's deadlines that have passed
         self.cause: Cause = (ET_REFUND_REQUESTED, ev.at, None)
-        self.timer: Timer | None = None  # cached by engine.pending, keyed on what it reads
-        self.timer_key: tuple[object, ...] | None = None
+        #: the refund's timers (see :class:`Timers`)
+        self.timers = Timers()
 
     def copy(self) -> Refund:
         # written out: a getattr/setattr loop costs ten times as much (tests check every slot)
@@ -121,11 +147,7 @@ class Refund:
         new.amount = self.amount
         new.before_shipment = self.before_shipment
         new.cause = self.cause
-        new.clock = self.clock
-        new.evidence_done = self.evidence_done
-        new.reply_clock = self.reply_clock
-        new.arrived_at = self.arrived_at
-        new.legal_fired = self.legal_fired
+        new.timers = self.timers.copy()
         new.intervention = self.intervention
         new.number = self.number
         new.reason = self.reason
@@ -133,55 +155,45 @@ class Refund:
         new.return_goods = self.return_goods
         new.return_method = self.return_method
         new.state = self.state
-        new.timer = self.timer
-        new.timer_key = self.timer_key
         return new
 
 
 class State:
-    """Everything the rules need to know about one order, as of its last event."""
+    """Everything the rules need to know about one order, as of its last event.
+
+    The facts the events brought (times, amounts, method, ratings, ...) and one generic
+    structure for the timers: ``timers`` (running or paused clocks keyed by rule id, and the
+    ones that ended).
+    No field belongs to one timer: the rule table declares how each runs.
+    """
 
     __slots__ = (
-        "aftersale_done",
         "amount",
         "bank",
         "barred",
         "buyer_extensions",
+        "campaign",
         "category",
         "cause",
         "channel",
-        "confirm_at",
-        "confirm_left",
-        "confirm_rule",
-        "dispatch_at",
-        "dispatch_done",
         "fired",
         "flash_sale",
         "last_at",
-        "legal_approx",
-        "legal_done",
-        "legal_end",
         "method",
         "next_due",
         "order_id",
         "paid_at",
-        "paused_at",
-        "pay_deadline",
         "payouts",
         "placed_at",
         "rated",
-        "rating_closed",
         "refund",
         "refund_count",
         "refunded",
-        "reminder_at",
         "rs",
-        "shipped_at",
         "signed_at",
         "state",
         "success_at",
-        "window_done",
-        "window_end",
+        "timers",
     )
 
     def __init__(self, order_id: str, rs: RuleSet) -> None:
@@ -191,42 +203,29 @@ class State:
         self.cause: Cause | None = None
         self.amount: Decimal | None = None
         self.placed_at: datetime | None = None
-        self.pay_deadline: datetime | None = None
         self.paid_at: datetime | None = None
-        self.shipped_at: datetime | None = None
         self.signed_at: datetime | None = None
         self.method: Method | None = None
-        self.confirm_at: datetime | None = None  # running auto-confirm deadline
-        self.confirm_left: timedelta | None = None  # paused: the time it had left
-        self.paused_at: datetime | None = None  # paused: since when (the anchor, kept)
-        self.confirm_rule = "confirm.auto_confirm"
+        self.campaign = False
         self.buyer_extensions = 0
-        self.dispatch_at: datetime | None = None
-        self.dispatch_done = False
-        self.window_end: datetime | None = None
-        self.window_done = False
-        self.legal_end: datetime | None = None  # the law's no-reason window (informational)
-        self.legal_approx = False
-        self.legal_done = False
         self.refunded = _ZERO
         self.refund: Refund | None = None
         self.refund_count = 0
-        self.reminder_at: tuple[datetime, str] | None = None  # (due, rule) until it fires
         self.flash_sale = False
         self.category: str | None = None  # the goods' category (the law's exclusions)
         self.channel: Channel | None = None  # how the buyer paid
         self.bank: str | None = None
         self.payouts: tuple[tuple[int, datetime], ...] = ()  # (refund number, when it succeeded)
-        self.success_at: datetime | None = None  # the rating and after-sale windows start here
+        self.success_at: datetime | None = None
         # per side ("buyer", "seller"): its rating and whether it came by default
         self.rated: Mapping[str, tuple[str, bool]] = _NO_RATINGS
-        self.rating_closed: frozenset[str] = frozenset()  # sides whose window has ended
-        self.aftersale_done = False
         self.barred: frozenset[Reason] = frozenset()
         self.fired: list[Fired] = []
         self.last_at: datetime | None = None
-        # no running timer is due before this (a lower bound; None: no timer runs). Effects that
-        # start a timer lower it (engine.bound); the tests check it never passes a real deadline.
+        #: the order's timers (see :class:`Timers`)
+        self.timers = Timers()
+        #: no running deadline of the order or its refund is before this (a lower bound; None:
+        #: none runs). Starting a timer lowers it; the tests check it never passes a deadline.
         self.next_due: datetime | None = None
 
     def copy(self) -> State:
@@ -235,41 +234,27 @@ class State:
         new.amount = self.amount
         new.bank = self.bank
         new.barred = self.barred
-        new.channel = self.channel
-        new.flash_sale = self.flash_sale
-        new.category = self.category
-        new.payouts = self.payouts
-        new.success_at = self.success_at
-        new.rated = self.rated
-        new.rating_closed = self.rating_closed
-        new.aftersale_done = self.aftersale_done
         new.buyer_extensions = self.buyer_extensions
+        new.campaign = self.campaign
+        new.category = self.category
         new.cause = self.cause
-        new.confirm_at = self.confirm_at
-        new.confirm_left = self.confirm_left
-        new.confirm_rule = self.confirm_rule
-        new.dispatch_at = self.dispatch_at
-        new.dispatch_done = self.dispatch_done
+        new.channel = self.channel
+        new.timers = self.timers.copy()
+        new.flash_sale = self.flash_sale
         new.last_at = self.last_at
-        new.legal_approx = self.legal_approx
-        new.legal_done = self.legal_done
-        new.legal_end = self.legal_end
         new.method = self.method
+        new.next_due = self.next_due
         new.order_id = self.order_id
         new.paid_at = self.paid_at
-        new.paused_at = self.paused_at
-        new.pay_deadline = self.pay_deadline
+        new.payouts = self.payouts
         new.placed_at = self.placed_at
+        new.rated = self.rated
         new.refund_count = self.refund_count
-        new.reminder_at = self.reminder_at
         new.refunded = self.refunded
         new.rs = self.rs
-        new.shipped_at = self.shipped_at
         new.signed_at = self.signed_at
         new.state = self.state
-        new.next_due = self.next_due
-        new.window_done = self.window_done
-        new.window_end = self.window_end
+        new.success_at = self.success_at
         new.fired = list(self.fired)
         new.refund = None if self.refund is None else self.refund.copy()
         return new

@@ -111,6 +111,9 @@ class Status(NamedTuple):
     rules: str
     #: the version of the rule set the order is judged by (its effective-from instant), if any
     rules_version: str | None
+    #: the rule set's content fingerprint (:attr:`tradeclock.RuleSet.fingerprint`): orders
+    #: and the due-queue pin it, and are never judged by a rule set whose fingerprint differs
+    rules_fingerprint: str
     now: datetime
     state: str
     #: the Taobao Open Platform's status codes for the order and its refund (tradeclock.top)
@@ -208,6 +211,7 @@ class Status(NamedTuple):
             "id": self.id,
             "rules": self.rules,
             "rules_version": self.rules_version,
+            "rules_fingerprint": self.rules_fingerprint,
             "now": format_local(self.now, tz),
             "state": self.state,
             "top_status": self.top_status,
