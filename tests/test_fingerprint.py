@@ -114,3 +114,15 @@ def test_a_queue_written_before_pinning_opens_and_pins_on_the_next_write(tmp_pat
         assert q.get("A").rules.fingerprint == tc.TAOBAO.fingerprint
     stored = sqlite3.connect(path).execute("SELECT rules_fingerprint FROM orders").fetchone()
     assert stored == (tc.TAOBAO.fingerprint,)
+
+
+def test_a_field_left_at_its_default_is_not_in_the_fingerprint() -> None:
+    # so that a field added to Rule in a later release keeps stored orders' fingerprints
+    rules = dict(tc.TAOBAO.rules)
+    rule = rules["pay.unpaid_close"]
+    assert attrs.evolve(rule, once=False) == rule
+    before = tc.RuleSet("taobao", "Asia/Shanghai", rules).fingerprint
+    rules["pay.unpaid_close"] = attrs.evolve(rule, once=True)
+    assert (
+        tc.RuleSet("taobao", "Asia/Shanghai", rules).fingerprint != before == tc.TAOBAO.fingerprint
+    )

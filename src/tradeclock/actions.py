@@ -137,7 +137,12 @@ def actions(
     base = order._at(t)
     before = base.status(t)
     out = []
-    for who, etype, label, fields in ACTORS:
+    own = [
+        (who, e.name, e.name, {"by": who})
+        for e in order.rules.events.values()
+        for who in (e.by or ("buyer", "seller"))
+    ]
+    for who, etype, label, fields in (*ACTORS, *own):
         if actor is not None and who != actor:
             continue
         event = {"type": etype, "at": t.isoformat(), **fields}

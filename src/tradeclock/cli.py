@@ -72,8 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument(
         "event",
         metavar="EVENT",
-        choices=[e.value for e in AutoEvent],
-        help=f"one of: {', '.join(e.value for e in AutoEvent)}",
+        help=f"one of: {', '.join(e.value for e in AutoEvent)}, or the event of a timer of the "
+        "rule set's own (--rules)",
     )
     w.set_defaults(func=_cmd_when)
 
@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
         default="event-log",
         choices=list(SCHEMAS),
         help="event-log (default), status, explain or actions",
+    )
+    s.add_argument(
+        "--rules", metavar="SHOP.toml", help="admit the events a rule set file defines of its own"
     )
     s.set_defaults(func=_cmd_schema)
 
@@ -246,7 +249,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_when(args: argparse.Namespace) -> int:
     order = _load(args.file, args.rules)
     status = order.status(_now(args.now))
-    answer = status.when_dict(args.event)
+    answer = status.when_dict(args.event, order.rules)
     if args.json:
         print(json.dumps(answer, ensure_ascii=False))
     elif answer["at"] is not None:
@@ -528,7 +531,8 @@ def _finding_line(x: top.Finding) -> str:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(schema(args.name), ensure_ascii=False, indent=2))
+    rules = None if args.rules is None else load_rules(args.rules)
+    print(json.dumps(schema(args.name, rules), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -28,7 +28,14 @@ from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Channel, Event
 from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
 from .law import ART7, legal_window_end
-from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE, OrderState, RefundState
+from .machine import (
+    ORDER_TABLE,
+    ORDER_TRIGGERS,
+    REFUND_TABLE,
+    REFUND_TRIGGERS,
+    OrderState,
+    RefundState,
+)
 from .money import arrival, arrival_rule
 from .rules import Anchor, Rule
 from .state import (
@@ -463,7 +470,7 @@ def apply(st: State, ev: Event) -> None:
         _ORDER_EFFECTS[etype](st, ev)
         if dest is not None:
             _enter_order(st, dest, (etype, at, None), at, ev)  # type: ignore[arg-type]
-    else:
+    elif etype in REFUND_TRIGGERS:
         r = st.refund
         if r is None or r.state not in _OPEN:
             raise refuse(st, ev, *no_open_refund(st))
@@ -473,6 +480,9 @@ def apply(st: State, ev: Event) -> None:
         _REFUND_EFFECTS[etype](st, ev)
         if dest is not None:
             _enter_refund(st, r, dest, (etype, at, None), at)  # type: ignore[arg-type]
+    elif etype not in st.rs.events:  # parsing refuses it first: a check, not a path
+        raise refuse(st, ev, f"{etype} is no event of rule set {st.rs.name!r}", "order.graph")
+    # else: a shop's own event changes no state; its signals below start and stop its timers
     _signal(st, etype, at, ev)
     if ev.by is not None:
         _signal(st, etype + ":" + ev.by, at, ev)

@@ -86,13 +86,19 @@ class AutoEvent(ContractEnum):
     LEGAL_REFUND_OVERDUE = "legal_refund_overdue"
 
 
-def check_auto_event(name: str) -> AutoEvent:
-    """``name`` as an :class:`AutoEvent`; an unknown name is :class:`InvalidInput`."""
-    try:
-        return AutoEvent(name)
-    except ValueError:
-        allowed = ", ".join(e.value for e in AutoEvent)
-        raise InvalidInput(f"unknown automatic event {name!r} (allowed: {allowed})") from None
+def check_auto_event(name: str, rules: Any = None) -> str:
+    """``name`` if it is an automatic event (of :class:`AutoEvent`, or of a timer of the rule
+    set ``rules``); an unknown name is :class:`InvalidInput`."""
+    if name in _AUTO:
+        return name
+    own = [] if rules is None else sorted({r.event for r in rules if r.event} - set(_AUTO))
+    if name in own:
+        return name
+    allowed = ", ".join([*_AUTO, *own])
+    raise InvalidInput(f"unknown automatic event {name!r} (allowed: {allowed})")
+
+
+_AUTO = {e.value: e for e in AutoEvent}
 
 
 class Method(ContractEnum):
@@ -209,7 +215,7 @@ class Event(NamedTuple):
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
         at = self.at if tz is None else self.at.astimezone(tz)
-        out: dict[str, Any] = {"type": self.type.value, "at": at.isoformat()}
+        out: dict[str, Any] = {"type": str(self.type), "at": at.isoformat()}
         for name in _OPTIONAL:
             value = getattr(self, name)
             if value is None:
@@ -379,6 +385,7 @@ def check_text(value: object, what: str) -> str:
     return value
 
 
+_PARTY = _enum(Party)
 _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "amount": parse_amount,
     "pay_within": parse_duration,
@@ -474,11 +481,15 @@ _TYPES: Mapping[str, EventType] = {t.value: t for t in EventType}
 _datetime_match = DATETIME_RE.match
 
 
-def parse_event(obj: object) -> Event:
-    """Parse one event from its JSON form (a mapping); raise :class:`InvalidInput` if malformed."""
+def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
+    """Parse one event from its JSON form (a mapping); raise :class:`InvalidInput` if malformed.
+
+    ``custom`` holds a rule set's own event types (:attr:`tradeclock.RuleSet.events`), which
+    the log may then hold too: ``{"type", "at"}`` and optionally ``by`` and ``event_id``.
+    """
     if type(obj) is not dict:
         if isinstance(obj, Event):
-            return check_event(obj)
+            return check_event(obj, custom)
         if not isinstance(obj, Mapping):
             raise InvalidInput(f"an event must be a JSON object, got {type(obj).__name__}")
     raw_type = obj.get("type")
@@ -486,7 +497,9 @@ def parse_event(obj: object) -> Event:
     if etype is None:
         if raw_type is None:
             raise InvalidInput("event has no 'type'")
-        allowed = ", ".join(_TYPES)
+        if custom and isinstance(raw_type, str) and raw_type in custom:
+            return _parse_custom(obj, custom[raw_type])
+        allowed = ", ".join([*_TYPES, *(custom or ())])
         raise InvalidInput(
             f"unknown event type {_short(raw_type)} (allowed: {allowed})",
             event_type=raw_type if isinstance(raw_type, str) and len(raw_type) < 40 else None,
@@ -537,7 +550,36 @@ def parse_event(obj: object) -> Event:
     return _new_event(Parsed, values)
 
 
-def check_event(ev: Event) -> Event:
+_CUSTOM_FIELDS = ("type", "at", "by", "event_id")
+
+
+def _parse_custom(obj: Mapping[str, Any], spec: Any) -> Event:
+    """A rule set's own event: its time, and who recorded it (one of ``spec.by`` if given)."""
+    name = obj["type"]
+    unknown = [k for k in obj if k not in _CUSTOM_FIELDS]
+    if unknown:
+        raise InvalidInput(
+            f"{name} event has unknown field {unknown[0]!r} (allowed: by, event_id)",
+            event_type=name,
+        )
+    if obj.get("at") is None:
+        raise InvalidInput(f"{name} event has no 'at' time", event_type=name)
+    at = parse_instant(obj["at"], f"{name}.at")
+    by = None
+    if obj.get("by") is not None:
+        by = _PARTY(obj["by"], f"{name}.by")
+        if spec.by and by.value not in spec.by:
+            raise InvalidInput(
+                f"{name}.by {by.value!r}: the rule set lets only {', '.join(spec.by)} record it",
+                event_type=name,
+            )
+    event_id = None if obj.get("event_id") is None else _text(obj["event_id"], "event_id")
+    fields = dict.fromkeys(_OPTIONAL)
+    fields.update(by=by, event_id=event_id)
+    return _new_event(Parsed, (name, at, *fields.values()))
+
+
+def check_event(ev: Event, custom: Mapping[str, Any] | None = None) -> Event:
     """Validate an :class:`Event` built in Python; return it with times in UTC and defaults set.
 
     An event this module parsed (UTC time, defaults set) passes unchanged and cheaply; any
@@ -545,6 +587,9 @@ def check_event(ev: Event) -> Event:
     """
     if type(ev) is Parsed:
         return ev
+    if custom and type(ev.type) is str and ev.type in custom:
+        own = {"type": ev.type, "at": ev.at, "by": ev.by, "event_id": ev.event_id}
+        return parse_event(own, custom)
     at = ev.at
     if (
         type(at) is datetime

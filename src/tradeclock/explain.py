@@ -253,7 +253,7 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
         for f in status.fired:
             lines.append(
                 w["fired_item"].format(
-                    at=format_short(f.at, tz), what=_EVENT[lang][f.event], rule=f.rule
+                    at=format_short(f.at, tz), what=_what(f.event, f.rule, rules, lang), rule=f.rule
                 )
             )
     return "\n".join(lines)
@@ -285,7 +285,7 @@ def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[st
         w["item"].format(
             at=format_short(d.at, status.tz),
             left=duration_words(d.at - status.now, lang),
-            what=_EVENT[lang][d.event],
+            what=_what(d.event, d.rule, rules, lang),
         )
     ]
     if d.earliest is not None and d.earliest != d.at:
@@ -298,7 +298,7 @@ def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[st
         out.append(w["approximate"])
     if d.stoppable_by:
         who = w["sep"].join(_PARTY[lang][p] for p in d.stoppable_by)
-        how = _HOW_ZH.get(d.rule, "") if lang == "zh" else rules[d.rule].stopped_how
+        how = (_HOW_ZH.get(d.rule, "") if lang == "zh" else "") or _stopped_how(d.rule, rules)
         out.append(w["stop"].format(who=who, how=how or "-"))
     else:
         out.append(w["nobody"])
@@ -306,6 +306,21 @@ def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[st
         out.append(w["info"])
     out.append(w["source"].format(rule=d.rule, source=d.source))
     return out
+
+
+def _what(event: str, rule_id: str, rules: RuleSet, lang: str) -> str:
+    """What an automatic event is, in ``lang``; a shop's own timer speaks its own words (its
+    effect, as the rule set file gives it)."""
+    text = _EVENT[lang].get(event)
+    if text is not None:
+        return text
+    rule = rules.rules.get(rule_id)
+    return f"{event}: {rule.effect}" if rule is not None else event
+
+
+def _stopped_how(rule_id: str, rules: RuleSet) -> str:
+    rule = rules.rules.get(rule_id)
+    return "" if rule is None else rule.stopped_how
 
 
 def explain_dict(status: Status, rules: RuleSet, lang: str) -> dict[str, Any]:

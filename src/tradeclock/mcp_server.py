@@ -71,7 +71,12 @@ def build_server() -> MCPServer:
         `{event, at, earliest, rule, reason}`, `at` null when it will not happen; for
         money_arrival `at` is the latest instant the refunded money arrives and `earliest`
         the first."""
-        return _guard(lambda: _order(log).status(_now(now)).when_dict(event))
+
+        def answer() -> dict[str, Any]:
+            order = _order(log)
+            return order.status(_now(now)).when_dict(event, order.rules)
+
+        return _guard(answer)
 
     @server.tool()
     def order_explain(

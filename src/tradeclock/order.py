@@ -108,7 +108,7 @@ class Order:
                 event_index=index,
             )
         try:
-            ev = parse_event(event)
+            ev = parse_event(event, self.rules.events)
         except TradeclockError as exc:
             raise exc.located(order_id=self.id, event_index=index) from None
         if ev.event_id is not None and _held(self.id, self.events, ev) is not None:
@@ -135,7 +135,7 @@ class Order:
         :meth:`apply`; an event the replayed log refuses raises, naming its new position.
         """
         try:
-            ev = parse_event(event)
+            ev = parse_event(event, self.rules.events)
         except TradeclockError as exc:
             raise exc.located(order_id=self.id, event_index=None) from None
         if ev.event_id is not None and _held(self.id, self.events, ev) is not None:
@@ -185,7 +185,7 @@ class Order:
 
         The instant is returned in the rule set's zone.
         """
-        check_auto_event(event)
+        check_auto_event(event, self.rules)
         deadline = self.status(now).deadline(event)
         return None if deadline is None else deadline.at.astimezone(self.rules.tz)
 
@@ -436,6 +436,7 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     the log); with different content it is :class:`InvalidInput`.
     """
     st = State(order_id, rs)
+    custom = rs.events or None
     parsed: list[Event] = []
     ids: set[str] = set()
     i = 0
@@ -443,7 +444,7 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
         for i, raw in enumerate(events):
             if i >= MAX_EVENTS:
                 raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
-            ev = raw if type(raw) is Parsed else parse_event(raw)
+            ev = raw if type(raw) is Parsed else parse_event(raw, custom)
             if ev.event_id is not None:
                 if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
                     continue

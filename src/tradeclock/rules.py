@@ -14,6 +14,8 @@ datetime.timedelta(days=1)
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta, tzinfo
@@ -27,7 +29,7 @@ import attrs
 from ._strenum import ContractEnum
 from ._time import format_duration_iso, next_local_midnight, parse_duration, zone
 from .errors import InvalidInput
-from .events import EventType, Method, Party, Reason
+from .events import AutoEvent, EventType, Method, Party, Reason
 from .limits import MIN_INSTANT
 from .machine import OrderState, RefundState
 from .workdays import Calendar, ChinaCalendar
@@ -1005,6 +1007,157 @@ def _window(value: object, what: str, rule_id: str) -> tuple[timedelta, timedelt
     return parse_duration(value[0], what), parse_duration(value[1], what)
 
 
+@attrs.frozen
+class CustomEvent:
+    """A shop's (or platform's) own event type: it changes no state; timers start and stop on
+    it. ``by`` lists the parties who record it (empty: anyone)."""
+
+    name: str
+    by: tuple[str, ...] = ()
+    #: the sentence that documents it (docs, schema, explanations)
+    text: str = ""
+
+
+_EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+_TIMER_KEYS = {
+    "duration",
+    "starts",
+    "stops",
+    "runs_in",
+    "when",
+    "scope",
+    "anchor",
+    "event",
+    "effect",
+    "stoppable_by",
+    "stopped_how",
+    "source",
+    "once",
+    "resume",
+}
+_EVENT_KEYS = {"by", "text"}
+_BUILT_IN_EVENTS = frozenset(t.value for t in EventType) | frozenset(a.value for a in AutoEvent)
+
+
+def _names(value: object, what: str, rule: str | None = None) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple (``what`` names the key in errors)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise InvalidInput(f"{what} must be a string or a list of strings", rule=rule)
+
+
+def custom_event(name: str, spec: object, where: str) -> CustomEvent:
+    """``[events.NAME]`` of a rule set file (or ``with_overrides(events=...)``)."""
+    what = f"{where}: events.{name}"
+    if not _EVENT_NAME.match(name):
+        raise InvalidInput(f"{what}: an event name is 2-40 lowercase letters, digits or _")
+    if name in _BUILT_IN_EVENTS:
+        raise InvalidInput(
+            f"{what}: {name!r} is an event of the platform; give yours a name of its own"
+        )
+    if not isinstance(spec, Mapping):
+        raise InvalidInput(f"{what} must be a table (by, text)")
+    unknown = set(spec) - _EVENT_KEYS
+    if unknown:
+        raise InvalidInput(f"{what}: unknown keys {sorted(unknown)} (allowed: by, text)")
+    by = _names(spec.get("by", []), f"{what}.by")
+    parties = {p.value for p in Party}
+    for party in by:
+        if party not in parties:
+            raise InvalidInput(f"{what}.by: {party!r} is none of {', '.join(sorted(parties))}")
+    text = spec.get("text", "")
+    if not isinstance(text, str):
+        raise InvalidInput(f"{what}.text must be a string")
+    return CustomEvent(name, by, text)
+
+
+def custom_timer(rule_id: str, spec: object, where: str, events: Mapping[str, CustomEvent]) -> Rule:
+    """``[timers."ID"]`` of a rule set file: an informational timer of the shop's own."""
+    what = f"{where}: timers.{rule_id}"
+    if not isinstance(spec, Mapping):
+        raise InvalidInput(f"{what} must be a table", rule=rule_id)
+    unknown = set(spec) - _TIMER_KEYS
+    if unknown:
+        raise InvalidInput(
+            f"{what}: unknown keys {sorted(unknown)} (allowed: {', '.join(sorted(_TIMER_KEYS))})",
+            rule=rule_id,
+        )
+    for key in ("duration", "starts", "event"):
+        if key not in spec:
+            raise InvalidInput(f"{what} needs {key}", rule=rule_id)
+    event = spec["event"]
+    if not isinstance(event, str) or not _EVENT_NAME.match(event):
+        raise InvalidInput(
+            f"{what}.event: the automatic event's name is 2-40 lowercase letters, digits or _",
+            rule=rule_id,
+        )
+    if event in _BUILT_IN_EVENTS or event in events:
+        raise InvalidInput(
+            f"{what}.event: {event!r} is already an event; name the timer's own", rule=rule_id
+        )
+    anchor = spec.get("anchor", "event")
+    if anchor not in (Anchor.EVENT.value, Anchor.NEXT_LOCAL_MIDNIGHT.value):
+        raise InvalidInput(
+            f"{what}.anchor: {anchor!r} is no anchor kind for a shop's timer "
+            "(event, next_local_midnight)",
+            rule=rule_id,
+        )
+    when = spec.get("when", {})
+    if not isinstance(when, Mapping) or not all(isinstance(v, str) for v in when.values()):
+        raise InvalidInput(f"{what}.when must map facts to values (strings)", rule=rule_id)
+    for key in ("once",):
+        if not isinstance(spec.get(key, False), bool):
+            raise InvalidInput(f"{what}.{key} must be true or false", rule=rule_id)
+    texts = {}
+    for key in ("effect", "stopped_how", "source", "scope", "resume"):
+        value = spec.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{what}.{key} must be a string", rule=rule_id)
+        texts[key] = value
+    stoppable = _names(spec.get("stoppable_by", []), f"{what}.stoppable_by", rule_id)
+    parties = {p.value for p in Party}
+    for party in stoppable:
+        if party not in parties:
+            raise InvalidInput(
+                f"{what}.stoppable_by: {party!r} is none of {', '.join(sorted(parties))}",
+                rule=rule_id,
+            )
+    starts = _names(spec["starts"], f"{what}.starts", rule_id)
+    stops = _names(spec.get("stops", []), f"{what}.stops", rule_id)
+    known = signals(events)
+    for key, names in (("starts", starts), ("stops", stops)):
+        for signal in names:
+            if signal not in known:
+                raise InvalidInput(
+                    f"{what}.{key} names {signal!r}, which is no event type (nor type:party, "
+                    "e.g. rated:buyer) and no state entered (order.<state>, refund.<state>)",
+                    rule=rule_id,
+                )
+    return Rule(
+        id=rule_id,
+        duration=parse_duration(spec["duration"], f"{what}.duration"),
+        starts=", ".join(starts),
+        event=event,
+        effect=texts["effect"] or f"{event} (a shop's own clock; no state change)",
+        stoppable_by=stoppable,
+        stopped_how=texts["stopped_how"] or ", ".join(stops),
+        source=texts["source"] or where,
+        confirmed=True,
+        informational=True,
+        anchor=Anchor(anchor),
+        start_on=starts,
+        stop_on=stops,
+        runs_in=_names(spec.get("runs_in", []), f"{what}.runs_in", rule_id),
+        when=tuple(when.items()),
+        scope=texts["scope"] or "order",
+        once=bool(spec.get("once", False)),
+        resume=texts["resume"],
+        checked_note="a shop's own rule: no source to compare with",
+    )
+
+
 #: The rule fields a fingerprint covers: all that change an answer or its wording (not when the
 #: value was last compared with its source, nor what the engine compiles from the others).
 _CONTENT_FIELDS = [
@@ -1014,6 +1167,10 @@ _CONTENT_FIELDS = [
 
 def _freeze(rules: Mapping[str, Rule]) -> Mapping[str, Rule]:
     return MappingProxyType(dict(rules))
+
+
+def _freeze_events(events: Mapping[str, CustomEvent]) -> Mapping[str, CustomEvent]:
+    return MappingProxyType(dict(events))
 
 
 @attrs.frozen
@@ -1029,6 +1186,8 @@ class RuleSet:
     calendar: Calendar = attrs.field(factory=ChinaCalendar, eq=False, repr=False)
     #: from when this version of the rule set applies to newly placed orders (``None``: always)
     effective_from: datetime | None = attrs.field(default=None)
+    #: the shop's own event types (no state change; its timers start and stop on them)
+    events: Mapping[str, CustomEvent] = attrs.field(factory=dict, converter=_freeze_events)
     tz: tzinfo = attrs.field(init=False, repr=False, eq=False)
     rank: Mapping[str, int] = attrs.field(init=False, repr=False, eq=False)
     #: per rule id: the rest of a Deadline after (event, at, rule): stoppable_by, source,
@@ -1067,9 +1226,10 @@ class RuleSet:
         )
         starts: dict[str, list[Rule]] = {}
         stops: dict[str, list[Rule]] = {}
+        known = signals(self.events) if self.events else _SIGNALS
         for rule in self.rules.values():
             _check_rule(self.name, rule)
-            _check_timer(f"rule set {self.name!r}: {rule.id}", rule, _SIGNALS, self.rules)
+            _check_timer(f"rule set {self.name!r}: {rule.id}", rule, known, self.rules)
             if rule.enabled:
                 for signal in rule.start_on:
                     starts.setdefault(signal, []).append(rule)
@@ -1129,8 +1289,19 @@ class RuleSet:
                 type(self.calendar).__qualname__,
                 getattr(self.calendar, "fingerprint", ""),
                 self.version,
+                *(
+                    [sorted((e.name, e.by, e.text) for e in self.events.values())]
+                    if self.events
+                    else []
+                ),
                 [
-                    [(f.name, repr(getattr(rule, f.name))) for f in _CONTENT_FIELDS]
+                    # a field at its default is left out: a field added in a later release
+                    # does not change the fingerprints of the rule sets stored before it
+                    [
+                        (f.name, repr(getattr(rule, f.name)))
+                        for f in _CONTENT_FIELDS
+                        if f.default is attrs.NOTHING or getattr(rule, f.name) != f.default
+                    ]
                     for rule in self.rules.values()
                 ],
             )
@@ -1170,6 +1341,8 @@ class RuleSet:
         enable: tuple[str, ...] | list[str] = (),
         resume: Mapping[str, str] | None = None,
         resume_floor: Mapping[str, timedelta | str] | None = None,
+        events: Mapping[str, Mapping[str, Any]] | None = None,
+        timers: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> RuleSet:
         """A new rule set with some durations replaced (ISO-8601 strings or timedeltas).
 
@@ -1177,12 +1350,36 @@ class RuleSet:
         duration). Overridden rules keep their id and say where the new value came from;
         a value equal to the current one leaves the rule untouched.
 
+        ``events`` adds the shop's own event types and ``timers`` its own (informational)
+        timers, in the form of a rule set file's ``[events.NAME]`` and ``[timers."ID"]``
+        tables.
+
         >>> shop = TAOBAO.with_overrides({"confirm.auto_confirm": "P7D"}, name="myshop")
         >>> shop["confirm.auto_confirm"].duration.days, shop["confirm.auto_confirm"].source
         (7, "rule set 'myshop' (was P10D: seed 002_c6ca0c70d870db73.txt § 五.1)")
+        >>> shop = TAOBAO.with_overrides({}, name="myshop",
+        ...     events={"invoice_issued": {"by": "seller"}},
+        ...     timers={"shop.invoice_due": {"duration": "P7D", "starts": "paid",
+        ...             "stops": "invoice_issued", "event": "invoice_due"}})
+        >>> shop["shop.invoice_due"].start_on, shop["shop.invoice_due"].stop_on
+        (('paid',), ('invoice_issued',))
         """
         new_name = name or self.name
         rules = dict(self.rules)
+        where = f"rule set {new_name!r}"
+        new_events = dict(self.events)
+        for event_name, spec in (events or {}).items():
+            if event_name in new_events:
+                raise InvalidInput(f"{where}: events.{event_name} is already defined")
+            new_events[event_name] = custom_event(event_name, spec, where)
+        for rule_id, spec in (timers or {}).items():
+            if rule_id in rules:
+                raise InvalidInput(
+                    f"{where}: timers.{rule_id} redefines a rule of the rule set (change its "
+                    "duration under [durations]; give a timer of your own an id of its own)",
+                    rule=rule_id,
+                )
+            rules[rule_id] = custom_timer(rule_id, spec, where, new_events)
         for rule_id, mode in (resume or {}).items():
             if rule_id not in rules or rules[rule_id].resume is None:
                 raise InvalidInput(
@@ -1254,6 +1451,7 @@ class RuleSet:
             base=self.base,
             calendar=self.calendar,
             effective_from=self.effective_from,
+            events=new_events,
         )
         if name is None and out.fingerprint != self.fingerprint:
             # a changed rule set never passes for the one it came from: "taobao+<fingerprint>"
@@ -1292,7 +1490,10 @@ class RuleSet:
         ]
         floors = [r for r in self if r.resume_floor is not None]
         lines += ["", "[durations]"]
+        own = [r for r in self if base is not None and r.id not in base]
         for r in self:
+            if r in own:
+                continue
             if r.earliest is not None:
                 window = (r.earliest, r.duration)
                 value = "[" + ", ".join(f'"{format_duration_iso(c)}"' for c in window) + "]"
@@ -1310,6 +1511,30 @@ class RuleSet:
                 for r in floors
                 if r.resume_floor
             ]
+        q = json.dumps  # a JSON string is a TOML basic string
+        for e in self.events.values():
+            lines += ["", f"[events.{e.name}]", f"by = {q(list(e.by))}", f"text = {q(e.text)}"]
+        for r in own:
+            lines += [
+                "",
+                f"[timers.{q(r.id)}]",
+                f"duration = {q(format_duration_iso(r.duration))}",
+                f"starts = {q(list(r.start_on))}",
+                f"stops = {q(list(r.stop_on))}",
+                f"runs_in = {q(list(r.runs_in))}",
+                f"scope = {q(r.scope)}",
+                f"anchor = {q(r.anchor.value)}",
+                f"event = {q(r.event)}",
+                f"effect = {q(r.effect)}",
+                f"stoppable_by = {q(list(r.stoppable_by))}",
+                f"stopped_how = {q(r.stopped_how)}",
+                f"source = {q(r.source)}",
+                f"once = {q(r.once)}",
+            ]
+            if r.when:
+                lines.append("when = {" + ", ".join(f"{k} = {q(v)}" for k, v in r.when) + "}")
+            if r.resume is not None:
+                lines.append(f"resume = {q(r.resume)}")
         return "\n".join(lines) + "\n"
 
 
@@ -1498,6 +1723,8 @@ _TOML_KEYS = {
     "effective_from",
     "resume",
     "resume_floor",
+    "events",
+    "timers",
 }
 
 
@@ -1620,8 +1847,15 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
     for key, table in (("resume", resume), ("resume_floor", floors)):
         if not isinstance(table, Mapping) or not all(isinstance(v, str) for v in table.values()):
             raise InvalidInput(f"{where}: [{key}] must map rule ids to strings")
+    events = data.get("events", {})
+    timers = data.get("timers", {})
+    for key, table in (("events", events), ("timers", timers)):
+        if not isinstance(table, Mapping):
+            raise InvalidInput(f"{where}: [{key}] must be a table of tables")
     rs = base.with_overrides(
         durations,
+        events=events,
+        timers=timers,
         name=name,
         timezone=data.get("timezone"),
         source=f"rule set {name or base.name!r} ({where})",

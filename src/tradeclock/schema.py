@@ -39,6 +39,7 @@ from .events import (
 )
 from .explain import LANGS
 from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT, MAX_TEXT_LENGTH
+from .rules import CustomEvent, RuleSet
 from .status import Instalments, Status
 
 __all__ = ["SCHEMAS", "schema"]
@@ -271,8 +272,30 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema called ``name``: event-log, status, explain or actions."""
+def schema(name: str, rules: RuleSet | None = None) -> dict[str, Any]:
+    """The JSON Schema called ``name``: event-log, status, explain or actions. With ``rules``,
+    the event log's schema admits that rule set's own events too."""
     if name not in SCHEMAS:
         raise InvalidInput(f"unknown schema {name!r} (known: {', '.join(SCHEMAS)})")
-    return SCHEMAS[name]()
+    out = SCHEMAS[name]()
+    if name == "event-log" and rules is not None and rules.events:
+        items = out["properties"]["events"]["items"]["oneOf"]
+        items += [_custom_event_schema(e) for e in rules.events.values()]
+    return out
+
+
+def _custom_event_schema(event: CustomEvent) -> dict[str, Any]:
+    by = {"enum": list(event.by or [p.value for p in Party])}
+    return {
+        "title": event.name,
+        "description": event.text or f"an event of the rule set's own: {event.name}",
+        "type": "object",
+        "properties": {
+            "type": {"const": event.name},
+            "at": _DATETIME,
+            "by": by,
+            "event_id": dict(FIELD_SCHEMAS["event_id"]),
+        },
+        "required": ["type", "at"],
+        "additionalProperties": False,
+    }

@@ -155,14 +155,15 @@ class Status(NamedTuple):
                 return d
         return None
 
-    def when_dict(self, event: str) -> dict[str, Any]:
+    def when_dict(self, event: str, rules: Any = None) -> dict[str, Any]:
         """``{"event", "at", "earliest", "rule", "reason"}``: the CLI's and the MCP tool's
         answer to "when".
 
         ``at`` and ``rule`` are ``None`` when the event is not upcoming; ``reason`` then says why.
-        ``earliest`` is the start of a window (money arrival), else ``None``.
+        ``earliest`` is the start of a window (money arrival), else ``None``. ``rules`` (the
+        order's rule set) admits the automatic events of its own timers.
         """
-        check_auto_event(event)
+        check_auto_event(event, rules)
         d = self.deadline(event)
         earliest = None if d is None else d.earliest
         return {
