@@ -32,7 +32,7 @@ from typing import Any
 
 from ._time import parse_instant
 from .errors import InvalidInput, TradeclockError
-from .events import _OPTIONAL
+from .events import _OPTIONAL, arrow_kind
 from .order import Order
 from .rules import TAOBAO, RuleSet, get_rules, load_rules
 
@@ -85,25 +85,26 @@ def to_arrow(events: Any) -> Any:
     )
 
 
+#: The flag and count columns (every bool and integer field of events.FIELD_DEFS).
+_TYPED = tuple(
+    (name, kind) for name in _OPTIONAL if (kind := arrow_kind(name)) in ("bool", "int64")
+)
+
+
 def _typed(table: Any) -> Any:
     """Flags and day counts that arrive as text (dask turns pandas object columns into strings:
     ``"True"``, ``"3"``) back to booleans and integers; anything else is left to the parser."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    for name, kind in (
-        ("return_goods", pa.bool_()),
-        ("campaign", pa.bool_()),
-        ("flash_sale", pa.bool_()),
-        ("days", pa.int64()),
-    ):
+    for name, kind in _TYPED:
         if name not in table.column_names:
             continue
         column = table.column(name)
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             continue
         missing = pc.is_null(column)
-        if kind == pa.bool_():
+        if kind == "bool":
             lowered = pc.utf8_lower(column)
             known = pc.is_in(lowered, value_set=pa.array(["true", "false"]))
             if not pc.all(pc.or_(known, missing)).as_py():
@@ -113,7 +114,7 @@ def _typed(table: Any) -> Any:
             digits = pc.match_substring_regex(column, r"^\d+$")
             if not pc.all(pc.or_(digits, missing)).as_py():
                 continue
-            column = pc.cast(column, kind)
+            column = pc.cast(column, pa.int64())
         table = table.set_column(table.column_names.index(name), name, column)
     return table
 
@@ -344,7 +345,7 @@ def status(
     the number of orders done since its last call.
     """
     t = parse_instant(now, "now")
-    table = to_arrow(events)
+    table = _typed(to_arrow(events))  # flags and counts written as text read as such
     if workers == 0:
         workers = os.cpu_count() or 1
     if workers < 0:

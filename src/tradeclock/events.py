@@ -230,6 +230,10 @@ class Event(NamedTuple):
         return out
 
 
+#: The optional fields in :class:`Event`'s tuple order (its ``_fields`` after type and at).
+_OPTIONAL = Event._fields[2:]
+
+
 class Parsed(Event):
     """An :class:`Event` that :func:`parse_event` built and checked; :func:`check_event` trusts
     it without a second look. ``_replace`` gives a plain :class:`Event` (to be checked again)."""
@@ -241,30 +245,6 @@ class Parsed(Event):
 
     def __repr__(self) -> str:
         return repr(Event(*self))
-
-
-_OPTIONAL = (
-    "amount",
-    "pay_within",
-    "method",
-    "by",
-    "days",
-    "return_goods",
-    "reason",
-    "tracking_no",
-    "outcome",
-    "campaign",
-    "flash_sale",
-    "channel",
-    "bank",
-    "score",
-    "text_length",
-    "event_id",
-    "category",
-    "buyer_confirmed_exclusion",
-    "free_shipping",
-    "free_shipping_threshold",
-)
 
 
 #: An amount in the JSON log: digits with at most 2 decimals (the schema uses the same pattern).
@@ -385,74 +365,180 @@ def check_text(value: object, what: str) -> str:
     return value
 
 
+class FieldDef(NamedTuple):
+    """One field of the event log: how it is read, what it may hold and what it means. The
+    loader, the JSON Schema, the batch column types and the generator all derive from
+    :data:`FIELD_DEFS`; nothing else lists the fields."""
+
+    #: amount, duration, enum, bool, days, length, text or bank
+    kind: str
+    #: the sentence that documents it (the JSON Schema's description, the docs)
+    doc: str
+    #: for ``enum``: the values it may take
+    choices: type[enum.StrEnum] | None = None
+    #: a value as the JSON log writes it (the field-catalogue test sends it through every door)
+    example: object = None
+
+
+_F = FieldDef
+#: Every optional field of an event, in the order of :class:`Event`'s tuple.
+FIELD_DEFS: Mapping[str, FieldDef] = {
+    "amount": _F("amount", "yuan, exact: a decimal string with at most 2 decimals", None, "259.00"),
+    "pay_within": _F("duration", "the order's own pay window: an ISO-8601 duration", None, "PT2H"),
+    "method": _F("enum", "how the goods (or the return) travel", Method, "express"),
+    "by": _F("enum", "who acted", Party, "buyer"),
+    "days": _F("days", "how many days a receipt extension adds", None, 3),
+    "return_goods": _F("bool", "the buyer sends the goods back", None, True),
+    "reason": _F("enum", "why the buyer asks for a refund", Reason, "quality"),
+    "tracking_no": _F("text", "the waybill number", None, "SF1234567890"),
+    "outcome": _F("enum", "the platform's ruling after intervention", Outcome, "refund"),
+    "campaign": _F("bool", "placed during a big sales event", None, True),
+    "flash_sale": _F("bool", "a flash-sale order: no instalments", None, True),
+    "channel": _F(
+        "enum",
+        "how the buyer paid: where a refund goes and how fast it arrives",
+        Channel,
+        "credit_card",
+    ),
+    "bank": _F("bank", "the credit card's bank, e.g. boc (Bank of China)", None, "boc"),
+    "score": _F("enum", "a rating's score", Score, "good"),
+    "text_length": _F("length", "a rating's text, by its length only", None, 20),
+    "event_id": _F(
+        "text", "the sender's id: a second delivery with the same id is a no-op", None, "wh-1"
+    ),
+    "category": _F(
+        "enum", "the goods' category for the law's no-reason exclusions", Category, "general"
+    ),
+    "buyer_confirmed_exclusion": _F(
+        "bool",
+        "the buyer confirmed at purchase that the goods are not returnable without reason "
+        "(honoured for the law's art. 7 categories only)",
+        None,
+        True,
+    ),
+    "free_shipping": _F("bool", "the seller paid the outbound shipping", None, True),
+    "free_shipping_threshold": _F(
+        "amount", "the order amount from which shipping is free (yuan, exact)", None, "99.00"
+    ),
+}
+
+if tuple(FIELD_DEFS) != _OPTIONAL:  # Event declares the tuple's slots; the catalogue, the rest
+    raise ImportError("events.FIELD_DEFS and the Event tuple list different fields")
+
+#: How each kind of field is read from the JSON log.
+_KIND_PARSERS: Mapping[str, Callable[[object, str], Any]] = {
+    "amount": parse_amount,
+    "duration": parse_duration,
+    "bool": _bool,
+    "days": _days,
+    "length": _length,
+    "text": _text,
+    "bank": _bank,
+}
+#: The Python type a parsed value of each kind has, and whether a subclass would be wrong.
+_KIND_TYPES: Mapping[str, tuple[type, bool]] = {
+    "amount": (Decimal, False),
+    "duration": (timedelta, False),
+    "bool": (bool, True),
+    "days": (int, True),
+    "length": (int, True),
+    "text": (str, False),
+    "bank": (str, False),
+}
+#: The column type of each kind in an event table (anything else is text as the log writes it).
+ARROW_KINDS: Mapping[str, str] = {"bool": "bool", "days": "int64", "length": "int64"}
+
+
+def arrow_kind(name: str) -> str:
+    """The column type of field ``name`` in an event table: ``bool``, ``int64`` or ``string``."""
+    fd = FIELD_DEFS.get(name)
+    return "string" if fd is None else ARROW_KINDS.get(fd.kind, "string")
+
+
 _PARTY = _enum(Party)
 _PARSERS: Mapping[str, Callable[[object, str], Any]] = {
-    "amount": parse_amount,
-    "pay_within": parse_duration,
-    "method": _enum(Method),
-    "by": _enum(Party),
-    "days": _days,
-    "return_goods": _bool,
-    "reason": _enum(Reason),
-    "tracking_no": _text,
-    "outcome": _enum(Outcome),
-    "campaign": _bool,
-    "flash_sale": _bool,
-    "channel": _enum(Channel),
-    "bank": _bank,
-    "score": _enum(Score),
-    "text_length": _length,
-    "event_id": _text,
-    "category": _enum(Category),
-    "buyer_confirmed_exclusion": _bool,
-    "free_shipping": _bool,
-    "free_shipping_threshold": parse_amount,
+    name: _enum(fd.choices) if fd.choices is not None else _KIND_PARSERS[fd.kind]
+    for name, fd in FIELD_DEFS.items()
 }
+
+
+class EventDef(NamedTuple):
+    """One event type of the log: its fields (besides ``type`` and ``at``), their defaults
+    and the sentence that documents it."""
+
+    doc: str
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    defaults: Mapping[str, Any] = {}
+
 
 _T = EventType
+#: Every event type of the log, defined once.
+EVENT_DEFS: Mapping[EventType, EventDef] = {
+    _T.PLACED: EventDef(
+        "the buyer placed the order (the log's first event)",
+        optional=(
+            "amount",
+            "pay_within",
+            "campaign",
+            "flash_sale",
+            "category",
+            "buyer_confirmed_exclusion",
+            "free_shipping",
+            "free_shipping_threshold",
+        ),
+    ),
+    _T.PAID: EventDef("the buyer paid (the money goes into escrow)", optional=("channel", "bank")),
+    _T.CANCELLED: EventDef("the buyer or the seller cancelled the unpaid order", optional=("by",)),
+    _T.SHIPPED: EventDef(
+        "the seller shipped the goods",
+        optional=("method", "tracking_no"),
+        defaults={"method": Method.EXPRESS},
+    ),
+    _T.SIGNED: EventDef("the carrier delivered and the buyer signed for the goods"),
+    _T.CONFIRMED: EventDef("the buyer confirmed receipt (the money goes to the seller)"),
+    _T.RECEIPT_EXTENDED: EventDef(
+        "the buyer or the seller extended the time to confirm receipt",
+        required=("by",),
+        optional=("days",),
+    ),
+    _T.REFUND_REQUESTED: EventDef(
+        "the buyer asked for a refund (with or without returning the goods)",
+        optional=("return_goods", "reason", "amount"),
+        defaults={"return_goods": False, "reason": Reason.OTHER},
+    ),
+    _T.REFUND_AGREED: EventDef("the seller agreed to the refund"),
+    _T.REFUND_REFUSED: EventDef("the seller refused the refund"),
+    _T.REFUND_MODIFIED: EventDef(
+        "the buyer changed the refund request", optional=("return_goods", "reason", "amount")
+    ),
+    _T.REFUND_CANCELLED: EventDef("the buyer withdrew the refund request"),
+    _T.RETURN_SHIPPED: EventDef(
+        "the buyer shipped the return", required=("tracking_no",), optional=("method",)
+    ),
+    _T.RETURN_RECEIVED: EventDef("the seller confirmed receiving the return"),
+    _T.RETURN_ARRIVED: EventDef("the carrier delivered the return to the seller"),
+    _T.INTERVENTION_REQUESTED: EventDef(
+        "the buyer or the seller asked the platform to step in", optional=("by",)
+    ),
+    _T.INTERVENTION_RULED: EventDef("the platform ruled", required=("outcome",)),
+    _T.RATED: EventDef(
+        "the buyer or the seller rated the trade",
+        required=("by", "score"),
+        optional=("text_length",),
+    ),
+    _T.EVIDENCE_ADDED: EventDef(
+        "the buyer or the seller added evidence during intervention", required=("by",)
+    ),
+}
 #: For each event type: (required fields, optional fields) besides ``type`` and ``at``.
 FIELDS: Mapping[EventType, tuple[frozenset[str], frozenset[str]]] = {
-    t: (frozenset(req), frozenset((*opt, "event_id")))  # any event may carry its id
-    for t, req, opt in [
-        (
-            _T.PLACED,
-            (),
-            (
-                "amount",
-                "pay_within",
-                "campaign",
-                "flash_sale",
-                "category",
-                "buyer_confirmed_exclusion",
-                "free_shipping",
-                "free_shipping_threshold",
-            ),
-        ),
-        (_T.PAID, (), ("channel", "bank")),
-        (_T.CANCELLED, (), ("by",)),
-        (_T.SHIPPED, (), ("method", "tracking_no")),
-        (_T.SIGNED, (), ()),
-        (_T.CONFIRMED, (), ()),
-        (_T.RECEIPT_EXTENDED, ("by",), ("days",)),
-        (_T.REFUND_REQUESTED, (), ("return_goods", "reason", "amount")),
-        (_T.REFUND_AGREED, (), ()),
-        (_T.REFUND_REFUSED, (), ()),
-        (_T.REFUND_MODIFIED, (), ("return_goods", "reason", "amount")),
-        (_T.REFUND_CANCELLED, (), ()),
-        (_T.RETURN_SHIPPED, ("tracking_no",), ("method",)),
-        (_T.RETURN_RECEIVED, (), ()),
-        (_T.RETURN_ARRIVED, (), ()),
-        (_T.INTERVENTION_REQUESTED, (), ("by",)),
-        (_T.INTERVENTION_RULED, ("outcome",), ()),
-        (_T.RATED, ("by", "score"), ("text_length",)),
-        (_T.EVIDENCE_ADDED, ("by",), ()),
-    ]
+    t: (frozenset(d.required), frozenset((*d.optional, "event_id")))  # any event may carry its id
+    for t, d in EVENT_DEFS.items()
 }
-
 #: Defaults filled in when a field is left out.
 DEFAULTS: Mapping[EventType, Mapping[str, Any]] = {
-    _T.SHIPPED: {"method": Method.EXPRESS},
-    _T.REFUND_REQUESTED: {"return_goods": False, "reason": Reason.OTHER},
+    t: d.defaults for t, d in EVENT_DEFS.items() if d.defaults
 }
 
 _new_event = tuple.__new__  # builds a NamedTuple from a sequence without its Python __new__
@@ -609,28 +695,9 @@ def check_event(ev: Event, custom: Mapping[str, Any] | None = None) -> Event:
 #: The parsed type of each optional field, in tuple order; an exact type where a subclass would
 #: be wrong (``True`` is an ``int``).
 _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
-    {
-        "amount": (Decimal, False),
-        "pay_within": (timedelta, False),
-        "method": (Method, True),
-        "by": (Party, True),
-        "days": (int, True),
-        "return_goods": (bool, True),
-        "reason": (Reason, True),
-        "tracking_no": (str, False),
-        "outcome": (Outcome, True),
-        "campaign": (bool, True),
-        "flash_sale": (bool, True),
-        "channel": (Channel, True),
-        "bank": (str, False),
-        "score": (Score, True),
-        "text_length": (int, True),
-        "event_id": (str, False),
-        "category": (Category, True),
-        "buyer_confirmed_exclusion": (bool, True),
-        "free_shipping": (bool, True),
-        "free_shipping_threshold": (Decimal, False),
-    }[name]
+    (FIELD_DEFS[name].choices, True)  # type: ignore[misc]
+    if FIELD_DEFS[name].choices is not None
+    else _KIND_TYPES[FIELD_DEFS[name].kind]
     for name in _OPTIONAL
 )
 #: Per event type: for each optional position, whether a value may / must be there.

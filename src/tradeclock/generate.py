@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from .events import _OPTIONAL
+from .events import _OPTIONAL, arrow_kind
 
 __all__ = ["COLUMNS", "events_table", "generate_rows", "iter_rows", "schema"]
 
@@ -213,17 +213,10 @@ def schema() -> Any:
     ``at``; amounts and durations as the JSON log's strings)."""
     import pyarrow as pa
 
-    types = {
-        "days": pa.int64(),
-        "return_goods": pa.bool_(),
-        "campaign": pa.bool_(),
-        "flash_sale": pa.bool_(),
-    }
+    types = {"bool": pa.bool_(), "int64": pa.int64(), "string": pa.string()}
     return pa.schema(
         [
-            pa.field(
-                name, types.get(name, pa.string()), nullable=name not in ("order_id", "type", "at")
-            )
+            pa.field(name, types[arrow_kind(name)], nullable=name not in ("order_id", "type", "at"))
             for name in COLUMNS
         ]
     )

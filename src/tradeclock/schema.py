@@ -28,14 +28,11 @@ from .events import (
     AMOUNT_PATTERN,
     BANK_PATTERN,
     DEFAULTS,
+    EVENT_DEFS,
+    FIELD_DEFS,
     FIELDS,
-    Category,
-    Channel,
-    Method,
-    Outcome,
+    FieldDef,
     Party,
-    Reason,
-    Score,
 )
 from .explain import LANGS
 from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT, MAX_TEXT_LENGTH
@@ -56,59 +53,26 @@ FIELD_AMOUNT: dict[str, Any] = {
     ],
 }
 
-FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
-    "amount": {
-        **FIELD_AMOUNT,
-        "description": "yuan, exact: a decimal string with at most 2 decimals",
-    },
-    "pay_within": {
-        "type": "string",
-        "pattern": DURATION_PATTERN,
-        "description": "ISO-8601 duration of weeks, days, hours, minutes, seconds",
-    },
-    "method": {"enum": [m.value for m in Method]},
-    "by": {"enum": [p.value for p in Party]},
+#: The JSON Schema of each kind of field (events.FIELD_DEFS gives each field its kind).
+_KIND_SCHEMAS: dict[str, dict[str, Any]] = {
+    "amount": FIELD_AMOUNT,
+    "duration": {"type": "string", "pattern": DURATION_PATTERN},
+    "bool": {"type": "boolean"},
     "days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
-    "return_goods": {"type": "boolean"},
-    "reason": {"enum": [r.value for r in Reason]},
-    "tracking_no": _TEXT,
-    "outcome": {"enum": [o.value for o in Outcome]},
-    "campaign": {"type": "boolean", "description": "placed during a big sales event"},
-    "flash_sale": {"type": "boolean", "description": "a flash-sale order: no instalments"},
-    "channel": {
-        "enum": [c.value for c in Channel],
-        "description": "how the buyer paid: where a refund goes and how fast it arrives",
-    },
-    "bank": {
-        "type": "string",
-        "pattern": BANK_PATTERN,
-        "description": "the credit card's bank, e.g. boc (Bank of China)",
-    },
-    "score": {"enum": [s.value for s in Score]},
-    "category": {
-        "enum": [c.value for c in Category],
-        "description": "the goods' category for the law's no-reason exclusions",
-    },
-    "free_shipping": {"type": "boolean", "description": "the seller paid the outbound shipping"},
-    "free_shipping_threshold": {
-        **FIELD_AMOUNT,
-        "description": "the order amount from which shipping is free (yuan, exact)",
-    },
-    "buyer_confirmed_exclusion": {
-        "type": "boolean",
-        "description": "the buyer confirmed at purchase that the goods are not returnable "
-        "without reason (honoured for the law's art. 7 categories only)",
-    },
-    "event_id": {
-        **_TEXT,
-        "description": "the sender's id: a second delivery with the same id is a no-op",
-    },
-    "text_length": {
-        "type": "integer",
-        "minimum": 0,
-        "maximum": MAX_TEXT_LENGTH,
-        "description": "a rating's text, by its length only",
-    },
+    "length": {"type": "integer", "minimum": 0, "maximum": MAX_TEXT_LENGTH},
+    "text": _TEXT,
+    "bank": {"type": "string", "pattern": BANK_PATTERN},
+}
+
+
+def _field_schema(fd: FieldDef) -> dict[str, Any]:
+    kind = {"enum": [c.value for c in fd.choices]} if fd.choices else _KIND_SCHEMAS[fd.kind]
+    return {**kind, "description": fd.doc}
+
+
+#: Each event field's JSON Schema, from the one definition the loader reads.
+FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
+    name: _field_schema(fd) for name, fd in FIELD_DEFS.items()
 }
 
 
@@ -126,6 +90,7 @@ def _event_schemas() -> list[dict[str, Any]]:
         out.append(
             {
                 "title": etype.value,
+                "description": EVENT_DEFS[etype].doc,
                 "type": "object",
                 "properties": props,
                 "required": ["type", "at", *sorted(required)],
