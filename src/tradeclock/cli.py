@@ -27,6 +27,7 @@ from .rules import (
     CHECKED_ON,
     CONSTRAINTS,
     PRESETS,
+    Rule,
     RuleRegistry,
     RuleSet,
     get_rules,
@@ -558,18 +559,28 @@ def _cmd_rules(args: argparse.Namespace) -> int:
                 "confirmed": r.confirmed,
                 "checked": None if r.checked is None else r.checked.isoformat(),
                 "checked_note": r.checked_note,
+                "timer": _timer_fields(r),
             }
             for r in rs
         ]
+        events = [{"name": e.name, "by": list(e.by), "text": e.text} for e in rs.events.values()]
         print(
             json.dumps(
-                {"name": rs.name, "timezone": rs.timezone, "rules": rows},
+                {
+                    "name": rs.name,
+                    "fingerprint": rs.fingerprint,
+                    "timezone": rs.timezone,
+                    "events": events,
+                    "rules": rows,
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
-        print(f"Rule set {rs.name} (times in {rs.timezone})")
+        print(f"Rule set {rs.name} (times in {rs.timezone}), fingerprint {rs.fingerprint}")
+        for e in rs.events.values():
+            print(f"  its own event {e.name} (recorded by {', '.join(e.by) or 'anyone'})")
         for r in rs:
             mark = "" if r.confirmed else "  [unconfirmed]"
             event = r.event or "-"
@@ -578,6 +589,44 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             checked = "not checked" if r.checked is None else f"checked {r.checked}"
             print(f"      {checked}: {r.checked_note}" if r.checked_note else f"      {checked}")
     return 0
+
+
+def _timer_fields(r: Rule) -> dict[str, Any] | None:
+    """How a timer runs, as the rule table declares it (``None``: no timer the engine runs)."""
+    if not r.start_on:
+        return None
+    return {
+        "scope": r.scope,
+        "starts_on": list(r.start_on),
+        "when": dict(r.when),
+        "runs_in": list(r.runs_in),
+        "stops_on": list(r.stop_on),
+        "paused_by_open_refund": r.resume is not None,
+        "resume": r.resume,
+        "once": r.once,
+        "anchor": r.anchor.value,
+    }
+
+
+def _how_it_runs(rule: Rule) -> str:
+    """One row of the rules reference's "How each timer runs" table."""
+    when = ", ".join(f"{k} = {v}" for k, v in rule.when) or "-"
+    runs = ", ".join(rule.runs_in) or "any state"
+    stops = ", ".join(f"`{s}`" for s in rule.stop_on) or "-"
+    pause = f"pauses, resumes {rule.resume}" if rule.resume else "-"
+    extra = "; once" if rule.once else ""
+    starts = ", ".join(f"`{s}`" for s in rule.start_on)
+    anchor = rule.anchor.value
+    if rule.extends_over_rest_days:
+        anchor += "; a last day on a rest day moves past it"
+    if rule.duration_from:
+        anchor += f"; the starting event's `{rule.duration_from}` replaces the duration"
+    if rule.only_before:
+        anchor += f"; only if due before `{rule.only_before}`"
+    return (
+        f"| `{rule.id}` | {rule.scope} | {starts} | {when} | {runs} | {stops} | {pause}{extra} "
+        f"| {anchor} |"
+    )
 
 
 def rules_markdown() -> str:
@@ -621,6 +670,23 @@ def rules_markdown() -> str:
             f"| `{rule.id}` | {' | '.join(cells)} | {rule.starts} | {what} | {how} | "
             f"{'; '.join(sorted(sources))} |"
         )
+    lines += [
+        "",
+        "## How each timer runs",
+        "",
+        "What the engine reads: the signals that start a timer (an event type, `type:party`, or",
+        "a state entered, `order.<state>` / `refund.<state>`; starting again restarts it), the",
+        "facts that choose its variant, the states it runs in (leaving them stops it), the events",
+        "that stop it, whether an open refund pauses it and how it resumes, and where its",
+        "duration is counted from. The engine has no code per timer: a new timer is a new entry.",
+        "Fingerprints: "
+        + ", ".join(f"{p.name} `{p.fingerprint}`" for p in presets)
+        + ".",
+        "",
+        "| id | scope | starts on | when | runs in | stops on | an open refund | anchor |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [_how_it_runs(rule) for rule in presets[0] if rule.start_on]
     lines += [
         "",
         "## Amount rules",
