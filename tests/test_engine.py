@@ -390,3 +390,67 @@ def test_instalment_eligibility(fields: dict, allowed: bool, why: str) -> None:
     status = order.status(t("2026-11-01 10:00"))  # status carries the same answer
     assert tuple(status.instalments()) == (ok, reason)
     assert status.to_dict()["instalments"] == {"allowed": ok, "reason": reason}
+
+
+def test_surface_mail_auto_confirm_resumes_with_the_time_it_had_left() -> None:
+    # confirm.auto_confirm.surface_mail pauses too, and resumes "remaining" (ADR 0003)
+    o = tc.load(
+        log(
+            e("placed", "2026-11-01 10:00"),
+            e("paid", "2026-11-01 10:05"),
+            e("shipped", "2026-11-02 10:00", method="surface_mail"),
+            e("refund_requested", "2026-11-05 10:00", reason="quality"),
+            e("refund_cancelled", "2026-11-07 10:00"),
+        )
+    )
+    # 30 days from 11-02, 27 days left at the request, resumed at 11-07: 12-04
+    assert o.when("auto_confirm", t("2026-11-07 11:00")) == t("2026-12-04 10:00")
+
+
+IN_TRANSIT = [
+    e("placed", "2026-11-01 10:00"),
+    e("paid", "2026-11-01 10:05"),
+    e("shipped", "2026-11-02 10:00"),
+]
+
+
+def test_a_refund_only_request_runs_only_the_refund_only_timer() -> None:
+    o = tc.load(log(*IN_TRANSIT, e("refund_requested", "2026-11-03 10:00", reason="quality")))
+    refund = [
+        (d.event, d.rule)
+        for d in o.status(t("2026-11-03 11:00")).upcoming
+        if d.rule.startswith("refund.")
+    ]
+    assert refund == [("auto_refund", "refund.refund_only_seller_timeout")]
+
+
+RETURNING = [
+    *IN_TRANSIT,
+    e("refund_requested", "2026-11-03 10:00", return_goods=True, reason="quality"),
+    e("refund_agreed", "2026-11-03 12:00"),
+]
+
+
+def test_shipping_the_return_in_time_ends_the_buyer_s_clock() -> None:
+    o = tc.load(log(*RETURNING, e("return_shipped", "2026-11-05 10:00", tracking_no="YT1")))
+    later = o.status(t("2026-11-11 12:00"))  # past the 7 days from the agreement
+    assert later.refund.state == "wait_seller_confirm"
+    assert "refund_close" not in {f.event for f in later.fired} | {d.event for d in later.upcoming}
+
+
+@pytest.mark.parametrize(("method", "days"), [("express", 10), ("surface_mail", 30)])
+def test_refusing_the_returned_goods_ends_the_seller_s_receipt_clock(
+    method: str, days: int
+) -> None:
+    o = tc.load(
+        log(
+            *RETURNING,
+            e("return_shipped", "2026-11-05 10:00", tracking_no="YT1", method=method),
+            e("refund_refused", "2026-11-06 10:00"),
+        )
+    )
+    status = o.status(t("2026-11-06 11:00"))
+    assert status.refund.state == "seller_refused"
+    assert "auto_refund" not in {d.event for d in status.upcoming}
+    after = o.status(t("2026-11-05 10:00") + timedelta(days=days, hours=1))
+    assert "auto_refund" not in {f.event for f in after.fired}

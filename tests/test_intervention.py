@@ -77,3 +77,45 @@ def test_evidence_needs_an_intervention_and_a_party(rs: tc.RuleSet) -> None:
         )
     with pytest.raises(tc.InvalidInput, match="only the buyer and the seller add evidence"):
         order(rs, e("evidence_added", "2026-11-05 09:00", by="carrier"))
+
+
+def test_no_evidence_clock_without_intervention(rs: tc.RuleSet) -> None:
+    # refund.intervention_evidence runs only once intervention was asked for (when)
+    o = tc.load(log(*REFUSED[:5], rules=rs.name), rules=rs)
+    assert [
+        d.event
+        for d in o.status(t("2026-11-03 13:00")).upcoming
+        if d.event.endswith("evidence_due")
+    ] == []
+
+
+RETURN_REFUSED = [
+    ev if ev["type"] != "refund_requested" else {**ev, "return_goods": True} for ev in REFUSED
+]
+
+
+def returned(rs: tc.RuleSet, *extra: dict) -> tc.Order:
+    return tc.load(log(*RETURN_REFUSED, *extra, rules=rs.name), rules=rs)
+
+
+def test_the_evidence_clock_ends_when_the_seller_agrees_after_all(rs: tc.RuleSet) -> None:
+    # runs_in seller_refused: agreeing (a return) leaves it, so evidence is no longer due
+    o = returned(rs, e("refund_agreed", "2026-11-04 12:00"))
+    later = o.status(t("2026-11-08 10:00"))
+    assert later.refund.state == "wait_buyer_return"
+    assert "evidence_due" not in {f.event for f in later.fired} | {d.event for d in later.upcoming}
+
+
+def test_a_refusal_after_intervention_starts_no_buyer_timeout(rs: tc.RuleSet) -> None:
+    # the seller agreed during intervention, the buyer returned the goods, the seller refused
+    # them: the platform is already involved, so no 7-day close for the buyer (when
+    # intervention = false), and the evidence clock starts again from the refusal (once)
+    o = returned(
+        rs,
+        e("refund_agreed", "2026-11-04 11:00"),
+        e("return_shipped", "2026-11-04 15:00", tracking_no="YT1"),
+        e("refund_refused", "2026-11-05 10:00"),
+    )
+    status = o.status(t("2026-11-05 11:00"))
+    assert status.refund.state == "seller_refused" and status.refund.intervention
+    assert [(d.event, d.at) for d in status.upcoming] == [("evidence_due", t("2026-11-08 10:00"))]

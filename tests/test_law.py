@@ -256,3 +256,50 @@ def test_a_refund_more_than_15_days_late_is_marked_punishable(rs: tc.RuleSet) ->
     }
     assert status.refund.state == "wait_seller_confirm"  # shown, nothing changes
     assert status.deadline("auto_refund").at == t("2026-12-05 10:00")
+
+
+ARRIVED = [
+    *RETURN,
+    e("refund_agreed", "2026-11-04 12:00"),
+    e("return_shipped", "2026-11-05 10:00", tracking_no="YT9"),
+    e("return_arrived", "2026-11-06 10:00"),
+]
+LAW_REFUND = {"legal_refund_due", "legal_refund_overdue"}
+
+
+def test_the_law_s_refund_clocks_end_when_the_seller_refuses_the_return(rs: tc.RuleSet) -> None:
+    # they run while the seller holds the goods unanswered (runs_in wait_seller_confirm)
+    o = tc.load(log(*ARRIVED, e("refund_refused", "2026-11-07 10:00"), rules=rs.name), rules=rs)
+    status = o.status(t("2026-11-13 11:00"))  # past the law's 7 days; closes itself 11-14
+    assert status.refund.state == "seller_refused"
+    assert not LAW_REFUND & {d.event for d in status.upcoming}
+    assert not LAW_REFUND & {f.event for f in status.fired}
+
+
+def test_the_law_s_refund_clocks_run_for_no_reason_returns_only(rs: tc.RuleSet) -> None:
+    quality = [
+        ev if ev["type"] != "refund_requested" else {**ev, "reason": "quality"} for ev in ARRIVED
+    ]
+    status = tc.load(log(*quality, rules=rs.name), rules=rs).status(t("2026-11-06 11:00"))
+    assert status.refund.state == "wait_seller_confirm"
+    assert not LAW_REFUND & {d.event for d in status.upcoming}
+
+
+def test_a_return_shipped_again_starts_the_law_s_refund_clocks_at_its_new_arrival(
+    rs: tc.RuleSet,
+) -> None:
+    # refused, then agreed again: the goods travel and arrive a second time (ADR 0005)
+    o = tc.load(
+        log(
+            *ARRIVED,
+            e("refund_refused", "2026-11-07 10:00"),
+            e("refund_agreed", "2026-11-08 10:00"),
+            e("return_shipped", "2026-11-09 10:00", tracking_no="YT10"),
+            rules=rs.name,
+        ),
+        rules=rs,
+    )
+    shipped = o.status(t("2026-11-09 11:00"))
+    assert not LAW_REFUND & {d.event for d in shipped.upcoming}  # not before it arrives again
+    again = o.apply(e("return_arrived", "2026-11-10 10:00")).status(t("2026-11-10 11:00"))
+    assert again.deadline("legal_refund_due").at == t("2026-11-17 10:00")

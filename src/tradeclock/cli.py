@@ -679,9 +679,7 @@ def rules_markdown() -> str:
         "facts that choose its variant, the states it runs in (leaving them stops it), the events",
         "that stop it, whether an open refund pauses it and how it resumes, and where its",
         "duration is counted from. The engine has no code per timer: a new timer is a new entry.",
-        "Fingerprints: "
-        + ", ".join(f"{p.name} `{p.fingerprint}`" for p in presets)
-        + ".",
+        "Fingerprints: " + ", ".join(f"{p.name} `{p.fingerprint}`" for p in presets) + ".",
         "",
         "| id | scope | starts on | when | runs in | stops on | an open refund | anchor |",
         "|---|---|---|---|---|---|---|---|",
