@@ -232,3 +232,25 @@ def test_a_shop_timer_is_start_plus_duration_unless_stopped_first(
     fired = [f.at for f in after.fired if f.event == "invoice_due"]
     stopped = issued_after is not None and paid_at + timedelta(minutes=issued_after) < due
     assert fired == ([] if stopped else [due])
+
+
+def test_code_in_a_rule_set_file_is_never_run_by_the_compiled_handlers(tmp_path: Path) -> None:
+    # the engine compiles each rule set's signals into Python; ids and texts travel as values
+    marker = tmp_path / "ran"
+    hostile = f'x"\nimport pathlib; pathlib.Path({str(marker)!r}).touch()\n"'
+    rs = tc.TAOBAO.with_overrides(
+        {},
+        name="hostile",
+        timers={
+            hostile: {
+                "duration": "P1D",
+                "starts": "paid",
+                "event": "hostile_due",
+                "source": hostile,
+                "effect": hostile,
+            }
+        },
+    )
+    order = tc.load(log(PLACED, PAID, rules="hostile"), rules=rs)
+    assert order.status(t("2026-11-03 00:00")).fired[-1].rule == hostile
+    assert not marker.exists()

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from . import rules
 from ._topcodes import REFUND_CODES, trade_status
@@ -37,7 +38,7 @@ from .machine import (
     RefundState,
 )
 from .money import arrival, arrival_rule
-from .rules import Anchor, Rule
+from .rules import Anchor, Rule, RuleSet, Spec
 from .state import (
     _OPEN,
     ET_CANCELLED,
@@ -170,54 +171,121 @@ def _signal(st: State, name: str, at: datetime, ev: Event | None) -> None:
 
     A timer starts when its holder (the order, or the open refund) is in a state it runs in
     and every fact of its ``when`` holds; started again, it restarts; started again when a
-    fact no longer holds, it stops (a variant replaced by another).
+    fact no longer holds, it stops (a variant replaced by another). Each rule set's signals are
+    compiled once into straight-line handlers (:func:`compile_handlers`).
     """
-    found = st.rs.plan.get(name)
-    if found is None:
-        return
-    refund = st.refund
-    for rid, order_scope in found[0]:
+    handlers = st.rs.handlers
+    if not handlers:
+        compile_handlers(st.rs)
+    handler = handlers.get(name)
+    if handler is not None:
+        handler(st, at, ev)
+
+
+def compile_handlers(rs: RuleSet) -> None:
+    """Compile each signal of ``rs.plan`` into one Python function (as attrs writes
+    ``__init__``): the declarations unrolled, no loop over rules at run time.
+
+    Only names this module chooses go into the source: rule ids, durations and every other
+    value of the table are passed in the function's namespace, and fact attributes come from
+    :data:`tradeclock.rules.FACTS`. Nothing a rule set file says is ever executed.
+    """
+    out: dict[str, Any] = {"": None}  # never empty once compiled
+    for name in {*rs.plan, *rs.leave}:  # every signal a timer names, every state entered
+        out[name] = _compile_signal(name, rs.plan.get(name, ((), ())), rs.leave.get(name))
+    rs.handlers.update(out)
+
+
+def _compile_signal(
+    name: str,
+    found: tuple[tuple[tuple[str, bool], ...], tuple[Spec, ...]],
+    leave: frozenset[str] | None,
+) -> Any:
+    stops, specs = found
+    ns: dict[str, Any] = {
+        "_new": _new,
+        "Clock": Clock,
+        "Ended": Ended,
+        "_stop": _stop,
+        "_deadline": _deadline,
+        "_exact_next_due": _exact_next_due,
+        "LEAVE": leave,
+    }
+    src = ["def handler(st, at, ev):", "    refund = st.refund"]
+    if leave:  # a state entered: the holder's timers that do not run there stop
+        holder = "st" if name.startswith("order.") else "refund"
+        src += [
+            f"    tm = {holder}.timers",
+            "    running = tm.running",
+            "    if running and not LEAVE.isdisjoint(running):",
+            "        first = False",
+            "        for rid in [rid for rid in running if rid in LEAVE]:",
+            "            was = running.pop(rid)[0]",
+            "            tm.ended[rid] = _new(Ended, (was, False))",
+            "            first = first or was == st.next_due",
+            "        if first:  # the next deadline stopped: find the one after",
+            "            _exact_next_due(st)",
+        ]
+    for i, (rid, order_scope) in enumerate(stops):
+        ns[f"S{i}"] = rid
         if order_scope:
-            _stop(st.timers, rid)
-        elif refund is not None:
-            _stop(refund.timers, rid)
-    for spec in found[1]:
-        rid, order_scope, once, runs_in, checks, duration, only_before, rule = spec
-        if order_scope:
-            tm = st.timers
-            if runs_in is not None and st.state not in runs_in:
-                continue
-            holder: State | Refund = st
+            src.append(f"    _stop(st.timers, S{i})")
         else:
-            if refund is None:
-                continue
-            tm = refund.timers
-            if runs_in is not None and refund.state not in runs_in:
-                continue
-            holder = refund
+            src.append(f"    if refund is not None: _stop(refund.timers, S{i})")
+    for i, (rid, order_scope, once, runs_in, checks, duration, only_before, rule) in enumerate(
+        specs
+    ):
+        ns.update({f"R{i}": rid, f"IN{i}": runs_in, f"D{i}": duration, f"RULE{i}": rule})
+        ns[f"OB{i}"] = only_before
+        h = "st" if order_scope else "refund"
+        pad = "    "
+        if not order_scope:
+            src.append(f"{pad}if refund is not None:")
+            pad += "    "
+        src.append(f"{pad}tm = {h}.timers")
+        gates = []
+        if runs_in is not None:
+            gates.append(f"{h}.state in IN{i}")
         if once:
-            done = tm.ended.get(rid)
-            if done is not None and done[1]:  # Ended.fired
-                continue
-        for attr, want, negated, unset in checks:
-            got = getattr(holder, attr)
-            if ((unset if got is None else got) == want) is negated:  # "!x": anything but x
-                if rid in tm.running:
-                    _stop(tm, rid)  # a restart whose variant no longer holds
-                break
-        else:
-            if duration is not None:
-                due = at + duration
-                approximate = False
-            else:
-                due, approximate = _deadline(st, rule, at, ev)
-            if only_before is not None:
-                other = tm.running.get(only_before)
-                if other is None or other[0] is None or due >= other[0]:
-                    continue
-            tm.running[rid] = _new(Clock, (due, None, None, approximate))
-            if st.next_due is None or due < st.next_due:
-                st.next_due = due  # a lower bound of every running deadline (advance: exact)
+            gates.append(f"not ((done := tm.ended.get(R{i})) is not None and done[1])")
+        if gates:
+            src.append(f"{pad}if {' and '.join(gates)}:")
+            pad += "    "
+        tests = []
+        for j, (attr, want, negated, unset) in enumerate(checks):
+            if not attr.isidentifier():  # rules.FACTS names attributes; never anything else
+                raise ValueError(f"not an attribute name: {attr!r}")
+            ns[f"W{i}_{j}"], ns[f"U{i}_{j}"] = want, unset
+            got = f"({h}.{attr} if {h}.{attr} is not None else U{i}_{j})"
+            tests.append(f"{got} {'!=' if negated else '=='} W{i}_{j}")
+        body = pad
+        if tests:
+            src.append(f"{pad}if {' and '.join(tests)}:")
+            body += "    "
+        src += [body + line for line in _due_source(i, rule, ns)]
+        if only_before is not None:
+            src.append(f"{body}other = tm.running.get(OB{i})")
+            src.append(f"{body}if other is not None and other[0] is not None and due < other[0]:")
+            body += "    "
+        src.append(f"{body}tm.running[R{i}] = _new(Clock, (due, None, None, approximate))")
+        src.append(f"{body}if st.next_due is None or due < st.next_due:")
+        src.append(f"{body}    st.next_due = due")
+        if tests:  # a restart whose variant no longer holds stops it
+            src.append(f"{pad}elif R{i} in tm.running:")
+            src.append(f"{pad}    _stop(tm, R{i})")
+    code = compile("\n".join(src), f"<tradeclock signal {name!r}>", "exec")
+    exec(code, ns)  # the source above: this module's own text, the values in ns
+    return ns["handler"]
+
+
+def _due_source(i: int, rule: Rule, ns: dict[str, Any]) -> list[str]:
+    """The lines of a compiled handler that compute ``due`` and ``approximate``, through
+    :meth:`tradeclock.rules.Rule.deadline` (the one place "anchor + duration" is computed) or,
+    for the kinds that need more, :func:`_deadline`."""
+    if rule.extends_over_rest_days or rule.duration_from is not None:
+        return [f"due, approximate = _deadline(st, RULE{i}, at, ev)"]
+    start = "refund.requested_at" if rule.anchor is _REFUND_REQUESTED else "at"
+    return [f"due = RULE{i}.deadline({start}, st.rs.tz)", "approximate = False"]
 
 
 def _deadline(st: State, rule: Rule, at: datetime, ev: Event | None) -> tuple[datetime, bool]:
@@ -335,23 +403,10 @@ _ENTER_ORDER = {s: f"order.{s.value}" for s in OrderState}
 _ENTER_REFUND = {s: f"refund.{s.value}" for s in RefundState}
 
 
-def _enter(st: State, holder: Holder, signal: str, at: datetime, ev: Event | None) -> None:
-    """``holder`` entered a state: its timers that do not run there stop, then the timers
-    the state's signal names stop and start."""
-    tm = holder.timers
-    clocks = tm.running
-    if clocks:
-        leave = st.rs.leave[signal]
-        if not leave.isdisjoint(clocks):
-            ended = tm.ended
-            earliest = False
-            for rid in [rid for rid in clocks if rid in leave]:
-                at_ = clocks.pop(rid)[0]
-                ended[rid] = _new(Ended, (at_, False))
-                earliest = earliest or at_ == st.next_due
-            if earliest:  # the first deadline stopped: find the next (the next event need not)
-                _exact_next_due(st)
-    _signal(st, signal, at, ev)
+def _enter(st: State, signal: str, at: datetime, ev: Event | None) -> None:
+    """The order or its refund entered a state: its timers that do not run there stop, then
+    the timers the state's signal names stop and start (one compiled handler)."""
+    st.rs.handlers[signal](st, at, ev)
 
 
 def _exact_next_due(st: State) -> None:
@@ -372,7 +427,7 @@ def _enter_order(st: State, dest: OrderState, cause: Cause, at: datetime, ev: Ev
     st.cause = cause
     if dest is O_SUCCESS:
         st.success_at = at
-    _enter(st, st, _ENTER_ORDER[dest], at, ev)
+    _enter(st, _ENTER_ORDER[dest], at, ev)
 
 
 def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: datetime) -> None:
@@ -383,7 +438,7 @@ def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: dat
         _refund_succeeded(st, at, cause)
     elif dest is R_CLOSED:
         _resume(st, at)
-    _enter(st, r, signal, at, None)
+    _enter(st, signal, at, None)
 
 
 def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
@@ -411,7 +466,7 @@ def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
     if r is not None and r.state in _OPEN:
         r.state = _dest(REFUND_TABLE, trigger, r.state)  # type: ignore[assignment]
         r.cause = (ev.type, ev.at, None)
-        _enter(st, r, _ENTER_REFUND[r.state], ev.at, None)
+        _enter(st, _ENTER_REFUND[r.state], ev.at, None)
 
 
 # --------------------------------------------------------------------------- applying events
@@ -442,6 +497,8 @@ def apply(st: State, ev: Event) -> None:
     if last is None:
         if etype is not ET_PLACED:
             raise refuse(st, ev, "an order's log starts with placed", "order.first_event")
+        if not st.rs.handlers:
+            compile_handlers(st.rs)
         _on_placed(st, ev)
         st.last_at = at
         return
@@ -483,9 +540,14 @@ def apply(st: State, ev: Event) -> None:
     elif etype not in st.rs.events:  # parsing refuses it first: a check, not a path
         raise refuse(st, ev, f"{etype} is no event of rule set {st.rs.name!r}", "order.graph")
     # else: a shop's own event changes no state; its signals below start and stop its timers
-    _signal(st, etype, at, ev)
+    handlers = st.rs.handlers
+    handler = handlers.get(etype)
+    if handler is not None:
+        handler(st, at, ev)
     if ev.by is not None:
-        _signal(st, etype + ":" + ev.by, at, ev)
+        handler = handlers.get(etype + ":" + ev.by)
+        if handler is not None:
+            handler(st, at, ev)
     st.last_at = at
 
 

@@ -1205,6 +1205,8 @@ class RuleSet:
     )
     #: the content's fingerprint, computed when first asked (see :attr:`fingerprint`)
     _fingerprint: str = attrs.field(init=False, repr=False, eq=False, default="")
+    #: the engine's compiled signal handlers, built on first use (tradeclock.engine)
+    handlers: dict[str, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
     #: the timers an open refund pauses (those with a resume mode)
     pausing: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     #: a state entered (``order.<state>``, ``refund.<state>``) -> the timers of that scope
@@ -1235,6 +1237,7 @@ class RuleSet:
                     starts.setdefault(signal, []).append(rule)
             for signal in rule.stop_on:
                 stops.setdefault(signal, []).append(rule)
+        object.__setattr__(self, "handlers", {})  # compiled again from the new index
         object.__setattr__(self, "starts", {k: tuple(v) for k, v in starts.items()})
         object.__setattr__(self, "stops", {k: tuple(v) for k, v in stops.items()})
         object.__setattr__(
