@@ -232,10 +232,8 @@ def _compile_signal(
             src.append(f"    _stop(st.timers, S{i})")
         else:
             src.append(f"    if refund is not None: _stop(refund.timers, S{i})")
-    for i, (rid, order_scope, once, runs_in, checks, duration, only_before, rule) in enumerate(
-        specs
-    ):
-        ns.update({f"R{i}": rid, f"IN{i}": runs_in, f"D{i}": duration, f"RULE{i}": rule})
+    for i, (rid, order_scope, once, runs_in, checks, only_before, rule) in enumerate(specs):
+        ns.update({f"R{i}": rid, f"IN{i}": runs_in, f"RULE{i}": rule})
         ns[f"OB{i}"] = only_before
         h = "st" if order_scope else "refund"
         pad = "    "

@@ -839,34 +839,18 @@ _BOOLS = {"true": True, "false": False}
 Check = tuple[str, object, bool, object]
 
 
-#: A timer rule compiled for the engine's hot path: (rule id, order scope?, once, runs_in
-#: (``None``: any state), the compiled ``when``, the duration when the deadline is simply
-#: start + duration (else ``None``), only_before, the rule).
-Spec = tuple[
-    str,
-    bool,
-    bool,
-    "tuple[str, ...] | None",
-    "tuple[Check, ...]",
-    "timedelta | None",
-    "str | None",
-    "Rule",
-]
+#: A timer rule compiled for the engine: (rule id, order scope?, once, runs_in (``None``: any
+#: state), the compiled ``when``, only_before, the rule).
+Spec = tuple[str, bool, bool, "tuple[str, ...] | None", "tuple[Check, ...]", "str | None", "Rule"]
 
 
 def _spec(rule: Rule) -> Spec:
-    plain = (
-        rule.anchor is Anchor.EVENT
-        and rule.duration_from is None
-        and not rule.extends_over_rest_days
-    )
     return (
         rule.id,
         rule.scope == "order",
         rule.once,
         rule.runs_in or None,
         rule.checks,
-        rule.duration if plain else None,
         rule.only_before,
         rule,
     )
@@ -1195,11 +1179,8 @@ class RuleSet:
     deadline_info: Mapping[str, tuple[tuple[str, ...], str, str, bool, None, bool]] = attrs.field(
         init=False, repr=False, eq=False
     )
-    #: the engine's index of the timer declarations: signal -> the timers it starts (in rule
-    #: table order), and signal -> the timers it stops
-    starts: Mapping[str, tuple[Rule, ...]] = attrs.field(init=False, repr=False, eq=False)
-    stops: Mapping[str, tuple[Rule, ...]] = attrs.field(init=False, repr=False, eq=False)
-    #: both in one look-up: signal -> (timers it stops, timers it starts), compiled
+    #: the engine's index of the timer declarations: signal -> (the timers it stops, the
+    #: timers it starts, in rule table order, compiled)
     plan: Mapping[str, tuple[tuple[tuple[str, bool], ...], tuple[Spec, ...]]] = attrs.field(
         init=False, repr=False, eq=False
     )
@@ -1238,8 +1219,6 @@ class RuleSet:
             for signal in rule.stop_on:
                 stops.setdefault(signal, []).append(rule)
         object.__setattr__(self, "handlers", {})  # compiled again from the new index
-        object.__setattr__(self, "starts", {k: tuple(v) for k, v in starts.items()})
-        object.__setattr__(self, "stops", {k: tuple(v) for k, v in stops.items()})
         object.__setattr__(
             self, "pausing", frozenset(r.id for r in self.rules.values() if r.resume is not None)
         )
