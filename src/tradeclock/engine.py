@@ -311,12 +311,11 @@ def _stop(tm: Timers, rule_id: str) -> None:
 
 def _pause(st: State, at: datetime) -> None:
     """A refund opened: the order's timers that an open refund pauses keep the time they had."""
-    if st.rs.pausing.isdisjoint(st.timers.running):
-        return
-    table = st.rs.rules
-    for rid, c in list(st.timers.running.items()):
-        if c.at is not None and table[rid].resume is not None:
-            st.timers.running[rid] = Clock(None, c.at - at, at, c.approximate)
+    running = st.timers.running
+    for rid in st.rs.pausing:
+        c = running.get(rid)
+        if c is not None and c[0] is not None:  # running (Clock.at), not already paused
+            running[rid] = _new(Clock, (None, c[0] - at, at, c[3]))
 
 
 def _resume(st: State, at: datetime) -> None:
@@ -401,12 +400,6 @@ _ENTER_ORDER = {s: f"order.{s.value}" for s in OrderState}
 _ENTER_REFUND = {s: f"refund.{s.value}" for s in RefundState}
 
 
-def _enter(st: State, signal: str, at: datetime, ev: Event | None) -> None:
-    """The order or its refund entered a state: its timers that do not run there stop, then
-    the timers the state's signal names stop and start (one compiled handler)."""
-    st.rs.handlers[signal](st, at, ev)
-
-
 def _exact_next_due(st: State) -> None:
     """``next_due`` made exact again after timers stopped (so the next event need not look)."""
     best: datetime | None = None
@@ -421,11 +414,13 @@ def _exact_next_due(st: State) -> None:
 
 
 def _enter_order(st: State, dest: OrderState, cause: Cause, at: datetime, ev: Event | None) -> None:
+    """The order entered a state: its timers that do not run there stop, then the timers the
+    state's signal names stop and start (one compiled handler per state)."""
     st.state = dest
     st.cause = cause
     if dest is O_SUCCESS:
         st.success_at = at
-    _enter(st, _ENTER_ORDER[dest], at, ev)
+    st.rs.handlers[_ENTER_ORDER[dest]](st, at, ev)
 
 
 def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: datetime) -> None:
@@ -436,7 +431,7 @@ def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: dat
         _refund_succeeded(st, at, cause)
     elif dest is R_CLOSED:
         _resume(st, at)
-    _enter(st, signal, at, None)
+    st.rs.handlers[signal](st, at, None)  # as _enter_order, for the refund
 
 
 def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
@@ -464,7 +459,7 @@ def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
     if r is not None and r.state in _OPEN:
         r.state = _dest(REFUND_TABLE, trigger, r.state)  # type: ignore[assignment]
         r.cause = (ev.type, ev.at, None)
-        _enter(st, _ENTER_REFUND[r.state], ev.at, None)
+        st.rs.handlers[_ENTER_REFUND[r.state]](st, ev.at, None)
 
 
 # --------------------------------------------------------------------------- applying events
