@@ -476,10 +476,14 @@ def apply_event(st: State, ev: Event, index: int) -> None:
 
 def _event_signals(st: State, ev: Event) -> None:
     """An event's signals: its type, and ``type:party`` when it names who acted."""
-    _signal(st, ev.type, ev.at, ev)
-    by = ev.by
-    if by is not None:
-        _signal(st, ev.type + ":" + by, ev.at, ev)
+    handlers = st.rs.handlers
+    handler = handlers.get(ev.type)
+    if handler is not None:
+        handler(st, ev.at, ev)
+    if ev.by is not None:
+        handler = handlers.get(ev.type + ":" + ev.by)
+        if handler is not None:
+            handler(st, ev.at, ev)
 
 
 def apply(st: State, ev: Event) -> None:
@@ -533,14 +537,7 @@ def apply(st: State, ev: Event) -> None:
     elif etype not in st.rs.events:  # parsing refuses it first: a check, not a path
         raise refuse(st, ev, f"{etype} is no event of rule set {st.rs.name!r}", "order.graph")
     # else: a shop's own event changes no state; its signals below start and stop its timers
-    handlers = st.rs.handlers
-    handler = handlers.get(etype)
-    if handler is not None:
-        handler(st, at, ev)
-    if ev.by is not None:
-        handler = handlers.get(etype + ":" + ev.by)
-        if handler is not None:
-            handler(st, at, ev)
+    _event_signals(st, ev)
     st.last_at = at
 
 
@@ -598,10 +595,6 @@ def _on_shipped(st: State, ev: Event) -> None:
     _close_open_refund(st, "closed_by_shipment", ev)
 
 
-def _on_signed(st: State, ev: Event) -> None:
-    st.signed_at = ev.at
-
-
 def _on_confirmed(st: State, ev: Event) -> None:
     # confirming receipt releases the money to the seller: an open refund closes
     _close_open_refund(st, "closed_by_confirmation", ev)
@@ -644,7 +637,7 @@ _ORDER_EFFECTS: dict[str, Callable[[State, Event], None]] = {
     ET_PAID: _on_paid,
     ET_CANCELLED: _on_nothing,
     ET_SHIPPED: _on_shipped,
-    ET_SIGNED: _on_signed,
+    ET_SIGNED: _on_nothing,
     ET_CONFIRMED: _on_confirmed,
     ET_RECEIPT_EXTENDED: _on_extended,
     ET_REFUND_REQUESTED: _on_refund_requested,
@@ -760,12 +753,9 @@ def _visible(st: State) -> bool:
 
 
 def _paused(st: State) -> Clock | None:
-    """The order's timer an open refund paused (the auto-confirm countdown), if any."""
-    table = st.rs.rules
-    for rid, c in st.timers.running.items():
-        if c.at is None and table[rid].event == "auto_confirm":
-            return c
-    return None
+    """The auto-confirm countdown if an open refund paused it."""
+    clock = st.auto_confirm()
+    return clock if clock is not None and clock.at is None else None
 
 
 def _approximate(st: State, rule_id: str) -> bool:

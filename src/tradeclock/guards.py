@@ -108,11 +108,10 @@ def _days(d: timedelta) -> str:
 
 def _confirm_left(st: State, at: datetime) -> timedelta | None:
     """What the auto-confirm countdown has left at ``at`` (running or paused)."""
-    table = st.rs.rules
-    for rid, c in st.timers.running.items():
-        if table[rid].event == "auto_confirm":
-            return c.at - at if c.at is not None else c.left
-    return None
+    clock = st.auto_confirm()
+    if clock is None:
+        return None
+    return clock.at - at if clock.at is not None else clock.left
 
 
 def _deadline_of(st: State, rule_id: str) -> datetime | None:

@@ -894,6 +894,20 @@ def signals(custom_events: Mapping[str, object] = MappingProxyType({})) -> froze
 _SIGNALS = signals()
 
 
+def _check_signals(
+    what: str, rule_id: str, keys: Mapping[str, tuple[str, ...]], known: frozenset[str]
+) -> None:
+    """Refuse a signal no event or state gives, naming the key as the caller's reader has it."""
+    for key, names in keys.items():
+        for signal in names:
+            if signal not in known:
+                raise InvalidInput(
+                    f"{what}: {key} names {signal!r}, which is no event type (nor type:party, "
+                    "e.g. rated:buyer) and no state entered (order.<state>, refund.<state>)",
+                    rule=rule_id,
+                )
+
+
 def _check_timer(what: str, rule: Rule, known: frozenset[str], rules: Mapping[str, Rule]) -> None:
     """Refuse a timer declaration the engine cannot run (names the rule set and the rule)."""
     states = SCOPES.get(rule.scope)
@@ -901,14 +915,7 @@ def _check_timer(what: str, rule: Rule, known: frozenset[str], rules: Mapping[st
         raise InvalidInput(
             f"{what}: scope must be order or refund, not {rule.scope!r}", rule=rule.id
         )
-    for key, names in (("start_on", rule.start_on), ("stop_on", rule.stop_on)):
-        for signal in names:
-            if signal not in known:
-                raise InvalidInput(
-                    f"{what}: {key} names {signal!r}, which is no event type (or type:party) "
-                    "nor state entered (order.<state>, refund.<state>)",
-                    rule=rule.id,
-                )
+    _check_signals(what, rule.id, {"start_on": rule.start_on, "stop_on": rule.stop_on}, known)
     for state in rule.runs_in:
         if state not in states:
             raise InvalidInput(
@@ -1110,15 +1117,7 @@ def custom_timer(rule_id: str, spec: object, where: str, events: Mapping[str, Cu
             )
     starts = _names(spec["starts"], f"{what}.starts", rule_id)
     stops = _names(spec.get("stops", []), f"{what}.stops", rule_id)
-    known = signals(events)
-    for key, names in (("starts", starts), ("stops", stops)):
-        for signal in names:
-            if signal not in known:
-                raise InvalidInput(
-                    f"{what}.{key} names {signal!r}, which is no event type (nor type:party, "
-                    "e.g. rated:buyer) and no state entered (order.<state>, refund.<state>)",
-                    rule=rule_id,
-                )
+    _check_signals(what, rule_id, {"starts": starts, "stops": stops}, signals(events))
     return Rule(
         id=rule_id,
         duration=parse_duration(spec["duration"], f"{what}.duration"),

@@ -190,7 +190,6 @@ class State:
         "refund_count",
         "refunded",
         "rs",
-        "signed_at",
         "state",
         "success_at",
         "timers",
@@ -204,7 +203,6 @@ class State:
         self.amount: Decimal | None = None
         self.placed_at: datetime | None = None
         self.paid_at: datetime | None = None
-        self.signed_at: datetime | None = None
         self.method: Method | None = None
         self.campaign = False
         self.buyer_extensions = 0
@@ -252,12 +250,20 @@ class State:
         new.refund_count = self.refund_count
         new.refunded = self.refunded
         new.rs = self.rs
-        new.signed_at = self.signed_at
         new.state = self.state
         new.success_at = self.success_at
         new.fired = list(self.fired)
         new.refund = None if self.refund is None else self.refund.copy()
         return new
+
+    def auto_confirm(self) -> Clock | None:
+        """The clock of the auto-confirm countdown (whichever rule's timer runs it), running or
+        paused; ``None`` when none runs."""
+        table = self.rs.rules
+        for rid, c in self.timers.running.items():
+            if table[rid].event == "auto_confirm":
+                return c
+        return None
 
     @property
     def refundable(self) -> Decimal | None:
