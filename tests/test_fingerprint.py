@@ -126,3 +126,30 @@ def test_a_field_left_at_its_default_is_not_in_the_fingerprint() -> None:
     assert (
         tc.RuleSet("taobao", "Asia/Shanghai", rules).fingerprint != before == tc.TAOBAO.fingerprint
     )
+
+
+def test_the_rules_command_shows_the_fingerprint_and_how_each_timer_runs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from tradeclock.cli import main
+
+    assert main(["rules", "taobao"]) == 0
+    assert f"fingerprint {tc.TAOBAO.fingerprint}" in capsys.readouterr().out.splitlines()[0]
+    assert main(["rules", "taobao", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["fingerprint"] == tc.TAOBAO.fingerprint and data["events"] == []
+    rows = {r["id"]: r for r in data["rules"]}
+    assert rows["confirm.auto_confirm"]["timer"] == {
+        "scope": "order",
+        "starts_on": ["shipped"],
+        "when": {"method": "!surface_mail"},
+        "runs_in": ["shipped", "signed"],
+        "stops_on": [],
+        "paused_by_open_refund": True,
+        "resume": "remaining",
+        "once": False,
+        "anchor": "event",
+    }
+    assert rows["confirm.buyer_extension"]["timer"] is None  # an action, not a timer
