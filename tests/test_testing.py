@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -48,7 +49,7 @@ def test_check_invariants_holds_on_any_valid_log(log: dict, seconds: int) -> Non
 
 
 def test_check_invariants_catches_a_broken_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tradeclock import engine
+    from tradeclock import order as order_module
 
     order = tc.load(
         {
@@ -64,8 +65,13 @@ def test_check_invariants_catches_a_broken_engine(monkeypatch: pytest.MonkeyPatc
     )
     now = FixedClock("2026-11-04T00:00:00+08:00").now
     check_invariants(order, now)
-    real = engine.timers
-    monkeypatch.setattr(engine, "timers", lambda st: list(reversed(real(st))))
+    real = order_module.build_status
+
+    def unsorted(st: Any, t: Any) -> Any:
+        status = real(st, t)
+        return status._replace(upcoming=tuple(reversed(status.upcoming)))
+
+    monkeypatch.setattr(order_module, "build_status", unsorted)
     with pytest.raises(AssertionError, match="upcoming not sorted"):
         check_invariants(order, now)
 

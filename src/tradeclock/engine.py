@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import rules
+from ._time import next_local_midnight
 from ._topcodes import REFUND_CODES, trade_status
 from .errors import InvalidInput, OutOfOrder, TradeclockError
 from .events import Channel, Event
@@ -41,6 +42,8 @@ from .money import arrival, arrival_rule
 from .rules import Anchor, Rule, RuleSet, Spec
 from .state import (
     _OPEN,
+    APPROXIMATE,
+    AT,
     ET_CANCELLED,
     ET_CONFIRMED,
     ET_EVIDENCE_ADDED,
@@ -60,16 +63,18 @@ from .state import (
     ET_RETURN_SHIPPED,
     ET_SHIPPED,
     ET_SIGNED,
+    FIRED,
+    LEFT,
     M_EXPRESS,
     O_PAID,
     O_PLACED,
     O_SUCCESS,
     P_BUYER,
+    PAUSED_AT,
     R_CLOSED,
     R_SUCCESS,
     Cause,
     Clock,
-    Ended,
     Refund,
     State,
     Table,
@@ -90,7 +95,6 @@ __all__ = [
     "build_status",
     "instalments",
     "money",
-    "pending",
     "timers",
 ]
 
@@ -101,30 +105,20 @@ _REFUND_REQUESTED = Anchor.REFUND_REQUESTED
 _new = tuple.__new__  # builds a NamedTuple from a sequence without its Python-level __new__
 
 
-def pending(st: State) -> list[Timer]:
-    """Every timer running in ``st``, unsorted: read from the clocks, one entry per rule."""
+def timers(st: State) -> list[Timer]:
+    """Every running timer of ``st``, sorted by time (ties in rule-table order), read afresh
+    from the clocks (the status builds its list in one pass; tests compare with this one)."""
     rs = st.rs
     rank, table = rs.rank, rs.rules
-    out: list[Timer] = [
-        (c[0], rank[rid], table[rid].event, rid)  # type: ignore[misc]
-        for rid, c in st.timers.running.items()
-        if c[0] is not None
-    ]
-    r = st.refund
-    if r is not None and r.timers.running:
-        out += [
-            (c[0], rank[rid], table[rid].event, rid)  # type: ignore[misc]
-            for rid, c in r.timers.running.items()
-            if c[0] is not None
-        ]
-    return out
-
-
-def timers(st: State) -> list[Timer]:
-    """The running timers of ``st``, sorted by time (ties in rule-table order)."""
-    out = pending(st)
-    if len(out) > 1:
-        out.sort()
+    out: list[Timer] = []
+    for tm in (st.timers, st.refund.timers if st.refund is not None else None):
+        if tm is not None:
+            out += [
+                (c[0], rank[rid], table[rid].event, rid)  # type: ignore[misc]
+                for rid, c in tm.running.items()
+                if c[0] is not None
+            ]
+    out.sort()
     return out
 
 
@@ -166,22 +160,6 @@ def advance(st: State, t: datetime) -> None:
         _fire(st, first)
 
 
-def _signal(st: State, name: str, at: datetime, ev: Event | None) -> None:
-    """Stop, then (re)start, the timers that the signal ``name`` names.
-
-    A timer starts when its holder (the order, or the open refund) is in a state it runs in
-    and every fact of its ``when`` holds; started again, it restarts; started again when a
-    fact no longer holds, it stops (a variant replaced by another). Each rule set's signals are
-    compiled once into straight-line handlers (:func:`compile_handlers`).
-    """
-    handlers = st.rs.handlers
-    if not handlers:
-        compile_handlers(st.rs)
-    handler = handlers.get(name)
-    if handler is not None:
-        handler(st, at, ev)
-
-
 def compile_handlers(rs: RuleSet) -> None:
     """Compile each signal of ``rs.plan`` into one Python function (as attrs writes
     ``__init__``): the declarations unrolled, no loop over rules at run time.
@@ -189,42 +167,96 @@ def compile_handlers(rs: RuleSet) -> None:
     Only names this module chooses go into the source: rule ids, durations and every other
     value of the table are passed in the function's namespace, and fact attributes come from
     :data:`tradeclock.rules.FACTS`. Nothing a rule set file says is ever executed.
+
+    An event type's entry runs the type's signal, then its ``type:party`` signal for the party
+    the event names (one lookup per event in :func:`apply`). A state entered is compiled when
+    first entered, once for each state it is entered from (:func:`_entry`).
     """
-    out: dict[str, Any] = {"": None}  # never empty once compiled
-    for name in {*rs.plan, *rs.leave}:  # every signal a timer names, every state entered
-        out[name] = _compile_signal(name, rs.plan.get(name, ((), ())), rs.leave.get(name))
+    out: dict[Any, Any] = {"": None}  # never empty once compiled
+    for name in rs.plan:  # every signal a timer names
+        if name not in _ENTRY_SIGNALS:
+            out[name] = _compile_signal(name, rs.plan[name], (), rs.tz)
+    parties: dict[str, dict[str, Any]] = {}
+    for name, fn in out.items():
+        etype, colon, party = name.partition(":")
+        if colon:
+            parties.setdefault(etype, {})[party] = fn
+    for etype, by in parties.items():
+        out[etype] = _with_parties(out.get(etype), by)
     rs.handlers.update(out)
+
+
+def _with_parties(own: Any, by: dict[str, Any]) -> Any:
+    """An event type's handler: its own signal, then the signal of the party that acted."""
+    get = by.get
+
+    def handler(st: State, at: datetime, ev: Event) -> None:
+        if own is not None:
+            own(st, at, ev)
+        party = get(ev.by) if ev.by is not None else None
+        if party is not None:
+            party(st, at, ev)
+
+    return handler
+
+
+_ENTRY_SIGNALS: dict[str, tuple[str, str]] = {
+    **{f"order.{s.value}": ("st", s.value) for s in OrderState},
+    **{f"refund.{s.value}": ("refund", s.value) for s in RefundState},
+}
+
+
+def _entry(rs: RuleSet, signal: str, prev: str | None) -> Any:
+    """The handler of the state entered (``signal``, e.g. ``order.paid``) from ``prev``.
+
+    The timers that stop are known here: those that run in ``prev`` (every running timer runs
+    in its holder's state: none starts elsewhere, and each entry stops the rest) and not in
+    the state entered. Compiled once per rule set and pair of states, when first needed.
+    """
+    table = rs.rules
+    leave = rs.leave.get(signal, frozenset())
+    stopping = tuple(
+        rid for rid in table if rid in leave and prev is not None and prev in table[rid].runs_in
+    )
+    handler = _compile_signal(signal, rs.plan.get(signal, ((), ())), stopping, rs.tz)
+    rs.handlers[(signal, prev)] = handler
+    return handler
 
 
 def _compile_signal(
     name: str,
     found: tuple[tuple[tuple[str, bool], ...], tuple[Spec, ...]],
-    leave: frozenset[str] | None,
+    leaving: tuple[str, ...],
+    tz: Any,
 ) -> Any:
     stops, specs = found
     ns: dict[str, Any] = {
         "_new": _new,
-        "Clock": Clock,
-        "Ended": Ended,
         "_stop": _stop,
         "_deadline": _deadline,
         "_exact_next_due": _exact_next_due,
-        "LEAVE": leave,
+        "_positive": _positive,
+        "_midnight": next_local_midnight,
+        "TZ": tz,
     }
+    # a state entered: the holder is in that state while the handler runs, so each timer's
+    # runs_in is decided here, once
+    entered = _ENTRY_SIGNALS.get(name)
     src = ["def handler(st, at, ev):", "    refund = st.refund"]
-    if leave:  # a state entered: the holder's timers that do not run there stop
+    if leaving:  # a state entered: the holder's timers that do not run there stop
         holder = "st" if name.startswith("order.") else "refund"
+        src += [f"    tm = {holder}.timers", "    running = tm.running", "    first = False"]
+        for i, rid in enumerate(leaving):
+            ns[f"L{i}"] = rid
+            src += [
+                f"    if L{i} in running:",
+                f"        was = running.pop(L{i})[0]",
+                f"        tm.ended[L{i}] = (was, False)",
+                "        first = first or was == st.next_due",
+            ]
         src += [
-            f"    tm = {holder}.timers",
-            "    running = tm.running",
-            "    if running and not LEAVE.isdisjoint(running):",
-            "        first = False",
-            "        for rid in [rid for rid in running if rid in LEAVE]:",
-            "            was = running.pop(rid)[0]",
-            "            tm.ended[rid] = _new(Ended, (was, False))",
-            "            first = first or was == st.next_due",
-            "        if first:  # the next deadline stopped: find the one after",
-            "            _exact_next_due(st)",
+            "    if first:  # the next deadline stopped: find the one after",
+            "        _exact_next_due(st)",
         ]
     for i, (rid, order_scope) in enumerate(stops):
         ns[f"S{i}"] = rid
@@ -232,17 +264,47 @@ def _compile_signal(
             src.append(f"    _stop(st.timers, S{i})")
         else:
             src.append(f"    if refund is not None: _stop(refund.timers, S{i})")
-    for i, (rid, order_scope, once, runs_in, checks, only_before, rule) in enumerate(specs):
-        ns.update({f"R{i}": rid, f"IN{i}": runs_in, f"RULE{i}": rule})
-        ns[f"OB{i}"] = only_before
+    kept = []
+    nfacts = 0
+    for i, spec in enumerate(specs):
+        rid, order_scope, once, runs_in, checks, only_before, rule = spec
+        gate_state = runs_in is not None
+        if entered is not None and entered[0] == ("st" if order_scope else "refund") and runs_in:
+            if entered[1] not in runs_in:
+                continue  # never runs in the state entered
+            gate_state = False
+        kept.append((i, spec, gate_state))
+    for k, (i, spec, gate_state) in enumerate(kept):
+        rid, order_scope, once, runs_in, checks, only_before, rule = spec
         h = "st" if order_scope else "refund"
-        pad = "    "
-        if not order_scope:
-            src.append(f"{pad}if refund is not None:")
-            pad += "    "
-        src.append(f"{pad}tm = {h}.timers")
+        base = "    " if order_scope else "        "
+        if k == 0 or kept[k - 1][1][1] != order_scope:  # a run of one holder's timers
+            if order_scope:
+                src.append("    tm = st.timers")
+            else:
+                src += ["    if refund is not None:", "        tm = refund.timers"]
+            facts: dict[tuple[str, Any], str] = {}  # (attribute, unset) -> local, read once
+            run = []  # this run's specs: up to the next of the other holder
+            for _, later, _ in kept[k:]:
+                if later[1] != order_scope:
+                    break
+                run.append(later)
+            for later in run:
+                for attr, _, _, unset in later[4]:  # Spec: checks
+                    if not attr.isidentifier():  # rules.FACTS names attributes, nothing else
+                        raise ValueError(f"not an attribute name: {attr!r}")
+                    if (attr, unset) not in facts:
+                        nfacts += 1
+                        local = facts[(attr, unset)] = f"F{nfacts}"
+                        ns[f"U_{local}"] = unset
+                        src.append(f"{base}{local} = {h}.{attr}")
+                        src.append(f"{base}if {local} is None: {local} = U_{local}")
+        ns.update({f"R{i}": rid, f"IN{i}": runs_in, f"RULE{i}": rule, f"D{i}": rule.duration})
+        ns[f"DF{i}"] = rule.duration_from
+        ns[f"OB{i}"] = only_before
+        pad = base
         gates = []
-        if runs_in is not None:
+        if gate_state:
             gates.append(f"{h}.state in IN{i}")
         if once:
             gates.append(f"not ((done := tm.ended.get(R{i})) is not None and done[1])")
@@ -251,39 +313,60 @@ def _compile_signal(
             pad += "    "
         tests = []
         for j, (attr, want, negated, unset) in enumerate(checks):
-            if not attr.isidentifier():  # rules.FACTS names attributes; never anything else
-                raise ValueError(f"not an attribute name: {attr!r}")
-            ns[f"W{i}_{j}"], ns[f"U{i}_{j}"] = want, unset
-            got = f"({h}.{attr} if {h}.{attr} is not None else U{i}_{j})"
-            tests.append(f"{got} {'!=' if negated else '=='} W{i}_{j}")
+            ns[f"W{i}_{j}"] = want
+            tests.append(f"{facts[(attr, unset)]} {'!=' if negated else '=='} W{i}_{j}")
         body = pad
         if tests:
             src.append(f"{pad}if {' and '.join(tests)}:")
             body += "    "
-        src += [body + line for line in _due_source(i, rule, ns)]
+        src += [body + line for line in _due_source(i, rule)]
         if only_before is not None:
             src.append(f"{body}other = tm.running.get(OB{i})")
             src.append(f"{body}if other is not None and other[0] is not None and due < other[0]:")
             body += "    "
-        src.append(f"{body}tm.running[R{i}] = _new(Clock, (due, None, None, approximate))")
-        src.append(f"{body}if st.next_due is None or due < st.next_due:")
+        src.append(f"{body}tm.running[R{i}] = (due, None, None, approximate)")
+        src.append(f"{body}nd = st.next_due")
+        src.append(f"{body}if nd is None or due < nd:")
         src.append(f"{body}    st.next_due = due")
         if tests:  # a restart whose variant no longer holds stops it
             src.append(f"{pad}elif R{i} in tm.running:")
             src.append(f"{pad}    _stop(tm, R{i})")
+    if not any("refund" in line for line in src[2:]):
+        del src[1]  # the open refund is not read
+    if len(src) == 1:
+        src.append("    pass")  # nothing starts or stops on this signal
     code = compile("\n".join(src), f"<tradeclock signal {name!r}>", "exec")
     exec(code, ns)  # the source above: this module's own text, the values in ns
     return ns["handler"]
 
 
-def _due_source(i: int, rule: Rule, ns: dict[str, Any]) -> list[str]:
-    """The lines of a compiled handler that compute ``due`` and ``approximate``, through
-    :meth:`tradeclock.rules.Rule.deadline` (the one place "anchor + duration" is computed) or,
-    for the kinds that need more, :func:`_deadline`."""
-    if rule.extends_over_rest_days or rule.duration_from is not None:
+def _due_source(i: int, rule: Rule) -> list[str]:
+    """The lines of a compiled handler that compute ``due`` and ``approximate``: the two
+    forms of :meth:`tradeclock.rules.Rule.deadline` written out (a test holds them equal),
+    a duration the starting event gives (``duration_from``), or :func:`_deadline` for the
+    law's rest-day roll-over."""
+    if rule.extends_over_rest_days:
         return [f"due, approximate = _deadline(st, RULE{i}, at, ev)"]
     start = "refund.requested_at" if rule.anchor is _REFUND_REQUESTED else "at"
-    return [f"due = RULE{i}.deadline({start}, st.rs.tz)", "approximate = False"]
+    anchor = f"_midnight({start}, TZ)" if rule.anchor is Anchor.NEXT_LOCAL_MIDNIGHT else start
+    lines = [f"due = {anchor} + D{i}", "approximate = False"]
+    if rule.duration_from is None:
+        return lines
+    return [
+        f"given = None if ev is None else getattr(ev, DF{i}, None)",
+        "if given is None:",
+        f"    {lines[0]}",
+        "else:",
+        f"    due = {start} + _positive(given, ev, RULE{i})",  # instead of anchor + duration
+        lines[1],
+    ]
+
+
+def _positive(given: timedelta, ev: Event, rule: Rule) -> timedelta:
+    """A duration the starting event gives (``placed.pay_within``), refused unless positive."""
+    if given <= timedelta(0):
+        raise InvalidInput(f"{ev.type}.{rule.duration_from} must be positive", rule=rule.id)
+    return given
 
 
 def _deadline(st: State, rule: Rule, at: datetime, ev: Event | None) -> tuple[datetime, bool]:
@@ -306,7 +389,7 @@ def _deadline(st: State, rule: Rule, at: datetime, ev: Event | None) -> tuple[da
 def _stop(tm: Timers, rule_id: str) -> None:
     clock = tm.running.pop(rule_id, None)
     if clock is not None:
-        tm.ended[rule_id] = _new(Ended, (clock[0], False))
+        tm.ended[rule_id] = (clock[0], False)
 
 
 def _pause(st: State, at: datetime) -> None:
@@ -314,28 +397,29 @@ def _pause(st: State, at: datetime) -> None:
     running = st.timers.running
     for rid in st.rs.pausing:
         c = running.get(rid)
-        if c is not None and c[0] is not None:  # running (Clock.at), not already paused
-            running[rid] = _new(Clock, (None, c[0] - at, at, c[3]))
+        if c is not None and c[0] is not None:  # running (Clock at), not already paused
+            running[rid] = (None, c[0] - at, at, c[3])
 
 
 def _resume(st: State, at: datetime) -> None:
     """A refund ended without closing the order: paused timers resume by their rule's mode."""
     table = st.rs.rules
     for rid, c in list(st.timers.running.items()):
-        if c.at is not None:
+        if c[AT] is not None:
             continue
-        assert c.left is not None and c.paused_at is not None
+        left, paused_at = c[LEFT], c[PAUSED_AT]
+        assert left is not None and paused_at is not None
         rule = table[rid]
         mode = rule.resume
         if mode == "absolute":  # as if never paused; at once if that has passed
-            due = max(at, c.paused_at + c.left)
+            due = max(at, paused_at + left)
         elif mode == "restart":  # the full duration again
             due = at + rule.duration
         else:  # "remaining": the time it had left (the platform's rule)
-            due = at + c.left
+            due = at + left
         if rule.resume_floor is not None:
             due = max(due, at + rule.resume_floor)
-        st.timers.running[rid] = Clock(due, None, None, c.approximate)
+        st.timers.running[rid] = (due, None, None, c[APPROXIMATE])
         if st.next_due is None or due < st.next_due:
             st.next_due = due
 
@@ -347,7 +431,7 @@ def _fire(st: State, timer: Timer) -> None:
     holder: Holder | None = st if rule.scope == "order" else st.refund
     assert holder is not None
     holder.timers.running.pop(rule_id)
-    holder.timers.ended[rule_id] = _new(Ended, (at, True))
+    holder.timers.ended[rule_id] = (at, True)
     st.fired.append(Fired(event, at, rule_id))
     cause: Cause = (event, at, rule_id)
     effect = rule.on_expiry
@@ -398,6 +482,9 @@ def _dest(table: Table, trigger: str, state: str) -> str | None:
 
 _ENTER_ORDER = {s: f"order.{s.value}" for s in OrderState}
 _ENTER_REFUND = {s: f"refund.{s.value}" for s in RefundState}
+#: the first states: entered from none
+_PLACED_ENTRY = (_ENTER_ORDER[OrderState.PLACED], None)
+_REQUESTED_ENTRY = (_ENTER_REFUND[RefundState.WAIT_SELLER_AGREE], None)
 
 
 def _exact_next_due(st: State) -> None:
@@ -415,23 +502,30 @@ def _exact_next_due(st: State) -> None:
 
 def _enter_order(st: State, dest: OrderState, cause: Cause, at: datetime, ev: Event | None) -> None:
     """The order entered a state: its timers that do not run there stop, then the timers the
-    state's signal names stop and start (one compiled handler per state)."""
+    state's signal names stop and start (one compiled handler per pair of states)."""
+    key = (_ENTER_ORDER[dest], st.state)
     st.state = dest
     st.cause = cause
     if dest is O_SUCCESS:
         st.success_at = at
-    st.rs.handlers[_ENTER_ORDER[dest]](st, at, ev)
+    handler = st.rs.handlers.get(key)
+    if handler is None:
+        handler = _entry(st.rs, *key)
+    handler(st, at, ev)
 
 
 def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: datetime) -> None:
+    key = (_ENTER_REFUND[dest], r.state)
     r.state = dest
     r.cause = cause
-    signal = _ENTER_REFUND[dest]
     if dest is R_SUCCESS:
         _refund_succeeded(st, at, cause)
     elif dest is R_CLOSED:
         _resume(st, at)
-    st.rs.handlers[signal](st, at, None)  # as _enter_order, for the refund
+    handler = st.rs.handlers.get(key)  # as _enter_order, for the refund
+    if handler is None:
+        handler = _entry(st.rs, *key)
+    handler(st, at, None)
 
 
 def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
@@ -457,9 +551,14 @@ def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
     """An order event ends the open refund (``closed_by_shipment``/``closed_by_confirmation``)."""
     r = st.refund
     if r is not None and r.state in _OPEN:
-        r.state = _dest(REFUND_TABLE, trigger, r.state)  # type: ignore[assignment]
+        dest = _dest(REFUND_TABLE, trigger, r.state)
+        key = (_ENTER_REFUND[dest], r.state)  # type: ignore[index]
+        r.state = dest  # type: ignore[assignment]
         r.cause = (ev.type, ev.at, None)
-        st.rs.handlers[_ENTER_REFUND[r.state]](st, ev.at, None)
+        handler = st.rs.handlers.get(key)
+        if handler is None:
+            handler = _entry(st.rs, *key)
+        handler(st, ev.at, None)
 
 
 # --------------------------------------------------------------------------- applying events
@@ -472,18 +571,6 @@ def apply_event(st: State, ev: Event, index: int) -> None:
         apply(st, ev)
     except TradeclockError as exc:
         raise exc.located(order_id=st.order_id, event_index=index) from None
-
-
-def _event_signals(st: State, ev: Event) -> None:
-    """An event's signals: its type, and ``type:party`` when it names who acted."""
-    handlers = st.rs.handlers
-    handler = handlers.get(ev.type)
-    if handler is not None:
-        handler(st, ev.at, ev)
-    if ev.by is not None:
-        handler = handlers.get(ev.type + ":" + ev.by)
-        if handler is not None:
-            handler(st, ev.at, ev)
 
 
 def apply(st: State, ev: Event) -> None:
@@ -537,7 +624,9 @@ def apply(st: State, ev: Event) -> None:
     elif etype not in st.rs.events:  # parsing refuses it first: a check, not a path
         raise refuse(st, ev, f"{etype} is no event of rule set {st.rs.name!r}", "order.graph")
     # else: a shop's own event changes no state; its signals below start and stop its timers
-    _event_signals(st, ev)
+    handler = st.rs.handlers.get(etype)  # the type's signal, then the acting party's
+    if handler is not None:
+        handler(st, at, ev)
     st.last_at = at
 
 
@@ -568,8 +657,12 @@ def _on_placed(st: State, ev: Event) -> None:
         st.category = ev.category.value if confirmed else None
     st.state = O_PLACED
     st.cause = (ET_PLACED, ev.at, None)
-    _signal(st, "order.placed", ev.at, ev)
-    _event_signals(st, ev)
+    handlers = st.rs.handlers
+    handler = handlers.get(_PLACED_ENTRY) or _entry(st.rs, *_PLACED_ENTRY)
+    handler(st, ev.at, ev)
+    handler = handlers.get(ET_PLACED)
+    if handler is not None:
+        handler(st, ev.at, ev)
 
 
 def _on_paid(st: State, ev: Event) -> None:
@@ -615,10 +708,11 @@ def _on_extended(st: State, ev: Event) -> None:
         )
     for rid, c in list(st.timers.running.items()):
         if table[rid].event == rule.extends:
-            if c.at is not None:  # later: next_due stays a lower bound
-                st.timers.running[rid] = c._replace(at=c.at + extra)
-            elif c.left is not None:
-                st.timers.running[rid] = c._replace(left=c.left + extra)
+            at, left, paused_at, approximate = c
+            if at is not None:  # later: next_due stays a lower bound
+                st.timers.running[rid] = (at + extra, left, paused_at, approximate)
+            elif left is not None:
+                st.timers.running[rid] = (at, left + extra, paused_at, approximate)
 
 
 def _on_rated(st: State, ev: Event) -> None:
@@ -630,7 +724,8 @@ def _on_refund_requested(st: State, ev: Event) -> None:
     st.refund_count += 1
     st.refund = Refund(st.refund_count, ev, before_shipment=st.state is O_PAID)
     _pause(st, ev.at)
-    _signal(st, "refund.wait_seller_agree", ev.at, ev)
+    handler = st.rs.handlers.get(_REQUESTED_ENTRY) or _entry(st.rs, *_REQUESTED_ENTRY)
+    handler(st, ev.at, ev)
 
 
 _ORDER_EFFECTS: dict[str, Callable[[State, Event], None]] = {
@@ -748,33 +843,46 @@ def _visible(st: State) -> bool:
     if len(st.rated) == 2:
         return True
     ended = st.timers.ended.items()
-    closed = [e for rid, e in ended if e.fired and rid.startswith("rate.window.")]
+    closed = [e for rid, e in ended if e[FIRED] and rid.startswith("rate.window.")]
     return len(closed) == 2
 
 
 def _paused(st: State) -> Clock | None:
     """The auto-confirm countdown if an open refund paused it."""
     clock = st.auto_confirm()
-    return clock if clock is not None and clock.at is None else None
+    return clock if clock is not None and clock[AT] is None else None
 
 
 def _approximate(st: State, rule_id: str) -> bool:
     clock = st.timers.running.get(rule_id)
-    return clock is not None and clock.approximate
+    return clock is not None and clock[APPROXIMATE]
 
 
 def build_status(st: State, now: datetime) -> Status:
     """The status of ``st`` (already advanced to ``now``)."""
     rs = st.rs
-    paused = _paused(st) if st.refund is not None else None
-    info = rs.deadline_info
-    upcoming = tuple(
-        [
-            _new(Deadline, (event, at, rule_id, *info[rule_id]))
-            for at, _, event, rule_id in timers(st)
-        ]
-    )
-    if any(c[3] for c in st.timers.running.values()):  # Clock.approximate: no calendar data
+    rank, table, info = rs.rank, rs.rules, rs.deadline_info
+    entries: list[tuple[datetime, int, str]] = []
+    approximate = some_paused = False
+    for rid, c in st.timers.running.items():
+        if c[0] is None:
+            some_paused = True
+        else:
+            entries.append((c[0], rank[rid], rid))
+            approximate = approximate or c[3]  # Clock.approximate: no calendar data
+    r = st.refund
+    if r is not None:
+        for rid, c in r.timers.running.items():
+            if c[0] is not None:
+                entries.append((c[0], rank[rid], rid))
+    if len(entries) > 1:
+        entries.sort()  # by time, ties in rule-table order
+    paused = _paused(st) if some_paused and r is not None else None
+    rows = []
+    for at, _, rid in entries:
+        rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid])))
+    upcoming = tuple(rows)
+    if approximate:
         upcoming = tuple(
             d._replace(approximate=True) if _approximate(st, d.rule) else d for d in upcoming
         )
@@ -785,7 +893,6 @@ def build_status(st: State, now: datetime) -> Status:
             fired = tuple(sorted((*fired, *paid_fired), key=_at))
         if paid_upcoming:
             upcoming = tuple(sorted((*upcoming, *paid_upcoming), key=_at))
-    r = st.refund
     view = (
         None
         if r is None
@@ -820,8 +927,8 @@ def build_status(st: State, now: datetime) -> Status:
             upcoming,
             st.amount,
             st.refunded,
-            None if paused is None else paused.left,
-            None if paused is None else paused.paused_at,
+            None if paused is None else paused[LEFT],
+            None if paused is None else paused[PAUSED_AT],
             st.flash_sale,
             _NO_RATINGS if not st.rated else _ratings(st),
             bool(st.rated) and _visible(st),

@@ -111,16 +111,17 @@ def _confirm_left(st: State, at: datetime) -> timedelta | None:
     clock = st.auto_confirm()
     if clock is None:
         return None
-    return clock.at - at if clock.at is not None else clock.left
+    due, left = clock[0], clock[1]  # state.Clock: (at, left, paused_at, approximate)
+    return due - at if due is not None else left
 
 
 def _deadline_of(st: State, rule_id: str) -> datetime | None:
     """The deadline the order's timer of ``rule_id`` has, or had when it ended."""
     clock = st.timers.running.get(rule_id)
     if clock is not None:
-        return clock.at
+        return clock[0]  # state.Clock: at
     ended = st.timers.ended.get(rule_id)
-    return None if ended is None else ended.at
+    return None if ended is None else ended[0]  # state.Ended: at
 
 
 def _g_no_open_refund(st: State, ev: Event) -> Refusal | None:
@@ -255,7 +256,7 @@ def _g_rating_open(st: State, ev: Event) -> Refusal | None:
     assert st.success_at is not None
     end = rule.deadline(st.success_at, st.rs.tz)
     closed = st.timers.ended.get(rule.id)
-    if (closed is not None and closed.fired) or ev.at >= end:
+    if (closed is not None and closed[1]) or ev.at >= end:  # state.Ended: fired
         return (f"the {side}'s rating window ended at {when(st, end)}", rule.id, NotAllowed)
     return None
 

@@ -1185,8 +1185,9 @@ class RuleSet:
     )
     #: the content's fingerprint, computed when first asked (see :attr:`fingerprint`)
     _fingerprint: str = attrs.field(init=False, repr=False, eq=False, default="")
-    #: the engine's compiled signal handlers, built on first use (tradeclock.engine)
-    handlers: dict[str, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    #: the engine's compiled signal handlers, built on first use (tradeclock.engine): by
+    #: signal name, and by (state entered, state left) for the entries
+    handlers: dict[Any, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
     #: the timers an open refund pauses (those with a resume mode)
     pausing: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     #: a state entered (``order.<state>``, ``refund.<state>``) -> the timers of that scope

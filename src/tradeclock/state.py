@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final
 
 from .events import Channel, Event, EventType, Method, Outcome, Party, Reason
 from .machine import Candidate, OrderState, RefundState
@@ -74,23 +74,21 @@ Cause = tuple[str, datetime, str | None]
 Timer = tuple[datetime, int, str, str]
 
 
-class Clock(NamedTuple):
-    """One timer of an order or refund, keyed by its rule id in ``Timers.running``: running (``at``
-    set) or paused by an open refund (``left`` and ``paused_at`` set)."""
-
-    at: datetime | None
-    left: timedelta | None = None
-    paused_at: datetime | None = None
-    #: a day of it was judged without calendar data (the law's rest-day roll-over)
-    approximate: bool = False
-
-
-class Ended(NamedTuple):
-    """A timer that no longer runs: the deadline it had (``None``: stopped while paused), and
-    whether it fired (else something stopped it)."""
-
-    at: datetime | None
-    fired: bool
+#: One timer of an order or refund, keyed by its rule id in ``Timers.running``: a plain tuple
+#: ``(at, left, paused_at, approximate)`` (plain tuples: the engine makes one for every timer
+#: started, and a named tuple costs several times more to build). Running: ``at`` set; paused
+#: by an open refund: ``left`` and ``paused_at`` set; ``approximate``: a day of it was judged
+#: without calendar data (the law's rest-day roll-over).
+Clock = tuple[datetime | None, timedelta | None, datetime | None, bool]
+#: A timer that no longer runs: ``(at, fired)``, the deadline it had (``None``: stopped while
+#: paused) and whether it fired (else something stopped it).
+Ended = tuple[datetime | None, bool]
+#: the positions in a :data:`Clock` and an :data:`Ended`
+AT: Final = 0
+LEFT: Final = 1
+PAUSED_AT: Final = 2
+APPROXIMATE: Final = 3
+FIRED: Final = 1
 
 
 class Timers:
