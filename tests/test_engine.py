@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from conftest import e, fired, log, t, upcoming
+from hypothesis import given, settings
 
 import tradeclock as tc
+from tradeclock.rules import FACTS
+from tradeclock.testing import instants
 
 D = timedelta(days=1)
 PLACED = e("placed", "2026-11-01 10:00", amount="100.00")
@@ -454,3 +458,46 @@ def test_refusing_the_returned_goods_ends_the_seller_s_receipt_clock(
     assert "auto_refund" not in {d.event for d in status.upcoming}
     after = o.status(t("2026-11-05 10:00") + timedelta(days=days, hours=1))
     assert "auto_refund" not in {f.event for f in after.fired}
+
+
+def _compiled_due(rs: tc.RuleSet, spec: Any, start: Any) -> Any:
+    """The deadline the engine's compiled code gives ``spec``'s timer started at ``start``."""
+    from types import SimpleNamespace
+
+    from tradeclock.engine import _compile, _Signal
+
+    handler = _compile([_Signal("probe", ((), (spec,)), (), "ev")], "probe", rs.tz)
+    refund = SimpleNamespace(
+        requested_at=start, running={}, ended={}, state=None, **dict.fromkeys(_FACT_ATTRS)
+    )
+    holder = SimpleNamespace(running={}, ended={}, next_due=None, refund=refund, state=None)
+    for name in _FACT_ATTRS:
+        setattr(holder, name, None)
+    target = holder if spec[1] else refund
+    target.state = spec[3][0] if spec[3] else None  # a state the timer runs in
+    for attr, want, negated, _ in spec[4]:  # make its `when` hold
+        setattr(target, attr, want if not negated else object())
+    handler(holder, start, None)
+    clock = target.running.get(spec[0])
+    return None if clock is None else clock[0]
+
+
+_FACT_ATTRS = sorted({fact[1] for fact in FACTS.values()})
+
+
+@pytest.mark.parametrize("preset", ["taobao", "tmall", "wechat_shop"])
+@given(start=instants())
+@settings(max_examples=40, deadline=None)
+def test_compiled_deadlines_are_the_rule_tables(preset: str, start: Any) -> None:
+    # the compiled handlers write Rule.deadline's two forms out: for every timer of every
+    # preset (but the law's rest-day kind, which calls the code), both give the same instant
+    rs = tc.get_rules(preset)
+    specs = {spec[0]: spec for _, found in rs.plan.items() for spec in found[1]}
+    checked = 0
+    for rid, spec in specs.items():
+        rule = rs.rules[rid]
+        if rule.extends_over_rest_days or spec[5] is not None:  # rest days; only_before
+            continue
+        assert _compiled_due(rs, spec, start) == rule.deadline(start, rs.tz), rid
+        checked += 1
+    assert checked >= 10

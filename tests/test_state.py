@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import e, log
 
 import tradeclock as tc
-from tradeclock.state import Refund, State, Timers
+from tradeclock.state import Refund, State
 
 
 def _fill(obj: object, slots: tuple[str, ...]) -> None:
@@ -13,9 +13,8 @@ def _fill(obj: object, slots: tuple[str, ...]) -> None:
         value: object = f"value-{i}"
         if name == "fired":
             value = [i]
-        elif name == "timers":
-            value = Timers()
-            value.running[f"rule-{i}"] = i  # type: ignore[assignment]
+        elif name in ("running", "ended"):
+            value = {f"rule-{i}": i}
         setattr(obj, name, value)
 
 
@@ -25,17 +24,16 @@ def test_state_copy_copies_every_slot() -> None:
     st.refund = None
     new = st.copy()
     for name in State.__slots__:
-        if name != "timers":
-            assert getattr(new, name) == getattr(st, name), name
+        assert getattr(new, name) == getattr(st, name), name
     assert new.fired is not st.fired
-    assert new.timers is not st.timers  # running timers change in place: copied
-    assert new.timers.running == st.timers.running
+    assert new.running is not st.running  # running timers change in place: copied
+    assert new.ended is not st.ended
 
 
 def test_state_holds_no_per_timer_field() -> None:
     # every timer lives in clocks / ended, keyed by rule id; none has a slot of its own
     timer_words = ("confirm", "window", "legal", "dispatch", "reminder", "deadline", "paused")
-    for cls in (State, Refund, Timers):
+    for cls in (State, Refund):
         assert not [s for s in cls.__slots__ if any(w in s for w in timer_words)], cls
 
 
@@ -52,7 +50,5 @@ def test_refund_copy_copies_every_slot() -> None:
     _fill(r, Refund.__slots__)
     new = r.copy()
     for name in Refund.__slots__:
-        if name != "timers":
-            assert getattr(new, name) == getattr(r, name), name
-    assert new is not r and new.timers is not r.timers
-    assert new.timers.running == r.timers.running
+        assert getattr(new, name) == getattr(r, name), name
+    assert new is not r and new.running is not r.running and new.ended is not r.ended

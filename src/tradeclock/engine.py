@@ -3,9 +3,14 @@
 The engine has no code per timer. Each timer rule of the rule table declares what starts it,
 the states it runs in, what stops it, its variants, whether an open refund pauses it and how
 it resumes, and its expiry event (:class:`tradeclock.rules.Rule`); the engine keeps the running
-ones in one structure keyed by rule id (``State.timers``, ``Refund.timers``) and derives
-:func:`pending` from it. ``deadline = anchor + duration`` lives in
-:meth:`tradeclock.rules.Rule.deadline`; nothing is scheduled, so nothing can be lost.
+ones keyed by rule id (``running`` and ``ended`` of the order and of its refund) and derives
+the status from them. ``deadline = anchor + duration`` is :meth:`tradeclock.rules.Rule.deadline`
+(the compiled handlers write its two forms out); nothing is scheduled, so nothing can be lost.
+
+Each rule set's declarations are compiled, when first needed, into straight-line Python (as
+attrs writes ``__init__``): one step per event type and state it happens in (its effect, the
+state it enters, the timers that stop and start), so an event costs one dictionary look-up
+and one call.
 
 Signals drive the timers: every event gives its type (and ``type:party`` when it names one),
 every state entered gives ``order.<state>`` or ``refund.<state>``. A signal stops the timers
@@ -21,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import rules
 from ._time import next_local_midnight
@@ -79,7 +84,6 @@ from .state import (
     State,
     Table,
     Timer,
-    Timers,
 )
 from .status import Deadline, Fired, Instalments, Ratings, RefundView, Status
 
@@ -111,7 +115,7 @@ def timers(st: State) -> list[Timer]:
     rs = st.rs
     rank, table = rs.rank, rs.rules
     out: list[Timer] = []
-    for tm in (st.timers, st.refund.timers if st.refund is not None else None):
+    for tm in (st, st.refund):
         if tm is not None:
             out += [
                 (c[0], rank[rid], table[rid].event, rid)  # type: ignore[misc]
@@ -129,7 +133,7 @@ def _earliest(st: State) -> Timer | None:
     best_at: datetime | None = None
     best_rank = 0
     best_id = ""
-    for clocks in (st.timers.running, st.refund.timers.running if st.refund is not None else None):
+    for clocks in (st.running, st.refund.running if st.refund is not None else None):
         if not clocks:
             continue
         for rid, c in clocks.items():
@@ -169,13 +173,15 @@ def compile_handlers(rs: RuleSet) -> None:
     :data:`tradeclock.rules.FACTS`. Nothing a rule set file says is ever executed.
 
     An event type's entry runs the type's signal, then its ``type:party`` signal for the party
-    the event names (one lookup per event in :func:`apply`). A state entered is compiled when
-    first entered, once for each state it is entered from (:func:`_entry`).
+    the event names. A state entered is compiled when first entered, once for each state it is
+    entered from (:func:`_entry`); an event that moves the order or refund along a transition
+    without a guard is compiled, with the state it enters and its own signals, into one step
+    per state it happens in (:func:`_step`).
     """
     out: dict[Any, Any] = {"": None}  # never empty once compiled
     for name in rs.plan:  # every signal a timer names
         if name not in _ENTRY_SIGNALS:
-            out[name] = _compile_signal(name, rs.plan[name], (), rs.tz)
+            out[name] = _compile([_Signal(name, rs.plan[name], (), "ev")], name, rs.tz)
     parties: dict[str, dict[str, Any]] = {}
     for name, fn in out.items():
         etype, colon, party = name.partition(":")
@@ -206,32 +212,53 @@ _ENTRY_SIGNALS: dict[str, tuple[str, str]] = {
 }
 
 
-def _entry(rs: RuleSet, signal: str, prev: str | None) -> Any:
-    """The handler of the state entered (``signal``, e.g. ``order.paid``) from ``prev``.
+class _Signal(NamedTuple):
+    """One signal to compile: its name, what it starts and stops, the timers a state entered
+    stops (known from the state left), what the handler passes as the event, and the state
+    its holder is known to be in (``("st" or "refund", state)``) while its lines run."""
 
-    The timers that stop are known here: those that run in ``prev`` (every running timer runs
-    in its holder's state: none starts elsewhere, and each entry stops the rest) and not in
-    the state entered. Compiled once per rule set and pair of states, when first needed.
-    """
+    name: str
+    found: tuple[tuple[tuple[str, bool], ...], tuple[Spec, ...]]
+    leaving: tuple[str, ...]
+    ev: str
+    known: tuple[str, str] | None = None
+
+
+def _leaving(rs: RuleSet, signal: str, prev: str | None) -> tuple[str, ...]:
+    """The timers that stop when ``signal`` (a state entered) comes from state ``prev``:
+    those that run in ``prev`` and not in the state entered. Every running timer runs in its
+    holder's state (none starts elsewhere, and each entry stops the rest), so no other can be
+    running."""
     table = rs.rules
     leave = rs.leave.get(signal, frozenset())
-    stopping = tuple(
+    return tuple(
         rid for rid in table if rid in leave and prev is not None and prev in table[rid].runs_in
     )
-    handler = _compile_signal(signal, rs.plan.get(signal, ((), ())), stopping, rs.tz)
+
+
+def _entry(rs: RuleSet, signal: str, prev: str | None) -> Any:
+    """The handler of the state entered (``signal``, e.g. ``order.paid``) from ``prev``,
+    compiled once per rule set and pair of states, when first needed."""
+    found = rs.plan.get(signal, _NO_PLAN)
+    handler = _compile([_Signal(signal, found, _leaving(rs, signal, prev), "ev")], signal, rs.tz)
     rs.handlers[(signal, prev)] = handler
     return handler
 
 
-def _compile_signal(
-    name: str,
-    found: tuple[tuple[tuple[str, bool], ...], tuple[Spec, ...]],
-    leaving: tuple[str, ...],
+_NO_PLAN: tuple[tuple[tuple[str, bool], ...], tuple[Spec, ...]] = ((), ())
+
+
+def _compile(
+    signals: list[_Signal],
+    title: str,
     tz: Any,
+    head: list[str] | None = None,
+    values: dict[str, Any] | None = None,
 ) -> Any:
-    stops, specs = found
+    """One function ``(st, at, ev)``: the lines ``head``, then each signal's lines in turn
+    (``values``: names ``head`` uses)."""
     ns: dict[str, Any] = {
-        "_new": _new,
+        **(values or {}),
         "_stop": _stop,
         "_deadline": _deadline,
         "_exact_next_due": _exact_next_due,
@@ -239,31 +266,55 @@ def _compile_signal(
         "_midnight": next_local_midnight,
         "TZ": tz,
     }
-    # a state entered: the holder is in that state while the handler runs, so each timer's
-    # runs_in is decided here, once
-    entered = _ENTRY_SIGNALS.get(name)
-    src = ["def handler(st, at, ev):", "    refund = st.refund"]
-    if leaving:  # a state entered: the holder's timers that do not run there stop
+    src = ["def handler(st, at, ev):", *(head or [])]
+    for n, signal in enumerate(signals):
+        body = _signal_source(signal, ns, f"s{n}_")
+        if signal.name.partition(":")[2]:  # type:party: the party that acted
+            ns[f"s{n}_BY"] = signal.name.partition(":")[2]
+            src.append(f"    if ev.by == s{n}_BY:")
+            body = ["    " + line for line in body] or ["        pass"]
+        src += body
+    if len(src) == 1:
+        src.append("    pass")  # nothing starts or stops on this signal
+    code = compile("\n".join(src), f"<tradeclock {title}>", "exec")
+    exec(code, ns)  # the source above: this module's own text, the values in ns
+    return ns["handler"]
+
+
+def _signal_source(signal: _Signal, ns: dict[str, Any], p: str) -> list[str]:
+    """The lines (in a function of ``st``, ``at``, ``ev``) that stop and start the timers of
+    one signal; the values they use go into ``ns``, under names that start with ``p``."""
+    stops, specs = signal.found
+    name = signal.name
+    # a state entered (or an event's signals in a step): the holder is in a known state while
+    # these lines run, so each timer's runs_in is decided here, once
+    entered = signal.known or _ENTRY_SIGNALS.get(name)
+    src = ["    refund = st.refund"]
+    if signal.leaving:  # a state entered: the holder's timers that do not run there stop
         holder = "st" if name.startswith("order.") else "refund"
-        src += [f"    tm = {holder}.timers", "    running = tm.running", "    first = False"]
-        for i, rid in enumerate(leaving):
-            ns[f"L{i}"] = rid
+        src += [f"    tm = {holder}", "    running = tm.running", "    first = False"]
+        for i, rid in enumerate(signal.leaving):
+            ns[f"{p}L{i}"] = rid
             src += [
-                f"    if L{i} in running:",
-                f"        was = running.pop(L{i})[0]",
-                f"        tm.ended[L{i}] = (was, False)",
+                f"    if {p}L{i} in running:",
+                f"        was = running.pop({p}L{i})[0]",
+                f"        tm.ended[{p}L{i}] = (was, False)",
                 "        first = first or was == st.next_due",
             ]
         src += [
-            "    if first:  # the next deadline stopped: find the one after",
-            "        _exact_next_due(st)",
+            "    if first:  # the next deadline stopped: find the one after, if any runs",
+            "        r = st.refund",
+            "        if st.running or (r is not None and r.running):",
+            "            _exact_next_due(st)",
+            "        else:",
+            "            st.next_due = None",
         ]
     for i, (rid, order_scope) in enumerate(stops):
-        ns[f"S{i}"] = rid
+        ns[f"{p}S{i}"] = rid
         if order_scope:
-            src.append(f"    _stop(st.timers, S{i})")
+            src.append(f"    _stop(st, {p}S{i})")
         else:
-            src.append(f"    if refund is not None: _stop(refund.timers, S{i})")
+            src.append(f"    if refund is not None: _stop(refund, {p}S{i})")
     kept = []
     nfacts = 0
     for i, spec in enumerate(specs):
@@ -280,9 +331,9 @@ def _compile_signal(
         base = "    " if order_scope else "        "
         if k == 0 or kept[k - 1][1][1] != order_scope:  # a run of one holder's timers
             if order_scope:
-                src.append("    tm = st.timers")
+                src.append("    tm = st")
             else:
-                src += ["    if refund is not None:", "        tm = refund.timers"]
+                src += ["    if refund is not None:", "        tm = refund"]
             facts: dict[tuple[str, Any], str] = {}  # (attribute, unset) -> local, read once
             run = []  # this run's specs: up to the next of the other holder
             for _, later, _ in kept[k:]:
@@ -296,68 +347,65 @@ def _compile_signal(
                     if (attr, unset) not in facts:
                         nfacts += 1
                         local = facts[(attr, unset)] = f"F{nfacts}"
-                        ns[f"U_{local}"] = unset
+                        ns[f"{p}U_{local}"] = unset
                         src.append(f"{base}{local} = {h}.{attr}")
-                        src.append(f"{base}if {local} is None: {local} = U_{local}")
-        ns.update({f"R{i}": rid, f"IN{i}": runs_in, f"RULE{i}": rule, f"D{i}": rule.duration})
-        ns[f"DF{i}"] = rule.duration_from
-        ns[f"OB{i}"] = only_before
+                        src.append(f"{base}if {local} is None: {local} = {p}U_{local}")
+        q = f"{p}{i}_"  # this timer's names
+        ns.update({f"{q}R": rid, f"{q}IN": runs_in, f"{q}RULE": rule, f"{q}D": rule.duration})
+        ns[f"{q}DF"] = rule.duration_from
+        ns[f"{q}OB"] = only_before
         pad = base
         gates = []
         if gate_state:
-            gates.append(f"{h}.state in IN{i}")
+            gates.append(f"{h}.state in {q}IN")
         if once:
-            gates.append(f"not ((done := tm.ended.get(R{i})) is not None and done[1])")
+            gates.append(f"not ((done := tm.ended.get({q}R)) is not None and done[1])")
         if gates:
             src.append(f"{pad}if {' and '.join(gates)}:")
             pad += "    "
         tests = []
         for j, (attr, want, negated, unset) in enumerate(checks):
-            ns[f"W{i}_{j}"] = want
-            tests.append(f"{facts[(attr, unset)]} {'!=' if negated else '=='} W{i}_{j}")
+            ns[f"{q}W{j}"] = want
+            tests.append(f"{facts[(attr, unset)]} {'!=' if negated else '=='} {q}W{j}")
         body = pad
         if tests:
             src.append(f"{pad}if {' and '.join(tests)}:")
             body += "    "
-        src += [body + line for line in _due_source(i, rule)]
+        src += [body + line for line in _due_source(q, rule, signal.ev)]
         if only_before is not None:
-            src.append(f"{body}other = tm.running.get(OB{i})")
+            src.append(f"{body}other = tm.running.get({q}OB)")
             src.append(f"{body}if other is not None and other[0] is not None and due < other[0]:")
             body += "    "
-        src.append(f"{body}tm.running[R{i}] = (due, None, None, approximate)")
+        src.append(f"{body}tm.running[{q}R] = (due, None, None, approximate)")
         src.append(f"{body}nd = st.next_due")
         src.append(f"{body}if nd is None or due < nd:")
         src.append(f"{body}    st.next_due = due")
         if tests:  # a restart whose variant no longer holds stops it
-            src.append(f"{pad}elif R{i} in tm.running:")
-            src.append(f"{pad}    _stop(tm, R{i})")
-    if not any("refund" in line for line in src[2:]):
-        del src[1]  # the open refund is not read
-    if len(src) == 1:
-        src.append("    pass")  # nothing starts or stops on this signal
-    code = compile("\n".join(src), f"<tradeclock signal {name!r}>", "exec")
-    exec(code, ns)  # the source above: this module's own text, the values in ns
-    return ns["handler"]
+            src.append(f"{pad}elif {q}R in tm.running:")
+            src.append(f"{pad}    _stop(tm, {q}R)")
+    if not any("refund" in line for line in src[1:]):
+        del src[0]  # the open refund is not read
+    return src
 
 
-def _due_source(i: int, rule: Rule) -> list[str]:
+def _due_source(q: str, rule: Rule, ev: str) -> list[str]:
     """The lines of a compiled handler that compute ``due`` and ``approximate``: the two
     forms of :meth:`tradeclock.rules.Rule.deadline` written out (a test holds them equal),
     a duration the starting event gives (``duration_from``), or :func:`_deadline` for the
-    law's rest-day roll-over."""
+    law's rest-day roll-over. ``ev`` is what the handler passes as the starting event."""
     if rule.extends_over_rest_days:
-        return [f"due, approximate = _deadline(st, RULE{i}, at, ev)"]
+        return [f"due, approximate = _deadline(st, {q}RULE, at, {ev})"]
     start = "refund.requested_at" if rule.anchor is _REFUND_REQUESTED else "at"
     anchor = f"_midnight({start}, TZ)" if rule.anchor is Anchor.NEXT_LOCAL_MIDNIGHT else start
-    lines = [f"due = {anchor} + D{i}", "approximate = False"]
+    lines = [f"due = {anchor} + {q}D", "approximate = False"]
     if rule.duration_from is None:
         return lines
     return [
-        f"given = None if ev is None else getattr(ev, DF{i}, None)",
+        f"given = None if {ev} is None else getattr({ev}, {q}DF, None)",
         "if given is None:",
         f"    {lines[0]}",
         "else:",
-        f"    due = {start} + _positive(given, ev, RULE{i})",  # instead of anchor + duration
+        f"    due = {start} + _positive(given, {ev}, {q}RULE)",  # instead of anchor + duration
         lines[1],
     ]
 
@@ -386,7 +434,7 @@ def _deadline(st: State, rule: Rule, at: datetime, ev: Event | None) -> tuple[da
     return rule.deadline(at, rs.tz), False
 
 
-def _stop(tm: Timers, rule_id: str) -> None:
+def _stop(tm: Holder, rule_id: str) -> None:
     clock = tm.running.pop(rule_id, None)
     if clock is not None:
         tm.ended[rule_id] = (clock[0], False)
@@ -394,7 +442,7 @@ def _stop(tm: Timers, rule_id: str) -> None:
 
 def _pause(st: State, at: datetime) -> None:
     """A refund opened: the order's timers that an open refund pauses keep the time they had."""
-    running = st.timers.running
+    running = st.running
     for rid in st.rs.pausing:
         c = running.get(rid)
         if c is not None and c[0] is not None:  # running (Clock at), not already paused
@@ -404,7 +452,7 @@ def _pause(st: State, at: datetime) -> None:
 def _resume(st: State, at: datetime) -> None:
     """A refund ended without closing the order: paused timers resume by their rule's mode."""
     table = st.rs.rules
-    for rid, c in list(st.timers.running.items()):
+    for rid, c in list(st.running.items()):
         if c[AT] is not None:
             continue
         left, paused_at = c[LEFT], c[PAUSED_AT]
@@ -419,7 +467,7 @@ def _resume(st: State, at: datetime) -> None:
             due = at + left
         if rule.resume_floor is not None:
             due = max(due, at + rule.resume_floor)
-        st.timers.running[rid] = (due, None, None, c[APPROXIMATE])
+        st.running[rid] = (due, None, None, c[APPROXIMATE])
         if st.next_due is None or due < st.next_due:
             st.next_due = due
 
@@ -430,8 +478,8 @@ def _fire(st: State, timer: Timer) -> None:
     rule = rs.rules[rule_id]
     holder: Holder | None = st if rule.scope == "order" else st.refund
     assert holder is not None
-    holder.timers.running.pop(rule_id)
-    holder.timers.ended[rule_id] = (at, True)
+    holder.running.pop(rule_id)
+    holder.ended[rule_id] = (at, True)
     st.fired.append(Fired(event, at, rule_id))
     cause: Cause = (event, at, rule_id)
     effect = rule.on_expiry
@@ -483,18 +531,17 @@ def _dest(table: Table, trigger: str, state: str) -> str | None:
 _ENTER_ORDER = {s: f"order.{s.value}" for s in OrderState}
 _ENTER_REFUND = {s: f"refund.{s.value}" for s in RefundState}
 #: the first states: entered from none
-_PLACED_ENTRY = (_ENTER_ORDER[OrderState.PLACED], None)
 _REQUESTED_ENTRY = (_ENTER_REFUND[RefundState.WAIT_SELLER_AGREE], None)
 
 
 def _exact_next_due(st: State) -> None:
     """``next_due`` made exact again after timers stopped (so the next event need not look)."""
     best: datetime | None = None
-    for c in st.timers.running.values():
+    for c in st.running.values():
         if c[0] is not None and (best is None or c[0] < best):
             best = c[0]
     if st.refund is not None:
-        for c in st.refund.timers.running.values():
+        for c in st.refund.running.values():
             if c[0] is not None and (best is None or c[0] < best):
                 best = c[0]
     st.next_due = best
@@ -581,9 +628,14 @@ def apply(st: State, ev: Event) -> None:
     if last is None:
         if etype is not ET_PLACED:
             raise refuse(st, ev, "an order's log starts with placed", "order.first_event")
-        if not st.rs.handlers:
-            compile_handlers(st.rs)
-        _on_placed(st, ev)
+        rs = st.rs
+        if not rs.handlers:
+            compile_handlers(rs)
+        steps = rs.steps.get(None)
+        step = None if steps is None else steps.get(ET_PLACED)
+        if step is None:
+            step = _step(rs, _PLACED_STEP, False)
+        step(st, at, ev)
         st.last_at = at
         return
     if at < last:
@@ -604,33 +656,107 @@ def apply(st: State, ev: Event) -> None:
         )
     if st.next_due is not None and st.next_due <= at:
         advance(st, at)
+    rs = st.rs
     if etype in ORDER_TRIGGERS:
-        dest = _PLAIN_ORDER.get((etype, st.state), _GUARDED)
-        if dest is _GUARDED:
-            dest = choose(st, ev, ORDER_TABLE, st.state, order_not_in_graph)  # type: ignore[arg-type]
-        _ORDER_EFFECTS[etype](st, ev)
-        if dest is not None:
-            _enter_order(st, dest, (etype, at, None), at, ev)  # type: ignore[arg-type]
+        steps = rs.steps.get(st.state)
+        step = None if steps is None else steps.get(etype)
+        if step is None:
+            step = _step(rs, (etype, st.state), False)
+        step(st, at, ev)
     elif etype in REFUND_TRIGGERS:
         r = st.refund
         if r is None or r.state not in _OPEN:
             raise refuse(st, ev, *no_open_refund(st))
-        dest = _PLAIN_REFUND.get((etype, r.state), _GUARDED)
-        if dest is _GUARDED:
-            dest = choose(st, ev, REFUND_TABLE, r.state, refund_not_in_graph)
-        _REFUND_EFFECTS[etype](st, ev)
-        if dest is not None:
-            _enter_refund(st, r, dest, (etype, at, None), at)  # type: ignore[arg-type]
-    elif etype not in st.rs.events:  # parsing refuses it first: a check, not a path
-        raise refuse(st, ev, f"{etype} is no event of rule set {st.rs.name!r}", "order.graph")
-    # else: a shop's own event changes no state; its signals below start and stop its timers
-    handler = st.rs.handlers.get(etype)  # the type's signal, then the acting party's
-    if handler is not None:
-        handler(st, at, ev)
+        steps = rs.refund_steps.get(r.state)
+        step = None if steps is None else steps.get(etype)
+        if step is None:
+            step = _step(rs, (etype, r.state), True)
+        step(st, at, ev)
+    elif etype not in rs.events:  # parsing refuses it first: a check, not a path
+        raise refuse(st, ev, f"{etype} is no event of rule set {rs.name!r}", "order.graph")
+    else:  # a shop's own event changes no state; its signals start and stop its timers
+        handler = rs.handlers.get(etype)
+        if handler is not None:
+            handler(st, at, ev)
     st.last_at = at
 
 
-_GUARDED = object()
+def _step(rs: RuleSet, key: tuple[str, Any], refund: bool) -> Any:
+    """What the event type ``key[0]`` does in state ``key[1]`` (of the order, or with
+    ``refund`` of the open refund), found once per rule set and kept: for a transition
+    without a guard, its compiled step (:func:`_compile_step`); else :func:`_guarded_order` or
+    :func:`_guarded_refund`, which choose the transition, then run its step."""
+    plain = _PLAIN_REFUND if refund else _STEPS_ORDER
+    if key in plain:
+        step = _compile_step(rs, (*key, plain[key]), refund)
+    else:
+        step = _guarded_refund if refund else _guarded_order
+    (rs.refund_steps if refund else rs.steps).setdefault(key[1], {})[key[0]] = step
+    return step
+
+
+def _compile_step(rs: RuleSet, key: tuple[str, Any, Any], refund: bool) -> Any:
+    """The step of event type ``key[0]`` in state ``key[1]`` to state ``key[2]`` (``None``:
+    it stays), compiled into one function: the event's effect, the state it enters with that
+    state's timers, then the event's own signals. Kept in ``rs.handlers`` under ``key``."""
+    etype, state, dest = key
+    effects = _REFUND_EFFECTS if refund else _STEP_EFFECTS
+    head = ["    EFFECT(st, ev)"]
+    signals: list[_Signal] = []
+    if dest is not None:
+        signal = (_ENTER_REFUND if refund else _ENTER_ORDER)[dest]
+        found = rs.plan.get(signal, _NO_PLAN)
+        if refund:  # as _enter_refund
+            head += ["    r = st.refund", "    r.state = DEST", "    r.cause = (ETYPE, at, None)"]
+            if dest is R_SUCCESS:
+                head.append("    _refund_succeeded(st, at, r.cause)")
+            elif dest is R_CLOSED:
+                head.append("    _resume(st, at)")
+            signals.append(_Signal(signal, found, _leaving(rs, signal, state), "None"))
+        else:  # as _enter_order
+            head += ["    st.state = DEST", "    st.cause = (ETYPE, at, None)"]
+            if dest is O_SUCCESS:
+                head.append("    st.success_at = at")
+            signals.append(_Signal(signal, found, _leaving(rs, signal, state), "ev"))
+    after = str(dest or state)  # the holder's state once the step has moved it
+    for name, found in rs.plan.items():  # the event's own signals: its type, then parties
+        if name == etype or name.partition(":")[0] == etype:
+            signals.append(_Signal(name, found, (), "ev", ("refund" if refund else "st", after)))
+    signals.sort(key=lambda s: ":" in s.name and not s.name.startswith(("order.", "refund.")))
+    step = _compile(
+        signals,
+        f"step {etype!r} in {state!r} to {dest!r}",
+        rs.tz,
+        head,
+        {
+            "EFFECT": effects[etype],
+            "DEST": dest,
+            "ETYPE": etype,
+            "_refund_succeeded": _refund_succeeded,
+            "_resume": _resume,
+        },
+    )
+    rs.handlers[key] = step
+    return step
+
+
+def _guarded_order(st: State, at: datetime, ev: Event) -> None:
+    """An order event whose transition has a guard (or none from this state): the guards
+    choose the transition (or refuse the event), then its step runs."""
+    dest = choose(st, ev, ORDER_TABLE, st.state, order_not_in_graph)  # type: ignore[arg-type]
+    key = (ev.type, st.state, dest)
+    step = st.rs.handlers.get(key) or _compile_step(st.rs, key, False)
+    step(st, at, ev)
+
+
+def _guarded_refund(st: State, at: datetime, ev: Event) -> None:
+    """As :func:`_guarded_order`, for a refund event."""
+    r = st.refund
+    assert r is not None
+    dest = choose(st, ev, REFUND_TABLE, r.state, refund_not_in_graph)
+    key = (ev.type, r.state, dest)
+    step = st.rs.handlers.get(key) or _compile_step(st.rs, key, True)
+    step(st, at, ev)
 
 
 def _plain(table: Table) -> dict[tuple[str, str | None], object]:
@@ -644,9 +770,13 @@ def _plain(table: Table) -> dict[tuple[str, str | None], object]:
 
 _PLAIN_ORDER = _plain(ORDER_TABLE)
 _PLAIN_REFUND = _plain(REFUND_TABLE)
+#: the first event: placed, from no state (apply refuses it anywhere else)
+_PLACED_STEP = (ET_PLACED, None)
+_STEPS_ORDER = {**_PLAIN_ORDER, _PLACED_STEP: O_PLACED}
 
 
 def _on_placed(st: State, ev: Event) -> None:
+    """The facts a placed event gives (the step then enters ``placed``)."""
     st.placed_at = ev.at
     st.amount = ev.amount
     st.flash_sale = bool(ev.flash_sale)
@@ -655,14 +785,6 @@ def _on_placed(st: State, ev: Event) -> None:
         # an art. 7 category counts only with the buyer's confirmation at purchase
         confirmed = ev.category.value not in ART7 or bool(ev.buyer_confirmed_exclusion)
         st.category = ev.category.value if confirmed else None
-    st.state = O_PLACED
-    st.cause = (ET_PLACED, ev.at, None)
-    handlers = st.rs.handlers
-    handler = handlers.get(_PLACED_ENTRY) or _entry(st.rs, *_PLACED_ENTRY)
-    handler(st, ev.at, ev)
-    handler = handlers.get(ET_PLACED)
-    if handler is not None:
-        handler(st, ev.at, ev)
 
 
 def _on_paid(st: State, ev: Event) -> None:
@@ -706,13 +828,13 @@ def _on_extended(st: State, ev: Event) -> None:
             if ev.days is not None
             else (rule.choices or (rule.duration,))[0]
         )
-    for rid, c in list(st.timers.running.items()):
+    for rid, c in list(st.running.items()):
         if table[rid].event == rule.extends:
             at, left, paused_at, approximate = c
             if at is not None:  # later: next_due stays a lower bound
-                st.timers.running[rid] = (at + extra, left, paused_at, approximate)
+                st.running[rid] = (at + extra, left, paused_at, approximate)
             elif left is not None:
-                st.timers.running[rid] = (at, left + extra, paused_at, approximate)
+                st.running[rid] = (at, left + extra, paused_at, approximate)
 
 
 def _on_rated(st: State, ev: Event) -> None:
@@ -738,6 +860,7 @@ _ORDER_EFFECTS: dict[str, Callable[[State, Event], None]] = {
     ET_REFUND_REQUESTED: _on_refund_requested,
     ET_RATED: _on_rated,
 }
+_STEP_EFFECTS = {**_ORDER_EFFECTS, ET_PLACED: _on_placed}  # placed: only as the first step
 
 
 def _on_modified(st: State, ev: Event) -> None:
@@ -842,19 +965,13 @@ def _visible(st: State) -> bool:
     """Ratings show once both sides rated, or the rating windows ended (seed 002 § 五.2)."""
     if len(st.rated) == 2:
         return True
-    ended = st.timers.ended.items()
+    ended = st.ended.items()
     closed = [e for rid, e in ended if e[FIRED] and rid.startswith("rate.window.")]
     return len(closed) == 2
 
 
-def _paused(st: State) -> Clock | None:
-    """The auto-confirm countdown if an open refund paused it."""
-    clock = st.auto_confirm()
-    return clock if clock is not None and clock[AT] is None else None
-
-
 def _approximate(st: State, rule_id: str) -> bool:
-    clock = st.timers.running.get(rule_id)
+    clock = st.running.get(rule_id)
     return clock is not None and clock[APPROXIMATE]
 
 
@@ -863,21 +980,22 @@ def build_status(st: State, now: datetime) -> Status:
     rs = st.rs
     rank, table, info = rs.rank, rs.rules, rs.deadline_info
     entries: list[tuple[datetime, int, str]] = []
-    approximate = some_paused = False
-    for rid, c in st.timers.running.items():
+    approximate = False
+    paused: Clock | None = None  # the auto-confirm countdown, if an open refund paused it
+    for rid, c in st.running.items():
         if c[0] is None:
-            some_paused = True
+            if table[rid].event == "auto_confirm":
+                paused = c
         else:
             entries.append((c[0], rank[rid], rid))
             approximate = approximate or c[3]  # Clock.approximate: no calendar data
     r = st.refund
     if r is not None:
-        for rid, c in r.timers.running.items():
+        for rid, c in r.running.items():
             if c[0] is not None:
                 entries.append((c[0], rank[rid], rid))
     if len(entries) > 1:
         entries.sort()  # by time, ties in rule-table order
-    paused = _paused(st) if some_paused and r is not None else None
     rows = []
     for at, _, rid in entries:
         rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid])))
@@ -916,8 +1034,8 @@ def build_status(st: State, now: datetime) -> Status:
         (
             st.order_id,
             rs.name,
-            rs.version,
-            rs.fingerprint,
+            None if rs.effective_from is None else rs.version,
+            rs._fingerprint or rs.fingerprint,  # computed once per rule set
             now,
             st.state,
             trade_status(st.state, st.paid_at is not None),

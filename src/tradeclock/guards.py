@@ -117,10 +117,10 @@ def _confirm_left(st: State, at: datetime) -> timedelta | None:
 
 def _deadline_of(st: State, rule_id: str) -> datetime | None:
     """The deadline the order's timer of ``rule_id`` has, or had when it ended."""
-    clock = st.timers.running.get(rule_id)
+    clock = st.running.get(rule_id)
     if clock is not None:
         return clock[0]  # state.Clock: at
-    ended = st.timers.ended.get(rule_id)
+    ended = st.ended.get(rule_id)
     return None if ended is None else ended[0]  # state.Ended: at
 
 
@@ -255,7 +255,7 @@ def _g_rating_open(st: State, ev: Event) -> Refusal | None:
         return (f"the {side} {how} ({done[0]}); one rating per side", rule.id, NotAllowed)
     assert st.success_at is not None
     end = rule.deadline(st.success_at, st.rs.tz)
-    closed = st.timers.ended.get(rule.id)
+    closed = st.ended.get(rule.id)
     if (closed is not None and closed[1]) or ev.at >= end:  # state.Ended: fired
         return (f"the {side}'s rating window ended at {when(st, end)}", rule.id, NotAllowed)
     return None

@@ -1188,6 +1188,12 @@ class RuleSet:
     #: the engine's compiled signal handlers, built on first use (tradeclock.engine): by
     #: signal name, and by (state entered, state left) for the entries
     handlers: dict[Any, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    #: the engine's compiled steps, built on first use: order state -> event type -> step,
+    #: and the same for the open refund's state
+    steps: dict[Any, dict[str, Any]] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    refund_steps: dict[Any, dict[str, Any]] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
+    )
     #: the timers an open refund pauses (those with a resume mode)
     pausing: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     #: a state entered (``order.<state>``, ``refund.<state>``) -> the timers of that scope
@@ -1219,6 +1225,8 @@ class RuleSet:
             for signal in rule.stop_on:
                 stops.setdefault(signal, []).append(rule)
         object.__setattr__(self, "handlers", {})  # compiled again from the new index
+        object.__setattr__(self, "steps", {})
+        object.__setattr__(self, "refund_steps", {})
         object.__setattr__(
             self, "pausing", frozenset(r.id for r in self.rules.values() if r.resume is not None)
         )
