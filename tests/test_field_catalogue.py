@@ -9,6 +9,7 @@ uses every field and compares what each door makes of it.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ LOG = {
             return_goods=X["return_goods"],
             reason=X["reason"],
             amount="10.00",
+            line=X["line"],
         ),
         e("refund_refused", "2026-11-05 18:00"),
         e("intervention_requested", "2026-11-06 09:00", by="buyer"),
@@ -94,7 +96,15 @@ def _json_status() -> tc.Status:
 
 
 def _rows() -> list[dict[str, Any]]:
-    return [{"order_id": LOG["id"], "rules": LOG["rules"], **ev} for ev in LOG["events"]]
+    # in a table, a list (placed.lines) is one cell of JSON text
+    return [
+        {
+            "order_id": LOG["id"],
+            "rules": LOG["rules"],
+            **{k: json.dumps(v) if isinstance(v, list) else v for k, v in ev.items()},
+        }
+        for ev in LOG["events"]
+    ]
 
 
 def _expected() -> dict[str, Any]:

@@ -17,8 +17,12 @@ from tradeclock.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "scenarios"
+GOLDEN_LINES = Path(__file__).parent / "golden-lines"
+SHARED_LINES = Path(__file__).resolve().parents[2] / "shared" / "scenarios-lines"
 OWN = Path(__file__).parent / "scenarios"
-SCENARIOS = sorted(GOLDEN.glob("*.json")) + sorted(OWN.glob("*.json"))
+SCENARIOS = (
+    sorted(GOLDEN.glob("*.json")) + sorted(GOLDEN_LINES.glob("*.json")) + sorted(OWN.glob("*.json"))
+)
 
 
 def _cli(order: dict, now: str) -> subprocess.CompletedProcess[str]:
@@ -41,12 +45,17 @@ def _instant(text: str) -> datetime:
 
 def test_there_are_scenarios() -> None:
     assert len(list(GOLDEN.glob("*.json"))) >= 12 and len(list(OWN.glob("*.json"))) >= 3
+    assert len(list(GOLDEN_LINES.glob("*.json"))) >= 2
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/scenarios is not beside the repo")
-def test_golden_copy_is_verbatim() -> None:
-    shared = {p.name: p.read_bytes() for p in SHARED.iterdir() if p.is_file()}
-    ours = {p.name: p.read_bytes() for p in GOLDEN.iterdir() if p.is_file()}
+@pytest.mark.parametrize(
+    ("shared_dir", "copy"), [(SHARED, GOLDEN), (SHARED_LINES, GOLDEN_LINES)], ids=["one", "lines"]
+)
+def test_golden_copy_is_verbatim(shared_dir: Path, copy: Path) -> None:
+    if not shared_dir.is_dir():
+        pytest.skip(f"{shared_dir.name} is not beside the repo")
+    shared = {p.name: p.read_bytes() for p in shared_dir.iterdir() if p.is_file()}
+    ours = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
     assert ours == shared
 
 
@@ -84,3 +93,24 @@ def test_scenario(path: Path) -> None:
             assert _instant(at) in fired.get(event, []), (where, event, fired)
         for event in expect.get("not_upcoming", []):
             assert event not in upcoming, (where, event)
+        for line_id, want in expect.get("lines", {}).items():
+            _check_line(status, line_id, want, f"{where}, line {line_id}")
+
+
+def _check_line(status: dict, line_id: str, want: dict, where: str) -> None:
+    """A line's expectations (tests/golden-lines/README.md): its state, its refund's state, and
+    its deadlines, found in the top-level ``upcoming`` tagged with the line or in its own."""
+    line = next((x for x in status["lines"] if x["id"] == line_id), None)
+    assert line is not None, (where, [x["id"] for x in status["lines"]])
+    if "state" in want:
+        assert line["state"] == want["state"], where
+    if "refund_state" in want:
+        got = None if line["refund"] is None else line["refund"]["state"]
+        assert got == want["refund_state"], where
+    upcoming: dict[str, list[datetime]] = {}
+    for d in [*(d for d in status["upcoming"] if d["line"] == line_id), *line["upcoming"]]:
+        upcoming.setdefault(d["event"], []).append(_instant(d["at"]))
+    for event, at in want.get("upcoming", {}).items():
+        assert _instant(at) in upcoming.get(event, []), (where, event, upcoming)
+    for event in want.get("not_upcoming", []):
+        assert event not in upcoming, (where, event)

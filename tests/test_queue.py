@@ -149,3 +149,50 @@ def test_the_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "auto_close" in out  # the wall clock is long past 2026-11-04 10:00
+
+
+def test_a_trade_fires_per_line(tmp_path: Path) -> None:
+    # two lines shipped together: both auto-confirm at one instant, each recorded once
+    lines = [{"id": "A", "amount": "1.00"}, {"id": "B", "amount": "2.00"}]
+    raw = {
+        "id": "TR",
+        "rules": "taobao",
+        "events": [
+            e("placed", "2026-11-01 10:00", lines=lines),
+            e("paid", "2026-11-01 10:05"),
+            e("shipped", "2026-11-02 09:00"),
+        ],
+    }
+    with Queue(str(tmp_path / "q.db")) as q:
+        q.put("TR", raw["events"])
+        q.fire_due(t("2026-11-20 00:00"))
+        q.fire_due(t("2026-11-21 00:00"))  # a second sweep records nothing again
+        got = sorted((r.event, r.line) for r in q.fired("TR") if r.event == "auto_confirm")
+    assert got == [("auto_confirm", "A"), ("auto_confirm", "B")]
+
+
+def test_a_queue_written_before_lines_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE orders (order_id TEXT PRIMARY KEY, rules TEXT NOT NULL, log TEXT NOT NULL,
+            version INTEGER NOT NULL, next_due TEXT, fired_upto TEXT);
+        CREATE TABLE fired (order_id TEXT NOT NULL, event TEXT NOT NULL, rule TEXT NOT NULL,
+            fired_at TEXT NOT NULL, processed_at TEXT NOT NULL,
+            PRIMARY KEY (order_id, event, rule, fired_at));
+        INSERT INTO fired VALUES ('O1', 'auto_close', 'pay.unpaid_close',
+            '2026-11-01T02:00:00.000000+00:00', '2026-11-01T03:00:00.000000+00:00');
+        """
+    )
+    db.commit()
+    db.close()
+    with Queue(str(path)) as q:
+        [old] = q.fired()
+        assert (old.order_id, old.event, old.line) == ("O1", "auto_close", None)
+        columns = [row[1] for row in q.db.execute("PRAGMA table_info(fired)")]
+        assert "line" in columns and "rules_fingerprint" in {
+            row[1] for row in q.db.execute("PRAGMA table_info(orders)")
+        }

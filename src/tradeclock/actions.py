@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._time import duration_words, format_duration_iso, format_local, parse_instant
 from .errors import TradeclockError
 from .status import Deadline, Status
+from .trade import LINE_EVENTS, SUBSET_EVENTS
 
 if TYPE_CHECKING:
     from .order import Order
@@ -91,6 +92,9 @@ class Action(NamedTuple):
     stops: tuple[Deadline, ...]
     #: the paused auto-confirm time left, before and after (an extension during a refund)
     paused: tuple[timedelta | None, timedelta | None] = (None, None)
+    #: the line of a trade the action concerns (``None``: the trade as a whole, or an order
+    #: of one line)
+    line: str | None = None
 
     def to_dict(self, tz: Any) -> dict[str, Any]:
         """The JSON form, deadlines with their times in zone ``tz``."""
@@ -107,24 +111,30 @@ class Action(NamedTuple):
             "starts": [d.to_dict(tz) for d in self.starts],
             "stops": [d.to_dict(tz) for d in self.stops],
             "paused_left": [None if p is None else format_duration_iso(p) for p in self.paused],
+            "line": self.line,
         }
 
-    def summary(self, tz: Any) -> str:
-        """One line: ``refund_agreed -> refund success now; starts ...; stops ...``."""
+    def summary(self, tz: Any, lines: bool = False) -> str:
+        """One line: ``refund_agreed -> refund success now; starts ...; stops ...``; with
+        ``lines`` (a trade of several), each deadline of another line names it."""
+        label = self.label if self.line is None else f"{self.label} on line {self.line}"
         if not self.allowed:
-            return f"{self.label}: not allowed: {self.reason}"
+            return f"{label}: not allowed: {self.reason}"
         changes = []
         if self.state[0] != self.state[1]:
-            changes.append(f"order {self.state[1]}")
+            changes.append(f"{'order' if self.line is None else 'line'} {self.state[1]}")
         if self.refund[0] != self.refund[1]:
             changes.append(f"refund {self.refund[1]}")
         if self.paused[0] != self.paused[1] and self.paused[1] is not None:
             changes.append(f"auto-confirm paused with {duration_words(self.paused[1])} left")
-        text = f"{self.label} -> " + (", ".join(changes) + " now" if changes else "no change now")
+        text = f"{label} -> " + (", ".join(changes) + " now" if changes else "no change now")
         for word, ds in (("starts", self.starts), ("stops", self.stops)):
             if ds:
                 text += f"; {word} " + ", ".join(
-                    f"{d.event} ({format_local(d.at, tz)}, {d.rule})" for d in ds
+                    f"{d.event} ({format_local(d.at, tz)}, {d.rule}"
+                    + (f", line {d.line}" if lines and d.line not in (None, self.line) else "")
+                    + ")"
+                    for d in ds
                 )
         return text
 
@@ -142,41 +152,72 @@ def actions(
         for e in order.rules.events.values()
         for who in (e.by or ("buyer", "seller"))
     ]
+    several = order._lines is not None
     for who, etype, label, fields in (*ACTORS, *own):
         if actor is not None and who != actor:
             continue
-        event = {"type": etype, "at": t.isoformat(), **fields}
-        try:
-            after = base.apply(event).status(t)
-        except TradeclockError as err:
-            if include_refused:
-                out.append(
-                    Action(
-                        who,
-                        etype,
-                        label,
-                        event,
-                        False,
-                        _why(err.message),
-                        err.rule,
-                        (before.state, before.state),
-                        _refund(before, before),
-                        (),
-                        (),
+        tries: list[tuple[str | None, dict[str, Any]]] = [(None, {})]
+        if several and (etype in LINE_EVENTS or etype == "rated"):
+            tries = [(x, {"line": x}) for x in order.line_ids]  # a trade: line by line
+        elif several and etype in SUBSET_EVENTS:
+            tries = [(x, {"lines": [x]}) for x in order.line_ids]
+        for line, named in tries:
+            event = {"type": etype, "at": t.isoformat(), **fields, **named}
+            try:
+                after = base.apply(event).status(t)
+            except TradeclockError as err:
+                if include_refused:
+                    out.append(
+                        Action(
+                            who,
+                            etype,
+                            label,
+                            event,
+                            False,
+                            _why(err.message),
+                            err.rule,
+                            (before.state, before.state),
+                            _refund(before, before, line),
+                            (),
+                            (),
+                            line=line,
+                        )
                     )
-                )
-            continue
-        out.append(_allowed(who, etype, label, event, before, after))
+                continue
+            out.append(_allowed(who, etype, label, event, before, after, line))
     return out
 
 
 def _allowed(
-    who: str, etype: str, label: str, event: dict[str, Any], before: Status, after: Status
+    who: str,
+    etype: str,
+    label: str,
+    event: dict[str, Any],
+    before: Status,
+    after: Status,
+    line: str | None = None,
 ) -> Action:
-    old = {(d.event, d.rule, d.at) for d in before.upcoming}
-    new = {(d.event, d.rule, d.at) for d in after.upcoming}
-    starts = tuple(d for d in after.upcoming if (d.event, d.rule, d.at) not in old)
-    stops = tuple(d for d in before.upcoming if (d.event, d.rule, d.at) not in new)
+    old = {(d.event, d.rule, d.at, d.line) for d in before.upcoming}
+    new = {(d.event, d.rule, d.at, d.line) for d in after.upcoming}
+    starts = tuple(d for d in after.upcoming if (d.event, d.rule, d.at, d.line) not in old)
+    stops = tuple(d for d in before.upcoming if (d.event, d.rule, d.at, d.line) not in new)
+    if line is not None:  # the line's own state, refund and pause
+        b, a = _line(before, line), _line(after, line)
+        return Action(
+            who,
+            etype,
+            label,
+            event,
+            True,
+            None,
+            None,
+            (b.state, a.state),
+            _refund(before, after, line),
+            starts,
+            stops,
+            (b.auto_confirm_paused_left, a.auto_confirm_paused_left),
+            line,
+        )
     return Action(
         who,
         etype,
@@ -193,10 +234,19 @@ def _allowed(
     )
 
 
-def _refund(before: Status, after: Status) -> tuple[str | None, str | None]:
-    b = before.refund.state if before.refund else None
-    a = after.refund.state if after.refund else None
-    if before.refund and after.refund and before.refund.number != after.refund.number:
+def _line(status: Status, line: str) -> Any:
+    return next(x for x in status.lines if x.id == line)
+
+
+def _refund(
+    before: Status, after: Status, line: str | None = None
+) -> tuple[str | None, str | None]:
+    br, ar = before.refund, after.refund
+    if line is not None:  # a line of a trade: its own refund
+        br, ar = _line(before, line).refund, _line(after, line).refund
+    b = br.state if br else None
+    a = ar.state if ar else None
+    if br and ar and br.number != ar.number:
         b = None  # a new refund
     return b, a
 

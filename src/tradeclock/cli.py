@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"one of: {', '.join(e.value for e in AutoEvent)}, or the event of a timer of the "
         "rule set's own (--rules)",
     )
+    w.add_argument("--line", help="for this line of a trade (placed.lines): its own deadline")
     w.set_defaults(func=_cmd_when)
 
     x = sub.add_parser("explain", help="where the order stands and what comes next, in words")
@@ -250,11 +251,11 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_when(args: argparse.Namespace) -> int:
     order = _load(args.file, args.rules)
     status = order.status(_now(args.now))
-    answer = status.when_dict(args.event, order.rules)
+    answer = status.when_dict(args.event, order.rules, args.line)
     if args.json:
         print(json.dumps(answer, ensure_ascii=False))
     elif answer["at"] is not None:
-        d = status.deadline(args.event)
+        d = status.deadline(args.event, args.line)
         assert d is not None
         since = f"not before {answer['earliest']}, " if answer["earliest"] else ""
         print(f"{answer['at']}  ({since}{d.rule}; {_left(d.at - status.now)})")
@@ -287,7 +288,7 @@ def _cmd_actions(args: argparse.Namespace) -> int:
         if mine:
             print(f"{actor}:")
             for a in mine:
-                print(f"  {a.summary(tz)}")
+                print(f"  {a.summary(tz, len(order.line_ids) > 1)}")
     if not found:
         print(
             "nobody can do anything now"
@@ -469,6 +470,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                     "rule": r.rule,
                     "fired_at": r.fired_at.isoformat(),
                     "processed_at": r.processed_at.isoformat(),
+                    "line": r.line,
                 }
                 print(json.dumps(record), flush=True)
             if args.once or stop:
@@ -721,8 +723,14 @@ def render_timeline(order: Order, status: Status) -> str:
         + (f"   paid amount {status.amount}" if status.amount else "")
         + (f"   refunded {status.refunded}" if status.refunded else ""),
     ]
+    several = len(status.lines) > 1
+    if several:  # a trade: each line's own state and refund
+        for x in status.lines:
+            refund = "" if x.refund is None else f"   refund {x.refund.number}: {x.refund.state}"
+            amount = "" if x.amount is None else f"   amount {x.amount}"
+            lines.append(f"  line {x.id}: {x.state}{amount}{refund}")
     r = status.refund
-    if r is not None:
+    if r is not None and not several:
         kind = "with return" if r.return_goods else "refund only"
         amount = f", {r.amount}" if r.amount is not None else ", full amount"
         lines.append(f"Refund {r.number}: {r.state} ({kind}, reason {r.reason}{amount})")
@@ -738,16 +746,24 @@ def render_timeline(order: Order, status: Status) -> str:
             extra = f" ({ev.method})"
         elif ev.type == "refund_requested":
             extra = f" ({'return goods' if ev.return_goods else 'refund only'}, {ev.reason})"
+        if several and ev.line is not None:
+            extra += f", line {ev.line}"
+        elif several and ev.lines is not None and ev.type != "placed":
+            extra += f", lines {', '.join(x.id for x in ev.lines)}"
         rows.append((ev.at, 1, f"{ev.type}{extra}"))
     for f in status.fired:
-        rows.append((f.at, 0, f"{f.event:<20} automatic, {f.rule}"))
+        line = f", line {f.line}" if several and f.line is not None else ""
+        rows.append((f.at, 0, f"{f.event:<20} automatic, {f.rule}{line}"))
     for at, _, text in sorted(rows, key=lambda row: (row[0], row[1])):
         lines.append(f"  {format_short(at, tz)}  {text}")
     if later:
         lines.append(f"  ({later} later event(s) in the log, after now, not counted)")
     lines += ["", "Upcoming" if status.upcoming else "Upcoming: nothing (no timer is running)"]
     for d in status.upcoming:
-        lines.append(f"  {format_short(d.at, tz)}  {d.event:<18} {_left(d.at - now)}  [{d.rule}]")
+        line = f"  line {d.line}" if several and d.line is not None else ""
+        lines.append(
+            f"  {format_short(d.at, tz)}  {d.event:<18} {_left(d.at - now)}  [{d.rule}]{line}"
+        )
         who = ", ".join(d.stoppable_by) if d.stoppable_by else "nobody"
         lines.append(f"      then: {d.effect}; can be stopped by: {who}")
         if d.earliest is not None and d.earliest != d.at:

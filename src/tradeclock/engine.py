@@ -85,7 +85,7 @@ from .state import (
     Table,
     Timer,
 )
-from .status import Deadline, Fired, Instalments, Ratings, RefundView, Status
+from .status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
 
 
 def _at(item: Fired | Deadline) -> datetime:
@@ -480,7 +480,7 @@ def _fire(st: State, timer: Timer) -> None:
     assert holder is not None
     holder.running.pop(rule_id)
     holder.ended[rule_id] = (at, True)
-    st.fired.append(Fired(event, at, rule_id))
+    st.fired.append(Fired(event, at, rule_id, None if rule_id in rs.trade_wide else st.line))
     cause: Cause = (event, at, rule_id)
     effect = rule.on_expiry
     if effect is not None:
@@ -504,7 +504,7 @@ def _default_rating(st: State, rule: Rule, at: datetime) -> None:
     default = rules.RATING_DEFAULTS.get(side)
     if default is not None and side not in st.rated:
         st.rated = {**st.rated, side: (default, True)}
-        st.fired.append(Fired("default_rating", at, rule.id))
+        st.fired.append(Fired("default_rating", at, rule.id, st.line))
 
 
 def _bar_reason(st: State, rule: Rule, at: datetime) -> None:
@@ -654,6 +654,8 @@ def apply(st: State, ev: Event) -> None:
             f"the order was already placed at {when(st, st.placed_at)}",  # type: ignore[arg-type]
             "order.first_event",
         )
+    if ev.line is not None or ev.lines is not None:
+        _check_line(st, ev)
     if st.next_due is not None and st.next_due <= at:
         advance(st, at)
     rs = st.rs
@@ -679,6 +681,18 @@ def apply(st: State, ev: Event) -> None:
         if handler is not None:
             handler(st, at, ev)
     st.last_at = at
+
+
+def _check_line(st: State, ev: Event) -> None:
+    """An order of one line: an event may name that line, and no other."""
+    named = [ev.line] if ev.line is not None else [x.id for x in ev.lines or ()]
+    for line in named:
+        if line != st.line:
+            raise InvalidInput(
+                f"{ev.type} names line {line!r}, and this order's one line is {st.line!r}",
+                event_type=ev.type,
+                line=line,
+            )
 
 
 def _step(rs: RuleSet, key: tuple[str, Any], refund: bool) -> Any:
@@ -779,6 +793,12 @@ def _on_placed(st: State, ev: Event) -> None:
     """The facts a placed event gives (the step then enters ``placed``)."""
     st.placed_at = ev.at
     st.amount = ev.amount
+    if ev.lines is not None:
+        if len(ev.lines) != 1:  # the trade's replay gives each line its own state
+            raise InvalidInput("a state follows one line: replay a trade of several lines")
+        st.line = ev.lines[0].id
+        if ev.amount is None:  # the one line's amount is the order's
+            st.amount = ev.lines[0].amount
     st.flash_sale = bool(ev.flash_sale)
     st.campaign = bool(ev.campaign)
     if ev.category is not None:
@@ -940,10 +960,18 @@ def money(st: State, now: datetime) -> tuple[list[Fired], list[Deadline]]:
     for _, at in st.payouts:
         a = arrival(rs, rule_id, at, approximate=True)
         if a.latest <= now:
-            fired.append(Fired("money_arrival", a.latest, rule_id))
+            fired.append(Fired("money_arrival", a.latest, rule_id, st.line))
         else:
             upcoming.append(
-                Deadline("money_arrival", a.latest, rule_id, *info[:4], a.earliest, a.approximate)
+                Deadline(
+                    "money_arrival",
+                    a.latest,
+                    rule_id,
+                    *info[:4],
+                    a.earliest,
+                    a.approximate,
+                    st.line,
+                )
             )
     return fired, upcoming
 
@@ -997,8 +1025,14 @@ def build_status(st: State, now: datetime) -> Status:
     if len(entries) > 1:
         entries.sort()  # by time, ties in rule-table order
     rows = []
+    line, wide = st.line, rs.trade_wide
+    of_trade = False  # a deadline of the trade as a whole runs (the line's own list leaves it out)
     for at, _, rid in entries:
-        rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid])))
+        if rid in wide:
+            of_trade = True
+            rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid], None)))
+        else:
+            rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid], line)))
     upcoming = tuple(rows)
     if approximate:
         upcoming = tuple(
@@ -1029,6 +1063,11 @@ def build_status(st: State, now: datetime) -> Status:
         )
     )
     assert st.state is not None
+    top = trade_status(st.state, st.paid_at is not None)
+    top_refund = None if r is None else REFUND_CODES[r.state]
+    left = None if paused is None else paused[LEFT]
+    own = tuple(d for d in upcoming if d.line is not None) if of_trade else upcoming
+    one = (line, st.state, top, top_refund, view, own, st.amount, st.refunded, left)
     return _new(
         Status,
         (
@@ -1038,18 +1077,19 @@ def build_status(st: State, now: datetime) -> Status:
             rs._fingerprint or rs.fingerprint,  # computed once per rule set
             now,
             st.state,
-            trade_status(st.state, st.paid_at is not None),
-            None if r is None else REFUND_CODES[r.state],
+            top,
+            top_refund,
             view,
             fired,
             upcoming,
             st.amount,
             st.refunded,
-            None if paused is None else paused[LEFT],
+            left,
             None if paused is None else paused[PAUSED_AT],
             st.flash_sale,
             _NO_RATINGS if not st.rated else _ratings(st),
             bool(st.rated) and _visible(st),
             rs.tz,
+            (_new(LineStatus, one),),
         ),
     )

@@ -36,6 +36,7 @@ class TradeclockError(Exception):
         event_type: str | None = None,
         rule: str | None = None,
         state: str | None = None,
+        line: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -44,6 +45,8 @@ class TradeclockError(Exception):
         self.event_type = event_type
         self.rule = rule
         self.state = state
+        #: the line (sub-order) of a multi-line trade the error concerns
+        self.line = line
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.message, self._fields()))
@@ -55,6 +58,7 @@ class TradeclockError(Exception):
             "event_type": self.event_type,
             "rule": self.rule,
             "state": self.state,
+            "line": self.line,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,6 +79,8 @@ class TradeclockError(Exception):
                 where += f", event {fields['event_index']}"
                 if fields["event_type"]:
                     where += f" ({fields['event_type']})"
+            if fields["line"] is not None:
+                where += f", line {fields['line']}"
             message = f"{where}: {message}"
         return type(self)(message, **fields)
 

@@ -21,7 +21,15 @@ from typing import Any, NamedTuple
 from ._strenum import ContractEnum
 from ._time import DATETIME_RE, format_duration_iso, parse_duration, parse_instant
 from .errors import InvalidInput
-from .limits import MAX_AMOUNT, MAX_DAYS, MAX_INSTANT, MAX_TEXT, MAX_TEXT_LENGTH, MIN_INSTANT
+from .limits import (
+    MAX_AMOUNT,
+    MAX_DAYS,
+    MAX_INSTANT,
+    MAX_LINES,
+    MAX_TEXT,
+    MAX_TEXT_LENGTH,
+    MIN_INSTANT,
+)
 
 __all__ = [
     "AutoEvent",
@@ -171,6 +179,15 @@ class Outcome(ContractEnum):
     NO_REFUND = "no_refund"
 
 
+class Line(NamedTuple):
+    """One line (sub-order, the Open Platform's ``oid``) of a trade: its id and, in ``placed``,
+    the most that line can refund (``None`` in ``shipped``/``signed``/``confirmed``, which name
+    the lines they concern)."""
+
+    id: str
+    amount: Decimal | None = None
+
+
 class Event(NamedTuple):
     """One entry of an order's log. Times are UTC instants; amounts are exact decimals.
 
@@ -211,6 +228,11 @@ class Event(NamedTuple):
     #: the seller paid the outbound shipping (包邮), and from what order amount on, if any
     free_shipping: bool | None = None
     free_shipping_threshold: Decimal | None = None
+    #: placed: the trade's lines with their amounts; shipped, signed, confirmed: the lines the
+    #: event concerns (absent: every line it can apply to)
+    lines: tuple[Line, ...] | None = None
+    #: the line a refund event (or a rating) concerns: required when the trade has several
+    line: str | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
@@ -226,6 +248,11 @@ class Event(NamedTuple):
                 value = format_duration_iso(value)
             elif isinstance(value, enum.Enum):
                 value = value.value
+            elif name == "lines":
+                value = [
+                    x.id if x.amount is None else {"id": x.id, "amount": str(x.amount)}
+                    for x in value
+                ]
             out[name] = value
         return out
 
@@ -354,6 +381,51 @@ def _text(value: object, what: str) -> str:
     return check_text(value, what)
 
 
+def _lines(value: object, what: str) -> tuple[Line, ...]:
+    """A list of lines: ``{"id", "amount"}`` objects (placed) or line ids (the lines an event
+    concerns); in a CSV or Parquet cell, the same list as JSON text."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        import json
+
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InvalidInput(f"{what} is not a JSON list: {_short(value)}") from None
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidInput(f"{what} must be a non-empty list, got {_short(value)}")
+    if len(value) > MAX_LINES:
+        raise InvalidInput(f"{what} holds more than {MAX_LINES} lines")
+    out: list[Line] = []
+    for i, item in enumerate(value):
+        if isinstance(item, Line):  # an event built in Python (or one parsed, checked again)
+            item = item.id if item.amount is None else {"id": item.id, "amount": item.amount}
+        if isinstance(item, str):
+            out.append(Line(check_text(item, f"{what}[{i}]")))
+        elif isinstance(item, Mapping):
+            unknown = sorted(set(item) - {"id", "amount"})
+            if unknown:
+                raise InvalidInput(
+                    f"{what}[{i}] has unknown field {unknown[0]!r} (allowed: id, amount)"
+                )
+            if "id" not in item:
+                raise InvalidInput(f"{what}[{i}] has no 'id'")
+            ident = check_text(item["id"], f"{what}[{i}].id")
+            if item.get("amount") is None:
+                raise InvalidInput(f"{what}[{i}] (line {ident!r}) has no 'amount'")
+            out.append(Line(ident, parse_amount(item["amount"], f"{what}[{i}].amount")))
+        else:
+            raise InvalidInput(f"{what}[{i}] must be a line id or an object, got {_short(item)}")
+    ids = [x.id for x in out]
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise InvalidInput(f"{what}: line {ident!r} is listed twice (line ids are unique)")
+        seen.add(ident)
+    if len({x.amount is None for x in out}) > 1:
+        raise InvalidInput(f"{what}: either every line has an amount (placed) or none (the rest)")
+    return tuple(out)
+
+
 def check_text(value: object, what: str) -> str:
     """A non-empty, printable string of at most :data:`MAX_TEXT` characters (ids, waybills)."""
     if not isinstance(value, str) or not value.strip():
@@ -370,7 +442,7 @@ class FieldDef(NamedTuple):
     loader, the JSON Schema, the batch column types and the generator all derive from
     :data:`FIELD_DEFS`; nothing else lists the fields."""
 
-    #: amount, duration, enum, bool, days, length, text or bank
+    #: amount, duration, enum, bool, days, length, text, bank or lines
     kind: str
     #: the sentence that documents it (the JSON Schema's description, the docs)
     doc: str
@@ -420,6 +492,21 @@ FIELD_DEFS: Mapping[str, FieldDef] = {
     "free_shipping_threshold": _F(
         "amount", "the order amount from which shipping is free (yuan, exact)", None, "99.00"
     ),
+    "lines": _F(
+        "lines",
+        "placed: the trade's lines (sub-orders), each {id, amount} with the most it can refund "
+        "(absent: one line, the order itself); shipped, signed, confirmed: the ids of the lines "
+        "concerned (absent: every line the event can apply to)",
+        None,
+        [{"id": "L1", "amount": "259.00"}],
+    ),
+    "line": _F(
+        "text",
+        "the line a refund event or a rating concerns (required for refund events when the "
+        "trade has several lines)",
+        None,
+        "L1",
+    ),
 }
 
 if tuple(FIELD_DEFS) != _OPTIONAL:  # Event declares the tuple's slots; the catalogue, the rest
@@ -434,6 +521,7 @@ _KIND_PARSERS: Mapping[str, Callable[[object, str], Any]] = {
     "length": _length,
     "text": _text,
     "bank": _bank,
+    "lines": _lines,
 }
 #: The Python type a parsed value of each kind has, and whether a subclass would be wrong.
 _KIND_TYPES: Mapping[str, tuple[type, bool]] = {
@@ -444,6 +532,7 @@ _KIND_TYPES: Mapping[str, tuple[type, bool]] = {
     "length": (int, True),
     "text": (str, False),
     "bank": (str, False),
+    "lines": (tuple, False),
 }
 #: The column type of each kind in an event table (anything else is text as the log writes it).
 ARROW_KINDS: Mapping[str, str] = {"bool": "bool", "days": "int64", "length": "int64"}
@@ -486,17 +575,22 @@ EVENT_DEFS: Mapping[EventType, EventDef] = {
             "buyer_confirmed_exclusion",
             "free_shipping",
             "free_shipping_threshold",
+            "lines",
         ),
     ),
     _T.PAID: EventDef("the buyer paid (the money goes into escrow)", optional=("channel", "bank")),
     _T.CANCELLED: EventDef("the buyer or the seller cancelled the unpaid order", optional=("by",)),
     _T.SHIPPED: EventDef(
         "the seller shipped the goods",
-        optional=("method", "tracking_no"),
+        optional=("method", "tracking_no", "lines"),
         defaults={"method": Method.EXPRESS},
     ),
-    _T.SIGNED: EventDef("the carrier delivered and the buyer signed for the goods"),
-    _T.CONFIRMED: EventDef("the buyer confirmed receipt (the money goes to the seller)"),
+    _T.SIGNED: EventDef(
+        "the carrier delivered and the buyer signed for the goods", optional=("lines",)
+    ),
+    _T.CONFIRMED: EventDef(
+        "the buyer confirmed receipt (the money goes to the seller)", optional=("lines",)
+    ),
     _T.RECEIPT_EXTENDED: EventDef(
         "the buyer or the seller extended the time to confirm receipt",
         required=("by",),
@@ -504,31 +598,38 @@ EVENT_DEFS: Mapping[EventType, EventDef] = {
     ),
     _T.REFUND_REQUESTED: EventDef(
         "the buyer asked for a refund (with or without returning the goods)",
-        optional=("return_goods", "reason", "amount"),
+        optional=("return_goods", "reason", "amount", "line"),
         defaults={"return_goods": False, "reason": Reason.OTHER},
     ),
-    _T.REFUND_AGREED: EventDef("the seller agreed to the refund"),
-    _T.REFUND_REFUSED: EventDef("the seller refused the refund"),
+    _T.REFUND_AGREED: EventDef("the seller agreed to the refund", optional=("line",)),
+    _T.REFUND_REFUSED: EventDef("the seller refused the refund", optional=("line",)),
     _T.REFUND_MODIFIED: EventDef(
-        "the buyer changed the refund request", optional=("return_goods", "reason", "amount")
+        "the buyer changed the refund request",
+        optional=("return_goods", "reason", "amount", "line"),
     ),
-    _T.REFUND_CANCELLED: EventDef("the buyer withdrew the refund request"),
+    _T.REFUND_CANCELLED: EventDef("the buyer withdrew the refund request", optional=("line",)),
     _T.RETURN_SHIPPED: EventDef(
-        "the buyer shipped the return", required=("tracking_no",), optional=("method",)
+        "the buyer shipped the return", required=("tracking_no",), optional=("method", "line")
     ),
-    _T.RETURN_RECEIVED: EventDef("the seller confirmed receiving the return"),
-    _T.RETURN_ARRIVED: EventDef("the carrier delivered the return to the seller"),
+    _T.RETURN_RECEIVED: EventDef("the seller confirmed receiving the return", optional=("line",)),
+    _T.RETURN_ARRIVED: EventDef(
+        "the carrier delivered the return to the seller", optional=("line",)
+    ),
     _T.INTERVENTION_REQUESTED: EventDef(
-        "the buyer or the seller asked the platform to step in", optional=("by",)
+        "the buyer or the seller asked the platform to step in", optional=("by", "line")
     ),
-    _T.INTERVENTION_RULED: EventDef("the platform ruled", required=("outcome",)),
+    _T.INTERVENTION_RULED: EventDef(
+        "the platform ruled", required=("outcome",), optional=("line",)
+    ),
     _T.RATED: EventDef(
-        "the buyer or the seller rated the trade",
+        "the buyer or the seller rated the trade (or one of its lines)",
         required=("by", "score"),
-        optional=("text_length",),
+        optional=("text_length", "line"),
     ),
     _T.EVIDENCE_ADDED: EventDef(
-        "the buyer or the seller added evidence during intervention", required=("by",)
+        "the buyer or the seller added evidence during intervention",
+        required=("by",),
+        optional=("line",),
     ),
 }
 #: For each event type: (required fields, optional fields) besides ``type`` and ``at``.
@@ -633,7 +734,21 @@ def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
         if values[index] is None:
             missing = sorted(FIELDS[etype][0] - {k for k, v in obj.items() if v is not None})
             raise InvalidInput(f"{etype} event is missing {', '.join(missing)}", event_type=etype)
+    lines = values[_LINES_AT]
+    if lines is not None and (lines[0].amount is None) == (etype is EventType.PLACED):
+        raise InvalidInput(
+            f"{etype}.lines: "
+            + (
+                "each line is an object {id, amount}"
+                if etype is EventType.PLACED
+                else "list the ids of the lines concerned (amounts belong to placed)"
+            ),
+            event_type=etype,
+        )
     return _new_event(Parsed, values)
+
+
+_LINES_AT = Event._fields.index("lines")
 
 
 _CUSTOM_FIELDS = ("type", "at", "by", "event_id")
@@ -727,6 +842,8 @@ def _fields_ok(ev: Event) -> bool:
                 return False
     if ev.tracking_no is not None or ev.bank is not None or ev.event_id is not None:
         return False  # text is checked by its parser (length, characters, pattern)
+    if ev.lines is not None or ev.line is not None:
+        return False  # checked by their parsers
     amount = ev.amount
     if amount is not None:
         exponent = amount.as_tuple().exponent

@@ -32,6 +32,7 @@ _ORDER: Mapping[str, Mapping[str, str]] = {
         "signed": "买家已签收，等待买家确认收货",
         "success": "交易成功",
         "closed": "交易关闭",
+        "partly_shipped": "卖家已部分发货",
     },
     "en": {
         "placed": "placed, waiting for the buyer to pay",
@@ -40,6 +41,7 @@ _ORDER: Mapping[str, Mapping[str, str]] = {
         "signed": "signed for by the buyer, waiting for the buyer to confirm receipt",
         "success": "trade succeeded",
         "closed": "trade closed",
+        "partly_shipped": "partly shipped: some lines shipped, some not yet",
     },
 }
 _REFUND: Mapping[str, Mapping[str, str]] = {
@@ -152,6 +154,9 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "next": "接下来：",
         "none": "接下来：没有正在计时的期限。",
         "item": "- {at}（{left}后）：{what}。",
+        "line": "子订单 {id}：{state}",
+        "line_refund": "；退款 {n}：{state}",
+        "on_line": "（子订单 {id}）",
         "stop": "  谁可以阻止：{who}——{how}。",
         "nobody": "  任何一方都不能阻止。",
         "info": "  （提示性期限，不改变订单状态）",
@@ -179,6 +184,9 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "next": "Next:",
         "none": "Next: no timer is running.",
         "item": "- {at} (in {left}): {what}.",
+        "line": "Line {id}: {state}",
+        "line_refund": "; refund {n}: {state}",
+        "on_line": " (line {id})",
         "stop": "  Who can stop it: {who}: {how}.",
         "nobody": "  Nobody can stop it.",
         "info": "  (informational: the order's state does not change)",
@@ -220,8 +228,14 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
         ),
         w["state"].format(state=_ORDER[lang][status.state]),
     ]
+    several = len(status.lines) > 1
+    for x in status.lines if several else ():  # a trade: each line's state and refund
+        text = w["line"].format(id=x.id, state=_ORDER[lang][x.state])
+        if x.refund is not None:
+            text += w["line_refund"].format(n=x.refund.number, state=_REFUND[lang][x.refund.state])
+        lines.append(text + ("。" if lang == "zh" else "."))
     r = status.refund
-    if r is not None:
+    if r is not None and not several:
         reason = _REASON_ZH.get(r.reason, r.reason) if lang == "zh" else r.reason
         lines.append(
             w["refund"].format(
@@ -251,9 +265,12 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
     if status.fired:
         lines.append(w["fired"])
         for f in status.fired:
+            on = w["on_line"].format(id=f.line) if several and f.line is not None else ""
             lines.append(
                 w["fired_item"].format(
-                    at=format_short(f.at, tz), what=_what(f.event, f.rule, rules, lang), rule=f.rule
+                    at=format_short(f.at, tz) + on,
+                    what=_what(f.event, f.rule, rules, lang),
+                    rule=f.rule,
                 )
             )
     return "\n".join(lines)
@@ -281,9 +298,10 @@ def _ratings_line(status: Status, lang: str) -> str:
 
 def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[str]:
     w = _WORDS[lang]
+    on = w["on_line"].format(id=d.line) if len(status.lines) > 1 and d.line is not None else ""
     out = [
         w["item"].format(
-            at=format_short(d.at, status.tz),
+            at=format_short(d.at, status.tz) + on,
             left=duration_words(d.at - status.now, lang),
             what=_what(d.event, d.rule, rules, lang),
         )

@@ -15,6 +15,7 @@ __all__ = [
     "MAX_DAYS",
     "MAX_EVENTS",
     "MAX_INSTANT",
+    "MAX_LINES",
     "MAX_LOG_BYTES",
     "MAX_TEXT",
     "MAX_TEXT_LENGTH",
@@ -27,6 +28,8 @@ MAX_EVENTS = 10_000
 MAX_LOG_BYTES = 16 * 1024 * 1024
 #: characters of an order id or a tracking number
 MAX_TEXT = 256
+#: the most lines (sub-orders) one trade may hold
+MAX_LINES = 100
 #: the length of a rating's text (the text itself is not kept)
 MAX_TEXT_LENGTH = 100_000
 #: an amount in yuan (one trillion)

@@ -64,17 +64,20 @@ def build_server() -> MCPServer:
         return _guard(lambda: _order(log).status(_now(now)).to_dict())
 
     @server.tool()
-    def order_when(log: dict[str, Any], event: str, now: str | None = None) -> dict[str, Any]:
+    def order_when(
+        log: dict[str, Any], event: str, now: str | None = None, line: str | None = None
+    ) -> dict[str, Any]:
         """When the automatic `event` happens (auto_close, pay_reminder, dispatch_due,
         auto_confirm, auto_refund, auto_agree, refund_close, return_window_end, evidence_due,
         money_arrival, rating_window_end, after_sale_window_end), or why it will not:
-        `{event, at, earliest, rule, reason}`, `at` null when it will not happen; for
+        `{event, at, earliest, rule, line, reason}`, `at` null when it will not happen; for
         money_arrival `at` is the latest instant the refunded money arrives and `earliest`
-        the first."""
+        the first. For a trade of several lines (`placed.lines`), `line` asks about one line
+        (its own deadline, or the trade's as a whole)."""
 
         def answer() -> dict[str, Any]:
             order = _order(log)
-            return order.status(_now(now)).when_dict(event, order.rules)
+            return order.status(_now(now)).when_dict(event, order.rules, line)
 
         return _guard(answer)
 

@@ -31,6 +31,7 @@ from .limits import MAX_EVENTS, MAX_LOG_BYTES
 from .rules import LATE_SHIPMENT, RuleRegistry, RuleSet, get_rules
 from .state import State
 from .status import Status
+from .trade import is_trade, replay_trade, trade_status
 
 __all__ = ["Compensation", "Order", "Receipt", "ShippingSplit", "load"]
 
@@ -49,6 +50,11 @@ class Order:
     rules: RuleSet
     events: tuple[Event, ...]
     _state: State = attrs.field(repr=False, alias="state")
+    #: a trade of several lines (``placed.lines``): each line's own order, in the log's order
+    #: (``None``: one line, judged by ``_state``)
+    _lines: tuple[tuple[str, Order], ...] | None = attrs.field(
+        repr=False, alias="lines", default=None
+    )
 
     @classmethod
     def new(cls, id: str, rules: RuleSet | str = "taobao") -> Order:
@@ -121,6 +127,8 @@ class Order:
                 event_index=index,
                 event_type=ev.type,
             )
+        if self._lines is not None or (not self.events and is_trade(ev)):
+            return Receipt(replay(self.id, self.rules, [*self.events, ev]), False)
         st = self._state.copy()
         apply_event(st, ev, index)
         return Receipt(Order(self.id, self.rules, (*self.events, ev), st), False)
@@ -164,6 +172,8 @@ class Order:
         A pure function of (log, now): events after ``now`` are not taken into account.
         """
         t = parse_instant(now, "now")
+        if self._lines is not None:
+            return self._trade_status(t)
         st = self._state
         if st.last_at is not None and st.last_at <= t and (st.next_due is None or st.next_due > t):
             return build_status(st, t)  # nothing due: no copy needed
@@ -180,14 +190,36 @@ class Order:
         advance(st, t)
         return build_status(st, t)
 
-    def when(self, event: str, now: datetime | str) -> datetime | None:
-        """When the automatic ``event`` (e.g. ``"auto_confirm"``) is next due, or ``None``.
+    def _trade_status(self, t: datetime) -> Status:
+        if self.events[0].at > t:
+            return self._at(t).status(t)  # raises: nothing had happened by t
+        return trade_status(self, t)
+
+    def when(self, event: str, now: datetime | str, line: str | None = None) -> datetime | None:
+        """When the automatic ``event`` (e.g. ``"auto_confirm"``) is next due, or ``None``;
+        with ``line``, for that line of a trade (its own deadline, or the trade's as a whole).
 
         The instant is returned in the rule set's zone.
         """
         check_auto_event(event, self.rules)
-        deadline = self.status(now).deadline(event)
+        if line is not None and line not in self.line_ids:
+            raise InvalidInput(
+                f"order {self.id} has no line {line!r} (its lines: {', '.join(self.line_ids)})",
+                order_id=self.id,
+                line=line,
+            )
+        deadline = self.status(now).deadline(event, line)
         return None if deadline is None else deadline.at.astimezone(self.rules.tz)
+
+    @property
+    def line_ids(self) -> tuple[str, ...]:
+        """The ids of the order's lines: those of ``placed.lines``, else the order's own id."""
+        if self._lines is not None:
+            return tuple(line for line, _ in self._lines)
+        first = self.events[0] if self.events else None
+        if first is not None and first.lines:
+            return (first.lines[0].id,)
+        return (self.id,)
 
     def instalments_allowed(self) -> tuple[bool, str]:
         """Whether the buyer may pay by credit-card instalments, and why (rule
@@ -429,6 +461,13 @@ def _held(order_id: str, events: Sequence[Event], ev: Event) -> int | None:
     return None
 
 
+def _replay_trade(order_id: str, rs: RuleSet, events: list[Event]) -> Order:
+    """A trade of several lines: each line's order, replayed from its share of the log."""
+    states, logs = replay_trade(order_id, rs, events)
+    lines = tuple((line, Order(order_id, rs, tuple(logs[line]), st)) for line, st in states.items())
+    return Order(order_id, rs, tuple(events), lines[0][1]._state, lines)
+
+
 def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any]]) -> Order:
     """Build an order from a sequence of events (dicts or :class:`Event`) in one pass.
 
@@ -440,6 +479,7 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     parsed: list[Event] = []
     ids: set[str] = set()
     i = 0
+    trade = False  # a trade of several lines: its lines are replayed once the log is read
     try:
         for i, raw in enumerate(events):
             if i >= MAX_EVENTS:
@@ -449,10 +489,16 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
                 if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
                     continue
                 ids.add(ev.event_id)
+            if trade or (not parsed and ev.lines is not None and is_trade(ev)):
+                trade = True
+                parsed.append(ev)
+                continue
             apply(st, ev)
             parsed.append(ev)
     except TradeclockError as exc:
         raise exc.located(order_id=order_id, event_index=i) from None
+    if trade:
+        return _replay_trade(order_id, rs, parsed)
     return Order(order_id, rs, tuple(parsed), st)
 
 

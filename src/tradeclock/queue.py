@@ -51,8 +51,25 @@ CREATE TABLE IF NOT EXISTS fired (
     rule         TEXT NOT NULL,
     fired_at     TEXT NOT NULL,
     processed_at TEXT NOT NULL,
-    PRIMARY KEY (order_id, event, rule, fired_at)
+    line         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (order_id, line, event, rule, fired_at)
 );
+"""
+#: A queue written before trades had lines: its fired table keyed without the line.
+_LINES_MIGRATION = """
+CREATE TABLE fired_by_line (
+    order_id     TEXT NOT NULL,
+    event        TEXT NOT NULL,
+    rule         TEXT NOT NULL,
+    fired_at     TEXT NOT NULL,
+    processed_at TEXT NOT NULL,
+    line         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (order_id, line, event, rule, fired_at)
+);
+INSERT INTO fired_by_line (order_id, event, rule, fired_at, processed_at)
+    SELECT order_id, event, rule, fired_at, processed_at FROM fired;
+DROP TABLE fired;
+ALTER TABLE fired_by_line RENAME TO fired;
 """
 
 
@@ -65,6 +82,9 @@ class FiredRecord(NamedTuple):
     rule: str
     fired_at: datetime
     processed_at: datetime
+    #: the line of a trade it concerns (``None``: the trade as a whole, or recorded before
+    #: the queue kept lines)
+    line: str | None = None
 
 
 def _key(at: datetime) -> str:
@@ -91,6 +111,9 @@ class Queue:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(orders)")}
         if "rules_fingerprint" not in columns:  # a queue written before rule sets were pinned
             self.db.execute("ALTER TABLE orders ADD COLUMN rules_fingerprint TEXT")
+        fired = {row[1] for row in self.db.execute("PRAGMA table_info(fired)")}
+        if "line" not in fired:  # written before trades had lines: one transaction
+            self.db.executescript(f"BEGIN IMMEDIATE; {_LINES_MIGRATION} COMMIT;")
 
     def close(self) -> None:
         """Close the file."""
@@ -188,12 +211,15 @@ class Queue:
 
     def fired(self, order_id: str | None = None) -> list[FiredRecord]:
         """What the queue recorded, in time order (one order's, or all)."""
-        sql = "SELECT order_id, event, rule, fired_at, processed_at FROM fired"
+        sql = "SELECT order_id, event, rule, fired_at, processed_at, line FROM fired"
         args: tuple[Any, ...] = ()
         if order_id is not None:
             sql, args = sql + " WHERE order_id = ?", (order_id,)
         rows = self.db.execute(sql + " ORDER BY fired_at, order_id, rowid", args).fetchall()
-        return [FiredRecord(o, e, r, _instant(f), _instant(p)) for o, e, r, f, p in rows]
+        return [
+            FiredRecord(o, e, r, _instant(f), _instant(p), line or None)
+            for o, e, r, f, p, line in rows
+        ]
 
     # ------------------------------------------------------------------ internals
 
@@ -217,11 +243,11 @@ class Queue:
                 if upto is not None and key <= upto:
                     continue
                 cursor = self.db.execute(
-                    "INSERT OR IGNORE INTO fired VALUES (?, ?, ?, ?, ?)",
-                    (order_id, f.event, f.rule, key, _key(now)),
+                    "INSERT OR IGNORE INTO fired VALUES (?, ?, ?, ?, ?, ?)",
+                    (order_id, f.event, f.rule, key, _key(now), f.line or ""),
                 )
                 if cursor.rowcount:
-                    records.append(FiredRecord(order_id, f.event, f.rule, f.at, now))
+                    records.append(FiredRecord(order_id, f.event, f.rule, f.at, now, f.line))
             newest = max((_key(f.at) for f in status.fired), default=upto)
             nxt = status.upcoming[0].at if status.upcoming else None
             self.db.execute(

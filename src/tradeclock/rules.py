@@ -223,6 +223,22 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
                 "RULES.md § Rules between timers",
             ),
             _c(
+                "trade.lines",
+                "a trade of several lines (placed.lines): each line runs these rules on its own "
+                "(its refund, its pause, its shipment, confirmation, rating and the law's "
+                "windows); the pay timers are the trade's; the trade's state comes from its "
+                "lines (partly_shipped while some open lines shipped and some did not)",
+                "Taobao Open Platform Trade.timeout_action_time, Order.refund_status, "
+                "Order.consign_time, Order.end_time (per sub-order); SELLER_CONSIGNED_PART",
+            ),
+            _c(
+                "trade.split_shipment",
+                "a trade shipped in parts: each line's countdowns (auto-confirm, after-sale) "
+                "run from that line's own shipment, not from the trade's last one",
+                "Taobao Open Platform Order.consign_time and Order.timeout_action_time are per "
+                "sub-order; taobao.logistics.*.send ships a subset (sub_tid, is_split)",
+            ),
+            _c(
                 "refund.none_after_success",
                 "no refund can be requested after success",
                 f"{SEED_002} § 四.3",
@@ -1196,6 +1212,9 @@ class RuleSet:
     )
     #: the timers an open refund pauses (those with a resume mode)
     pausing: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    #: the timers of a trade as a whole, not of one line: those that run only before payment
+    #: (the lines of a trade cannot differ before it is paid)
+    trade_wide: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     #: a state entered (``order.<state>``, ``refund.<state>``) -> the timers of that scope
     #: that do not run in it (their ``runs_in`` leaves it out)
     leave: Mapping[str, frozenset[str]] = attrs.field(init=False, repr=False, eq=False)
@@ -1229,6 +1248,15 @@ class RuleSet:
         object.__setattr__(self, "refund_steps", {})
         object.__setattr__(
             self, "pausing", frozenset(r.id for r in self.rules.values() if r.resume is not None)
+        )
+        object.__setattr__(
+            self,
+            "trade_wide",
+            frozenset(
+                r.id
+                for r in self.rules.values()
+                if r.scope == "order" and r.runs_in and set(r.runs_in) <= {"placed"}
+            ),
         )
         object.__setattr__(
             self,

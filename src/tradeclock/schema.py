@@ -35,7 +35,7 @@ from .events import (
     Party,
 )
 from .explain import LANGS
-from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_TEXT, MAX_TEXT_LENGTH
+from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_LINES, MAX_TEXT, MAX_TEXT_LENGTH
 from .rules import CustomEvent, RuleSet
 from .status import Instalments, Status
 
@@ -62,6 +62,22 @@ _KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "length": {"type": "integer", "minimum": 0, "maximum": MAX_TEXT_LENGTH},
     "text": _TEXT,
     "bank": {"type": "string", "pattern": BANK_PATTERN},
+    "lines": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_LINES,
+        "items": {
+            "oneOf": [
+                _TEXT,
+                {
+                    "type": "object",
+                    "required": ["id", "amount"],
+                    "properties": {"id": _TEXT, "amount": FIELD_AMOUNT},
+                    "additionalProperties": False,
+                },
+            ]
+        },
+    },
 }
 
 

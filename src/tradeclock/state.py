@@ -164,6 +164,7 @@ class State:
         "fired",
         "flash_sale",
         "last_at",
+        "line",
         "method",
         "next_due",
         "order_id",
@@ -212,6 +213,8 @@ class State:
         #: no running deadline of the order or its refund is before this (a lower bound; None:
         #: none runs). Starting a timer lowers it; the tests check it never passes a deadline.
         self.next_due: datetime | None = None
+        #: the id of the one line this state follows (``placed.lines``; else the order's id)
+        self.line = order_id
 
     def copy(self) -> State:
         # written out: a getattr/setattr loop costs ten times as much (tests check every slot)
@@ -226,6 +229,7 @@ class State:
         new.channel = self.channel
         new.running = dict(self.running)
         new.ended = dict(self.ended)
+        new.line = self.line
         new.flash_sale = self.flash_sale
         new.last_at = self.last_at
         new.method = self.method

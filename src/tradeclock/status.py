@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from ._time import duration_words, format_duration_iso, format_local
 from .events import check_auto_event
 
-__all__ = ["Deadline", "Fired", "Instalments", "Ratings", "RefundView", "Status"]
+__all__ = ["Deadline", "Fired", "Instalments", "LineStatus", "Ratings", "RefundView", "Status"]
 
 
 class Fired(NamedTuple):
@@ -23,10 +23,17 @@ class Fired(NamedTuple):
     event: str
     at: datetime
     rule: str
+    #: the line (sub-order) it concerns; ``None`` for the trade as a whole (the pay timers)
+    line: str | None = None
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
-        """``{"event", "at", "rule"}`` with ``at`` in zone ``tz``."""
-        return {"event": self.event, "at": format_local(self.at, tz), "rule": self.rule}
+        """``{"event", "at", "rule", "line"}`` with ``at`` in zone ``tz``."""
+        return {
+            "event": self.event,
+            "at": format_local(self.at, tz),
+            "rule": self.rule,
+            "line": self.line,
+        }
 
 
 class Deadline(NamedTuple):
@@ -43,6 +50,8 @@ class Deadline(NamedTuple):
     earliest: datetime | None
     #: a working day counted came from an approximation (a year without calendar data)
     approximate: bool
+    #: the line (sub-order) it concerns; ``None`` for the trade as a whole (the pay timers)
+    line: str | None = None
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         """The JSON form, with ``at`` (and ``earliest``) in zone ``tz``."""
@@ -57,6 +66,7 @@ class Deadline(NamedTuple):
             "informational": self.informational,
             "earliest": None if earliest is None else format_local(earliest, tz),
             "approximate": self.approximate,
+            "line": self.line,
         }
 
 
@@ -104,6 +114,37 @@ class RefundView(NamedTuple):
         }
 
 
+class LineStatus(NamedTuple):
+    """One line (sub-order) of a trade: its own state, refund and deadlines."""
+
+    id: str
+    state: str
+    top_status: str
+    top_refund_status: str | None
+    refund: RefundView | None
+    upcoming: tuple[Deadline, ...]
+    #: the most the line can refund (``None``: the log gave no amount) and what it refunded
+    amount: Decimal | None
+    refunded: Decimal
+    #: time left on the line's auto-confirm countdown while its refund pauses it
+    auto_confirm_paused_left: timedelta | None
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        """The JSON form: ``{"id", "state", "refund", "upcoming", ...}``."""
+        paused = self.auto_confirm_paused_left
+        return {
+            "id": self.id,
+            "state": self.state,
+            "top_status": self.top_status,
+            "top_refund_status": self.top_refund_status,
+            "refund": None if self.refund is None else self.refund.to_dict(tz),
+            "upcoming": [d.to_dict(tz) for d in self.upcoming],
+            "amount": None if self.amount is None else str(self.amount),
+            "refunded": str(self.refunded),
+            "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
+        }
+
+
 class Status(NamedTuple):
     """Where an order stands at ``now``; ``upcoming`` is sorted by time."""
 
@@ -136,6 +177,9 @@ class Status(NamedTuple):
     ratings_visible: bool
     #: the rule set's zone, in which :meth:`to_dict` writes times
     tz: tzinfo
+    #: the trade's lines (sub-orders), one entry each; one line for a log without
+    #: ``placed.lines``
+    lines: tuple[LineStatus, ...] = ()
 
     def instalments(self) -> Instalments:
         """Whether the buyer may pay by credit-card instalments, and why (rule
@@ -148,33 +192,44 @@ class Status(NamedTuple):
         """The first upcoming deadline, or ``None``."""
         return self.upcoming[0] if self.upcoming else None
 
-    def deadline(self, event: str) -> Deadline | None:
-        """The upcoming deadline of automatic ``event``, or ``None``."""
+    def deadline(self, event: str, line: str | None = None) -> Deadline | None:
+        """The first upcoming deadline of automatic ``event``, or ``None``; with ``line``, the
+        first that concerns that line (its own, or the trade's as a whole)."""
         for d in self.upcoming:
-            if d.event == event:
+            if d.event == event and (line is None or d.line is None or d.line == line):
                 return d
         return None
 
-    def when_dict(self, event: str, rules: Any = None) -> dict[str, Any]:
-        """``{"event", "at", "earliest", "rule", "reason"}``: the CLI's and the MCP tool's
-        answer to "when".
+    def when_dict(self, event: str, rules: Any = None, line: str | None = None) -> dict[str, Any]:
+        """``{"event", "at", "earliest", "rule", "line", "reason"}``: the CLI's and the MCP
+        tool's answer to "when" (with ``line``: for that line of a trade).
 
         ``at`` and ``rule`` are ``None`` when the event is not upcoming; ``reason`` then says why.
         ``earliest`` is the start of a window (money arrival), else ``None``. ``rules`` (the
         order's rule set) admits the automatic events of its own timers.
         """
         check_auto_event(event, rules)
-        d = self.deadline(event)
+        if line is not None and line not in [x.id for x in self.lines]:
+            from .errors import InvalidInput
+
+            raise InvalidInput(
+                f"order {self.id} has no line {line!r} (its lines: "
+                f"{', '.join(x.id for x in self.lines)})",
+                order_id=self.id,
+                line=line,
+            )
+        d = self.deadline(event, line)
         earliest = None if d is None else d.earliest
         return {
             "event": event,
             "at": None if d is None else format_local(d.at, self.tz),
             "earliest": None if earliest is None else format_local(earliest, self.tz),
             "rule": None if d is None else d.rule,
-            "reason": self.why_not(event),
+            "line": None if d is None else d.line,
+            "reason": self.why_not(event, line),
         }
 
-    def why_not(self, event: str) -> str:
+    def why_not(self, event: str, line: str | None = None) -> str:
         """Why automatic ``event`` is not upcoming, in a sentence (``""`` when it is).
 
         >>> import tradeclock
@@ -182,6 +237,20 @@ class Status(NamedTuple):
         >>> order.status("2026-11-08T12:00:00+08:00").why_not("auto_confirm")
         'auto_confirm is paused while refund 1 is open (wait_buyer_return), with 6 days left; ...'
         """
+        if line is not None and len(self.lines) > 1:
+            if self.deadline(event, line) is not None:
+                return ""
+            x = next(x for x in self.lines if x.id == line)
+            refund = (
+                f", refund {x.refund.number} is {x.refund.state}" if x.refund is not None else ""
+            )
+            left = x.auto_confirm_paused_left
+            pause = (
+                f" ({event} is paused with {duration_words(left)} left while the refund is open)"
+                if event == "auto_confirm" and left is not None
+                else ""
+            )
+            return f"{event} is not running on line {line}: the line is {x.state}{refund}{pause}"
         if self.deadline(event) is not None:
             return ""
         done = [f for f in self.fired if f.event == event]
@@ -230,4 +299,5 @@ class Status(NamedTuple):
             "ratings": self.ratings._asdict(),
             "ratings_visible": self.ratings_visible,
             "instalments": self.instalments()._asdict(),
+            "lines": [x.to_dict(tz) for x in self.lines],
         }
