@@ -24,6 +24,8 @@ DOCUMENTED = {
     "EventType",
     "Fired",
     "InvalidInput",
+    "Line",
+    "LineStatus",
     "Method",
     "NotAllowed",
     "Order",

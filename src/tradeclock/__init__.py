@@ -12,7 +12,7 @@ from .errors import (
     TradeclockError,
     VersionConflict,
 )
-from .events import AutoEvent, Event, EventType, Method, Outcome, Party, Reason, parse_event
+from .events import AutoEvent, Event, EventType, Line, Method, Outcome, Party, Reason, parse_event
 from .machine import OrderState, RefundState
 from .order import Order, Receipt, load
 from .rules import (
@@ -27,7 +27,7 @@ from .rules import (
     get_rules,
     load_rules,
 )
-from .status import Deadline, Fired, RefundView, Status
+from .status import Deadline, Fired, LineStatus, RefundView, Status
 
 __version__ = "0.1.0"
 
@@ -43,6 +43,8 @@ __all__ = [
     "EventType",
     "Fired",
     "InvalidInput",
+    "Line",
+    "LineStatus",
     "Method",
     "NotAllowed",
     "Order",
