@@ -407,3 +407,21 @@ def test_the_explanation_names_each_line(lang: str) -> None:
         assert "卖家已部分发货" in text and "子订单 A：" in text and "（子订单 A）" in text
     else:
         assert "partly shipped" in text and "Line A: paid" in text and "(line A)" in text
+
+
+def test_the_timeline_picture_has_a_row_per_line() -> None:
+    pytest.importorskip("matplotlib")
+    from tradeclock.timeline import figure, paused_spans
+
+    order = tc.load(
+        trade(
+            e("shipped", "2026-11-02 09:00"),
+            e("refund_requested", "2026-11-04 10:00", line="A", reason="quality"),
+        )
+    )
+    now = t("2026-11-06 00:00")
+    fig = figure(order, now)
+    [ax] = fig.axes
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["events", "trade", "line A", "line B"]
+    assert paused_spans(order, now, "A") == [(t("2026-11-04 10:00"), now)]
+    assert paused_spans(order, now, "B") == []

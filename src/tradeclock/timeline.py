@@ -22,8 +22,11 @@ from .order import Order
 __all__ = ["figure", "paused_spans", "plot"]
 
 
-def paused_spans(order: Order, now: datetime | str) -> list[tuple[datetime, datetime]]:
-    """The spans up to ``now`` during which the auto-confirm countdown was paused.
+def paused_spans(
+    order: Order, now: datetime | str, line: str | None = None
+) -> list[tuple[datetime, datetime]]:
+    """The spans up to ``now`` during which the auto-confirm countdown was paused (with
+    ``line``: that line's countdown, in a trade of several lines).
 
     The pause can only start or end at an event or a fired automatic event, so the status at
     each of those instants tells it exactly.
@@ -35,7 +38,12 @@ def paused_spans(order: Order, now: datetime | str) -> list[tuple[datetime, date
     )
     spans: list[tuple[datetime, datetime]] = []
     for i, at in enumerate(points):
-        if order.status(at).auto_confirm_paused_left is None:
+        then = order.status(at)
+        if line is not None:
+            left = next(x for x in then.lines if x.id == line).auto_confirm_paused_left
+        else:
+            left = then.auto_confirm_paused_left
+        if left is None:
             continue
         end = points[i + 1] if i + 1 < len(points) else t
         if spans and spans[-1][1] == at:
@@ -66,23 +74,42 @@ def figure(order: Order, now: datetime | str) -> Any:
     plt = _pyplot()
     import matplotlib.dates as mdates
 
-    rows = {"events": 2.0, "automatic": 1.0, "upcoming": 0.0}
-    fig, ax = plt.subplots(figsize=(13, 4.8))
-    for start, end in paused_spans(order, t):
-        ax.axvspan(start, end, color="#f6d7a7", alpha=0.6, lw=0)
+    several = len(status.lines) > 1
     past = [ev for ev in order.events if ev.at <= t]
-    _row(ax, [(ev.at, ev.type) for ev in past], rows["events"], "o", "#336699")
-    _row(ax, [(f.at, f.event) for f in status.fired], rows["automatic"], "D", "#2e8b57")
-    ahead = []
-    for d in status.upcoming:
-        if d.earliest is not None and d.earliest < d.at:
-            ax.plot([d.earliest, d.at], [rows["upcoming"]] * 2, color="#8a2be2", lw=6, alpha=0.4)
-        ahead.append((d.at, d.event))
-    _row(ax, ahead, rows["upcoming"], "s", "#8a2be2", hollow=True)
+    if several:  # a trade: a row per line (fired filled, upcoming hollow), and the trade's own
+        ids = [x.id for x in status.lines]
+        names = ["events", "trade", *(f"line {x}" for x in ids)]
+        rows = {name: float(len(names) - 1 - i) for i, name in enumerate(names)}
+        top = rows["events"]
+        fig, ax = plt.subplots(figsize=(13, 1.4 + 0.9 * len(names)))
+        for x in ids:
+            y = rows[f"line {x}"]
+            for start, end in paused_spans(order, t, x):
+                ax.fill_between([start, end], y - 0.4, y + 0.4, color="#f6d7a7", alpha=0.6, lw=0)
+        _row(ax, [(ev.at, _label(ev)) for ev in past], top, "o", "#336699")
+        for key, who in (("trade", None), *((f"line {x}", x) for x in ids)):
+            y = rows[key]
+            _row(ax, [(f.at, f.event) for f in status.fired if f.line == who], y, "D", "#2e8b57")
+            ahead = [d for d in status.upcoming if d.line == who]
+            _bars(ax, ahead, y)
+            _row(ax, [(d.at, d.event) for d in ahead], y, "s", "#8a2be2", hollow=True)
+        labels = names
+    else:
+        rows = {"events": 2.0, "automatic": 1.0, "upcoming": 0.0}
+        top = rows["events"]
+        fig, ax = plt.subplots(figsize=(13, 4.8))
+        for start, end in paused_spans(order, t):
+            ax.axvspan(start, end, color="#f6d7a7", alpha=0.6, lw=0)
+        _row(ax, [(ev.at, ev.type) for ev in past], rows["events"], "o", "#336699")
+        _row(ax, [(f.at, f.event) for f in status.fired], rows["automatic"], "D", "#2e8b57")
+        _bars(ax, list(status.upcoming), rows["upcoming"])
+        upcoming = [(d.at, d.event) for d in status.upcoming]
+        _row(ax, upcoming, rows["upcoming"], "s", "#8a2be2", hollow=True)
+        labels = ["events", "fired", "upcoming"]
     ax.axvline(t, color="#cc0000", lw=1.5)
     ax.annotate(
         f"now {format_short(t, tz)}",
-        (t, 2.75),
+        (t, top + 0.75),
         color="#cc0000",
         fontsize=8,
         ha="center",
@@ -93,8 +120,8 @@ def figure(order: Order, now: datetime | str) -> Any:
     lo, hi = min(times), max(times)
     pad = (hi - lo) * 0.06 or timedelta(days=1)  # a margin of the picture, not a rule
     ax.set_xlim(lo - pad, hi + pad * 2.5)  # room for the last labels
-    ax.set_ylim(-0.8, 3.0)
-    ax.set_yticks(list(rows.values()), ["events", "fired", "upcoming"])
+    ax.set_ylim(-0.8, top + 1.0)
+    ax.set_yticks(list(rows.values()), labels)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d", tz=tz))  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(tz=tz, maxticks=14))  # type: ignore[no-untyped-call]
     ax.grid(axis="x", color="#dddddd", lw=0.6)
@@ -106,9 +133,28 @@ def figure(order: Order, now: datetime | str) -> Any:
         f"order {order.id} ({order.rules.name} rules, {order.rules.timezone}): {state}",
         fontsize=10,
     )
-    ax.set_xlabel("shaded: auto-confirm paused by an open refund; bar: money-arrival window")
+    ax.set_xlabel(
+        "shaded: auto-confirm paused by an open refund; bar: money-arrival window"
+        + ("; filled: fired, hollow: upcoming" if several else "")
+    )
     fig.tight_layout()
     return fig
+
+
+def _label(ev: Any) -> str:
+    """An event's label in a trade's picture: its type, and the line(s) it names."""
+    if ev.line is not None:
+        return f"{ev.type} {ev.line}"
+    if ev.lines is not None and ev.type != "placed":
+        return f"{ev.type} {','.join(x.id for x in ev.lines)}"
+    return str(ev.type)
+
+
+def _bars(ax: Any, deadlines: list[Any], y: float) -> None:
+    """Money-arrival windows: a bar from the earliest instant to the latest."""
+    for d in deadlines:
+        if d.earliest is not None and d.earliest < d.at:
+            ax.plot([d.earliest, d.at], [y] * 2, color="#8a2be2", lw=6, alpha=0.4)
 
 
 def _row(
