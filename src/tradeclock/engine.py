@@ -654,7 +654,7 @@ def apply(st: State, ev: Event) -> None:
             f"the order was already placed at {when(st, st.placed_at)}",  # type: ignore[arg-type]
             "order.first_event",
         )
-    if ev.line is not None or ev.lines is not None:
+    if ev[23] is not None or ev[22] is not None:  # line, lines (by index: a name costs more)
         _check_line(st, ev)
     if st.next_due is not None and st.next_due <= at:
         advance(st, at)
@@ -681,6 +681,14 @@ def apply(st: State, ev: Event) -> None:
         if handler is not None:
             handler(st, at, ev)
     st.last_at = at
+
+
+assert Event._fields[22:] == ("lines", "line")  # apply reads them by index
+
+
+class IsTrade(Exception):
+    """The first event placed a trade of several lines: :func:`tradeclock.order.replay`
+    replays each line (one state follows one line)."""
 
 
 def _check_line(st: State, ev: Event) -> None:
@@ -795,7 +803,7 @@ def _on_placed(st: State, ev: Event) -> None:
     st.amount = ev.amount
     if ev.lines is not None:
         if len(ev.lines) != 1:  # the trade's replay gives each line its own state
-            raise InvalidInput("a state follows one line: replay a trade of several lines")
+            raise IsTrade
         st.line = ev.lines[0].id
         if ev.amount is None:  # the one line's amount is the order's
             st.amount = ev.lines[0].amount
@@ -1025,14 +1033,14 @@ def build_status(st: State, now: datetime) -> Status:
     if len(entries) > 1:
         entries.sort()  # by time, ties in rule-table order
     rows = []
-    line, wide = st.line, rs.trade_wide
-    of_trade = False  # a deadline of the trade as a whole runs (the line's own list leaves it out)
+    line = st.line
     for at, _, rid in entries:
-        if rid in wide:
-            of_trade = True
-            rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid], None)))
-        else:
-            rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid], line)))
+        rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid], line)))
+    # the trade's own timers run only before payment (the line's own list leaves them out)
+    of_trade = st.paid_at is None and bool(rs.trade_wide)
+    if of_trade:
+        wide = rs.trade_wide
+        rows = [d._replace(line=None) if d.rule in wide else d for d in rows]
     upcoming = tuple(rows)
     if approximate:
         upcoming = tuple(

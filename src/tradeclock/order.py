@@ -23,7 +23,7 @@ import attrs
 
 from ._time import parse_instant
 from .actions import Action, actions
-from .engine import advance, apply, apply_event, build_status, instalments
+from .engine import IsTrade, advance, apply, apply_event, build_status, instalments
 from .errors import InvalidInput, RulesMismatch, TradeclockError, VersionConflict
 from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
@@ -479,9 +479,9 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     parsed: list[Event] = []
     ids: set[str] = set()
     i = 0
-    trade = False  # a trade of several lines: its lines are replayed once the log is read
+    rest = enumerate(events)
     try:
-        for i, raw in enumerate(events):
+        for i, raw in rest:
             if i >= MAX_EVENTS:
                 raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
             ev = raw if type(raw) is Parsed else parse_event(raw, custom)
@@ -489,16 +489,25 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
                 if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
                     continue
                 ids.add(ev.event_id)
-            if trade or (not parsed and ev.lines is not None and is_trade(ev)):
-                trade = True
-                parsed.append(ev)
-                continue
             apply(st, ev)
             parsed.append(ev)
+    except IsTrade:  # placed a trade of several lines: read the log, then replay each line
+        parsed.append(ev)
+        try:
+            for i, raw in rest:
+                if i >= MAX_EVENTS:
+                    raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
+                ev = raw if type(raw) is Parsed else parse_event(raw, custom)
+                if ev.event_id is not None:
+                    if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
+                        continue
+                    ids.add(ev.event_id)
+                parsed.append(ev)
+        except TradeclockError as exc:
+            raise exc.located(order_id=order_id, event_index=i) from None
+        return _replay_trade(order_id, rs, parsed)
     except TradeclockError as exc:
         raise exc.located(order_id=order_id, event_index=i) from None
-    if trade:
-        return _replay_trade(order_id, rs, parsed)
     return Order(order_id, rs, tuple(parsed), st)
 
 
