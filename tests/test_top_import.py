@@ -59,7 +59,12 @@ def test_the_fixtures_cover_every_trade_and_refund_status() -> None:
         trade, rs = read_payload(path)
         trades.add(trade["status"])
         refunds |= {r["status"] for r in rs}
-    assert trades == {*tc.top.TRADE_CODES.values(), "TRADE_CLOSED_BY_TAOBAO"}
+    # SELLER_CONSIGNED_PART: a trade of several lines, some shipped (21-split-shipment)
+    assert trades == {
+        *tc.top.TRADE_CODES.values(),
+        "TRADE_CLOSED_BY_TAOBAO",
+        "SELLER_CONSIGNED_PART",
+    }
     assert refunds == set(tc.top.REFUND_CODES.values())
 
 
@@ -74,10 +79,17 @@ def test_round_trip_keeps_the_status_codes(path: Path) -> None:
         assert status.top_status != trade["status"]  # the point of that fixture
         return
     assert status.top_status == trade["status"]
+    lines = trade["orders"]["order"]
+    if len(lines) > 1:  # a trade of several lines: each line's refund on that line
+        mine = {x.id: x for x in status.lines}
+        for line in lines:
+            got = mine[str(line["oid"])].top_refund_status
+            assert (got or "NO_REFUND") == line["refund_status"], line["oid"]
+        return
     if refunds:
         latest = max(refunds, key=lambda r: r["created"])
         assert status.top_refund_status == latest["status"]
-    for line in trade["orders"]["order"]:
+    for line in lines:
         if line["refund_status"] != "NO_REFUND":
             assert line["refund_status"] == status.top_refund_status
 
@@ -588,7 +600,7 @@ def test_import_top_bad_payload_exits_2(capsys: pytest.CaptureFixture[str]) -> N
 def test_check_top_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-top", *map(str, CONSISTENT)]) == 0
     out = capsys.readouterr().out
-    assert f"47 agree, 0 disagree, 0 unjudged, in {len(CONSISTENT)} payloads" in out.splitlines()
+    assert f"54 agree, 0 disagree, 0 unjudged, in {len(CONSISTENT)} payloads" in out.splitlines()
     assert main(["check-top", *map(str, DISAGREE)]) == 1
     out = capsys.readouterr().out
     assert "disagree  trade 3901000000000000201 timeout_action_time" in out
@@ -596,7 +608,7 @@ def test_check_top_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     # where an audit should look first: per rule, agreements and disagreements
     assert "  refund.seller_receipt_timeout: 0 agree, 2 disagree" in out.splitlines()
     assert main(["check-top", *map(str, CONSISTENT)]) == 0
-    assert "  confirm.auto_confirm: 7 agree, 0 disagree" in capsys.readouterr().out.splitlines()
+    assert "  confirm.auto_confirm: 8 agree, 0 disagree" in capsys.readouterr().out.splitlines()
 
 
 def test_check_top_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -708,3 +720,42 @@ def test_property_any_bad_field_is_a_typed_error_never_a_crash(
         tc.load(log)
     for finding in check({"trade": trade, "refunds": refunds}):
         assert finding.verdict in ("agree", "disagree", "unjudged")
+
+
+def test_a_trade_of_several_lines_imports_line_by_line() -> None:
+    # two refunds open at once, one per line: no longer refused, each judged on its line
+    trade, refunds = read_payload(TOP / "20-two-lines-concurrent-refunds.json")
+    log = from_trade(trade, refunds)
+    placed, *rest = log["events"]
+    assert [x["id"] for x in placed["lines"]] == ["3901000000000001201", "3901000000000001202"]
+    assert {e["line"] for e in rest if e["type"].startswith("refund")} == {
+        "3901000000000001201",
+        "3901000000000001202",
+    }
+    findings = check(TOP / "20-two-lines-concurrent-refunds.json")
+    assert {f.verdict for f in findings} == {"agree"}
+    assert {f.rule for f in findings if f.rule} == {
+        "refund.refund_only_seller_timeout",
+        "refund.buyer_return_timeout",
+    }
+
+
+def test_a_split_shipment_ships_each_line_at_its_own_time() -> None:
+    trade, refunds = read_payload(TOP / "21-split-shipment.json")
+    log = from_trade(trade, refunds)
+    shipped = [e for e in log["events"] if e["type"] == "shipped"]
+    assert [e["lines"] for e in shipped] == [["3901000000000001211"]]
+    status = tc.load(log).status(snapshot(trade, refunds))
+    assert status.state == "partly_shipped" and status.top_status == "SELLER_CONSIGNED_PART"
+    [line] = [f for f in check(TOP / "21-split-shipment.json") if "line" in f.subject]
+    assert (line.verdict, line.rule) == ("agree", "confirm.auto_confirm")
+
+
+def test_refunds_that_overlap_on_one_line_of_a_trade_are_refused() -> None:
+    trade, refunds = read_payload(TOP / "20-two-lines-concurrent-refunds.json")
+    again = {**refunds[0], "refund_id": 78, "created": "2026-11-12 10:00:00"}
+    with pytest.raises(InvalidInput, match="one refund at a time on its line"):
+        from_trade(trade, [*refunds, again])
+    lost = {k: v for k, v in refunds[0].items() if k != "oid"}
+    with pytest.raises(InvalidInput, match="'oid' is missing"):
+        from_trade(trade, [lost, refunds[1]])

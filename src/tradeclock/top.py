@@ -74,6 +74,25 @@ _UNMODELLED = MappingProxyType(
         "WAIT_PRE_AUTH_CONFIRM": "a pre-authorised zero-yuan contract",
     }
 )
+_PARTLY_SHIPPED = "SELLER_CONSIGNED_PART"
+
+
+def _on_line(add: _Add, line: str | None) -> _Add:
+    """``add`` whose built events name ``line`` (a refund of one line of a trade)."""
+    if line is None:
+        return add
+
+    def on_line(at: datetime, rank: int, origin: str, build: _Build) -> None:
+        add(at, rank, origin, lambda so_far: [{**ev, "line": line} for ev in build(so_far)])
+
+    return on_line
+
+
+def _shipped(at: datetime, method: str, line: str) -> _Build:
+    """The step of one line's shipment (a trade shipped in parts)."""
+    return lambda so_far: [{"type": "shipped", "at": at, "method": method, "lines": [line]}]
+
+
 #: TOP ``shipping_type`` -> the method of the ``shipped`` event (``free``: the seller pays the
 #: postage; the carrier is not said, so the express timers apply).
 SHIPPING_METHODS: Mapping[str, str] = MappingProxyType(
@@ -304,6 +323,8 @@ class _Importer:
         self.tid = first.ident("tid")
         self.trade = _Fields(trade, f"TOP trade {self.tid}", self.tid)
         self.lines = self._lines()
+        #: a trade of several lines: imported as one (placed.lines; each refund on its line)
+        self.multi = len(self.lines) > 1
         self.rs = self._rules(rules)
         self.tz = self.rs.tz
         self.refunds = self._latest([self._refund(i, r) for i, r in enumerate(refunds)])
@@ -379,6 +400,14 @@ class _Importer:
         placed: dict[str, Any] = {"type": "placed", "at": created, "amount": str(amount)}
         if shipping == "free":
             placed["free_shipping"] = True
+        if self.multi:  # each line refunds at most what was paid for it
+            placed["lines"] = [
+                {
+                    "id": line.ident("oid"),
+                    "amount": str(line.amount("payment" if line.has("payment") else "total_fee")),
+                }
+                for line in self.lines
+            ]
         add(created, 0, "created", lambda so_far: [placed])
 
         paid_at = t.maybe_time("pay_time")
@@ -392,7 +421,18 @@ class _Importer:
             add(paid_at, 1, "pay_time", lambda so_far: [{"type": "paid", "at": paid_at}])
 
         shipped_at = t.maybe_time("consign_time")
-        if status in ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED") and shipped_at is None:
+        own = [
+            (x.ident("oid"), x.time("consign_time")) for x in self.lines if x.has("consign_time")
+        ]
+        split = len(own) < len(self.lines) or len({at for _, at in own}) > 1
+        if self.multi and own and split:  # lines shipped at their own times (split shipment)
+            if paid_at is None:
+                raise t.error("a line's 'consign_time' is set on a trade that was never paid")
+            method = SHIPPING_METHODS[shipping]
+            for oid, at in own:
+                add(at, 2, f"line {oid} consign_time", _shipped(at, method, oid))
+            shipped_at = None  # the lines' own times say it all
+        elif status in ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED") and shipped_at is None:
             raise t.error(
                 f"'consign_time' is missing: a trade in {status} was shipped; tradeclock needs when"
             )
@@ -439,6 +479,8 @@ class _Importer:
         if self.trade.obj.get("type") == "cod":
             raise self.trade.error("type cod (cash on delivery) is not modelled by tradeclock")
         status = self.trade.text("status")
+        if status == _PARTLY_SHIPPED and self.multi:
+            return status  # a trade of several lines, some shipped: modelled line by line
         if status in _UNMODELLED:
             raise self.trade.error(
                 f"status {status} ({_UNMODELLED[status]}) is not modelled by tradeclock"
@@ -486,24 +528,30 @@ class _Importer:
 
     def _refund_steps(self, add: _Add) -> None:
         order = sorted(self.refunds, key=lambda r: r.time("created", "when it was asked for"))
-        previous: tuple[_Fields, datetime | None] | None = None
+        previous: dict[str | None, tuple[_Fields, datetime | None]] = {}  # by line
         for r in order:
             status = r.choice("status", REFUND_CODES.values(), "the refund's status")
             created = r.time("created", "when it was asked for")
-            if previous is not None:
-                other, ended = previous
+            line = None
+            if self.multi:
+                if not r.has("oid"):
+                    raise r.error("'oid' is missing: a trade of several lines refunds one line")
+                line = r.ident("oid")
+            if line in previous:
+                other, ended = previous[line]
                 if ended is None or created < ended:
+                    where = "its line" if line is not None else "the order"
                     raise r.error(
                         f"it was asked for at {format_local(created, self.tz)}, while refund "
-                        f"{other.ident('refund_id')} was still open: tradeclock keeps one refund "
-                        "at a time per order (RULES.md § Rules between timers; lines planned)"
+                        f"{other.ident('refund_id')} was still open: one refund at a time on "
+                        f"{where} (refund.one_open)"
                     )
             final = status in ("SUCCESS", "CLOSED")
             modified = r.time("modified", "when the refund last changed")
             if modified < created:
                 raise r.error("'modified' is earlier than 'created'")
-            previous = (r, modified if final else None)
-            self._one_refund(add, r, status, created, modified)
+            previous[line] = (r, modified if final else None)
+            self._one_refund(_on_line(add, line), r, status, created, modified, line)
 
     def _one_refund(
         self,
@@ -512,6 +560,7 @@ class _Importer:
         status: str,
         created: datetime,
         modified: datetime,
+        line: str | None = None,
     ) -> None:
         rid = r.ident("refund_id")
         goods = r.flag("has_good_return")
@@ -550,7 +599,7 @@ class _Importer:
 
             def ship_back(so_far: Order | None) -> list[dict[str, Any]]:
                 out = []
-                if self._refund_state(so_far, returned) != "wait_buyer_return":
+                if self._refund_state(so_far, returned, line) != "wait_buyer_return":
                     # the seller's agreement: not in the payload; it came before the return
                     out.append({"type": "refund_agreed", "at": returned})
                 out.append({"type": "return_shipped", "at": returned, "tracking_no": sid})
@@ -574,7 +623,7 @@ class _Importer:
             )
 
         def finish(so_far: Order | None) -> list[dict[str, Any]]:
-            if self._refund_state(so_far, modified) == target:
+            if self._refund_state(so_far, modified, line) == target:
                 # a timer (or shipping the order) got there first: nothing to log
                 self._timer(so_far, modified, _TIMERS_TO[target], f"refund {rid}", r, "modified")
                 return []
@@ -627,8 +676,13 @@ class _Importer:
         return None if order is None else order.status(t).state
 
     @staticmethod
-    def _refund_state(order: Order | None, t: datetime) -> str | None:
-        refund = None if order is None else order.status(t).refund
+    def _refund_state(order: Order | None, t: datetime, line: str | None = None) -> str | None:
+        if order is None:
+            return None
+        status = order.status(t)
+        refund = status.refund
+        if line is not None:  # a trade of several lines: that line's refund
+            refund = next(x.refund for x in status.lines if x.id == line)
         return None if refund is None else refund.state
 
     def _json_event(self, ev: dict[str, Any]) -> dict[str, Any]:
@@ -906,8 +960,22 @@ def _trade_timeouts(
             if status == _SHIPPED
             else _not_shipped(f"trade {tid}", str(platform), status)
         )
+    if importer.multi:  # each line against that line's own deadlines
+        for line in importer.lines:
+            platform = line.obj.get("timeout_action_time")
+            if platform in (None, ""):
+                continue
+            oid = line.ident("oid")
+            subject = f"trade {tid} line {oid}"
+            status = line.obj.get("status", _SHIPPED)
+            if status != _SHIPPED:
+                out.append(_not_shipped(subject, str(platform), status))
+                continue
+            own = _on_line_status(st, oid)
+            out.append(_compare(subject, "timeout_action_time", str(platform), rs, own, confirm))
+        return out
     # The platform keeps timeouts per line once a refund exists: a line without a refund runs
-    # on, unpaused (RULES.md § Rules between timers; Trade.timeout_action_time).
+    # on, unpaused (Trade.timeout_action_time).
     refund_types = {
         "refund_requested",
         "refund_agreed",
@@ -962,9 +1030,36 @@ def _not_shipped(subject: str, platform: str, status: object) -> Finding:
     )
 
 
+def _on_line_status(st: Status, line: str) -> Status:
+    """``st`` as one line of a trade sees it: that line's refund, deadlines and fired events
+    (and the trade's own)."""
+    x = next(x for x in st.lines if x.id == line)
+    return st._replace(
+        state=x.state,
+        refund=x.refund,
+        top_status=x.top_status,
+        top_refund_status=x.top_refund_status,
+        upcoming=tuple(d for d in st.upcoming if d.line in (None, line)),
+        fired=tuple(f for f in st.fired if f.line in (None, line)),
+        auto_confirm_paused_left=x.auto_confirm_paused_left,
+        lines=(x,),
+    )
+
+
 def _refund_findings(importer: _Importer, st: Status) -> list[Finding]:
+    if not importer.multi:
+        return _line_refund_findings(importer, importer.refunds, st)
+    out = []
+    for line in importer.lines:  # a trade of several lines: each line's refunds on their own
+        oid = line.ident("oid")
+        mine = [r for r in importer.refunds if r.ident("oid") == oid]
+        out += _line_refund_findings(importer, mine, _on_line_status(st, oid))
+    return out
+
+
+def _line_refund_findings(importer: _Importer, refunds: list[_Fields], st: Status) -> list[Finding]:
     rs = importer.rs
-    ordered = sorted(importer.refunds, key=lambda r: r.time("created"))
+    ordered = sorted(refunds, key=lambda r: r.time("created"))
     out = []
     for number, r in enumerate(ordered, start=1):
         rid = r.ident("refund_id")
