@@ -201,23 +201,8 @@ def _allowed(
     new = {(d.event, d.rule, d.at, d.line) for d in after.upcoming}
     starts = tuple(d for d in after.upcoming if (d.event, d.rule, d.at, d.line) not in old)
     stops = tuple(d for d in before.upcoming if (d.event, d.rule, d.at, d.line) not in new)
-    if line is not None:  # the line's own state, refund and pause
-        b, a = _line(before, line), _line(after, line)
-        return Action(
-            who,
-            etype,
-            label,
-            event,
-            True,
-            None,
-            None,
-            (b.state, a.state),
-            _refund(before, after, line),
-            starts,
-            stops,
-            (b.auto_confirm_paused_left, a.auto_confirm_paused_left),
-            line,
-        )
+    # the order's state and pause, or with ``line`` the line's own
+    b, a = (before, after) if line is None else (_line(before, line), _line(after, line))
     return Action(
         who,
         etype,
@@ -226,11 +211,12 @@ def _allowed(
         True,
         None,
         None,
-        (before.state, after.state),
-        _refund(before, after),
+        (b.state, a.state),
+        _refund(before, after, line),
         starts,
         stops,
-        (before.auto_confirm_paused_left, after.auto_confirm_paused_left),
+        (b.auto_confirm_paused_left, a.auto_confirm_paused_left),
+        line,
     )
 
 

@@ -13,7 +13,7 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -468,6 +468,10 @@ def _replay_trade(order_id: str, rs: RuleSet, events: list[Event]) -> Order:
     return Order(order_id, rs, tuple(events), lines[0][1]._state, lines)
 
 
+def _read_only(st: State, ev: Event) -> None:
+    """A trade's events after its ``placed``: read and kept, replayed line by line after."""
+
+
 def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any]]) -> Order:
     """Build an order from a sequence of events (dicts or :class:`Event`) in one pass.
 
@@ -479,9 +483,9 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     parsed: list[Event] = []
     ids: set[str] = set()
     i = 0
-    rest = enumerate(events)
+    step: Callable[[State, Event], None] = apply
     try:
-        for i, raw in rest:
+        for i, raw in enumerate(events):
             if i >= MAX_EVENTS:
                 raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
             ev = raw if type(raw) is Parsed else parse_event(raw, custom)
@@ -489,25 +493,15 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
                 if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
                     continue
                 ids.add(ev.event_id)
-            apply(st, ev)
+            try:
+                step(st, ev)
+            except IsTrade:  # placed a trade of several lines: read the log, then each line
+                step = _read_only
             parsed.append(ev)
-    except IsTrade:  # placed a trade of several lines: read the log, then replay each line
-        parsed.append(ev)
-        try:
-            for i, raw in rest:
-                if i >= MAX_EVENTS:
-                    raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
-                ev = raw if type(raw) is Parsed else parse_event(raw, custom)
-                if ev.event_id is not None:
-                    if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
-                        continue
-                    ids.add(ev.event_id)
-                parsed.append(ev)
-        except TradeclockError as exc:
-            raise exc.located(order_id=order_id, event_index=i) from None
-        return _replay_trade(order_id, rs, parsed)
     except TradeclockError as exc:
         raise exc.located(order_id=order_id, event_index=i) from None
+    if step is _read_only:
+        return _replay_trade(order_id, rs, parsed)
     return Order(order_id, rs, tuple(parsed), st)
 
 

@@ -34,7 +34,17 @@ from .rules import RuleSet
 
 __all__ = ["FiredRecord", "Queue"]
 
-_SCHEMA = """
+#: The fired table, keyed by line (a trade's lines fire apart; ``''``: none named).
+_FIRED = """(
+    order_id     TEXT NOT NULL,
+    event        TEXT NOT NULL,
+    rule         TEXT NOT NULL,
+    fired_at     TEXT NOT NULL,
+    processed_at TEXT NOT NULL,
+    line         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (order_id, line, event, rule, fired_at)
+)"""
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS orders (
     order_id    TEXT PRIMARY KEY,
     rules       TEXT NOT NULL,
@@ -45,27 +55,11 @@ CREATE TABLE IF NOT EXISTS orders (
     rules_fingerprint TEXT
 );
 CREATE INDEX IF NOT EXISTS orders_next_due ON orders (next_due) WHERE next_due IS NOT NULL;
-CREATE TABLE IF NOT EXISTS fired (
-    order_id     TEXT NOT NULL,
-    event        TEXT NOT NULL,
-    rule         TEXT NOT NULL,
-    fired_at     TEXT NOT NULL,
-    processed_at TEXT NOT NULL,
-    line         TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (order_id, line, event, rule, fired_at)
-);
+CREATE TABLE IF NOT EXISTS fired {_FIRED};
 """
 #: A queue written before trades had lines: its fired table keyed without the line.
-_LINES_MIGRATION = """
-CREATE TABLE fired_by_line (
-    order_id     TEXT NOT NULL,
-    event        TEXT NOT NULL,
-    rule         TEXT NOT NULL,
-    fired_at     TEXT NOT NULL,
-    processed_at TEXT NOT NULL,
-    line         TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (order_id, line, event, rule, fired_at)
-);
+_LINES_MIGRATION = f"""
+CREATE TABLE fired_by_line {_FIRED};
 INSERT INTO fired_by_line (order_id, event, rule, fired_at, processed_at)
     SELECT order_id, event, rule, fired_at, processed_at FROM fired;
 DROP TABLE fired;
