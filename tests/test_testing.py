@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tradeclock as tc
-from tradeclock.testing import FixedClock, check_invariants, event_logs
+from tradeclock.testing import FixedClock, check_invariants, event_logs, trade_logs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +38,14 @@ def test_max_events_and_no_amount(log: dict) -> None:
     tc.load(log)
 
 
+@given(trade_logs(rules=tc.TMALL, max_lines=3))
+@settings(max_examples=40)
+def test_trade_logs_replay_with_their_lines(log: dict) -> None:
+    order = tc.load(log)
+    assert order.rules.name == "tmall" and 2 <= len(order.line_ids) <= 3
+    assert order.line_ids == tuple(x["id"] for x in log["events"][0]["lines"])
+
+
 # ---------------------------------------------------------------------------- the kit's checks
 
 
@@ -46,6 +54,13 @@ def test_check_invariants_holds_on_any_valid_log(log: dict, seconds: int) -> Non
     order = tc.load(log)
     clock = FixedClock(order.events[-1].at)
     check_invariants(order, clock.advance(seconds=seconds))
+
+
+@given(trade_logs(), st.integers(0, 40 * 86400))
+@settings(max_examples=60)
+def test_check_invariants_holds_on_any_valid_trade(log: dict, seconds: int) -> None:
+    order = tc.load(log)
+    check_invariants(order, FixedClock(order.events[-1].at).advance(seconds=seconds))
 
 
 def test_check_invariants_catches_a_broken_engine(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 """Hypothesis strategies for testing tradeclock and your own rule sets (needs ``hypothesis``).
 
-:func:`event_logs` draws valid event logs: a random walk over the actions of buyer, seller,
+:func:`event_logs` draws valid event logs (and :func:`trade_logs` those of trades of several
+lines): a random walk over the actions of buyer, seller,
 carrier and platform, at random times that often land exactly on, just before or just after
 the next deadline, at local midnight, or at the same instant as the event before. Only
 events the engine accepts are kept, so every drawn log replays without error.
@@ -26,7 +27,7 @@ from .order import Order
 from .rules import TAOBAO, RuleSet
 from .status import Status
 
-__all__ = ["FixedClock", "check_invariants", "event_logs", "instants", "offered"]
+__all__ = ["FixedClock", "check_invariants", "event_logs", "instants", "offered", "trade_logs"]
 
 _START = datetime(2025, 1, 1, tzinfo=UTC)
 _SPAN_DAYS = 900
@@ -195,6 +196,66 @@ def event_logs(
             continue
         events.append(event)
         last = at
+    return {"id": order.id, "rules": rules.name, "events": events}
+
+
+#: The events a line of a drawn trade may get (``trade_logs``), with or without naming lines.
+_TRADE_STEPS = (
+    "shipped",
+    "signed",
+    "confirmed",
+    "refund_requested",
+    "refund_agreed",
+    "refund_refused",
+    "refund_cancelled",
+    "return_shipped",
+    "return_received",
+    "rated",
+    "receipt_extended",
+)
+
+
+@st.composite
+def trade_logs(
+    draw: st.DrawFn, rules: RuleSet = TAOBAO, max_lines: int = 4, max_events: int = 12
+) -> dict[str, Any]:
+    """A valid event log of a trade of 2 to ``max_lines`` lines (docs/lines.md): placed with
+    its lines, paid, then line events at random instants, some naming their lines and some
+    not (then every line that can take them does). Only events the trade accepts are kept."""
+    start = draw(instants())
+    ids = [f"L{i}" for i in range(draw(st.integers(2, max(2, max_lines))))]
+    lines = [{"id": x, "amount": f"{draw(st.integers(1, 500))}.00"} for x in ids]
+    events: list[dict[str, Any]] = [
+        {"type": "placed", "at": start.isoformat(), "lines": lines},
+    ]
+    at = start + timedelta(minutes=draw(st.integers(1, 60)))
+    events.append({"type": "paid", "at": at.isoformat()})
+    order = Order.new("TR", rules).apply(events[0]).apply(events[1])
+    for _ in range(draw(st.integers(0, max_events))):
+        at += timedelta(minutes=draw(st.integers(0, 6 * 24 * 60)))
+        kind = draw(st.sampled_from(_TRADE_STEPS))
+        ev: dict[str, Any] = {"type": kind, "at": at.isoformat()}
+        line = draw(st.sampled_from(ids))
+        if kind in ("shipped", "signed", "confirmed"):
+            if draw(st.booleans()):
+                ev["lines"] = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
+        elif kind == "rated":
+            ev.update(by=draw(st.sampled_from(["buyer", "seller"])), score="good")
+            if draw(st.booleans()):
+                ev["line"] = line
+        elif kind == "receipt_extended":
+            ev["by"] = "buyer"
+        else:
+            ev["line"] = line
+            if kind == "refund_requested":
+                ev.update(return_goods=draw(st.booleans()), reason="quality")
+            elif kind == "return_shipped":
+                ev["tracking_no"] = "SF1"
+        try:
+            order = order.apply(ev)
+        except TradeclockError:
+            continue
+        events.append(ev)
     return {"id": order.id, "rules": rules.name, "events": events}
 
 
