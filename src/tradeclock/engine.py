@@ -179,31 +179,20 @@ def compile_handlers(rs: RuleSet) -> None:
     per state it happens in (:func:`_step`).
     """
     out: dict[Any, Any] = {"": None}  # never empty once compiled
-    for name in rs.plan:  # every signal a timer names
-        if name not in _ENTRY_SIGNALS:
-            out[name] = _compile([_Signal(name, rs.plan[name], (), "ev")], name, rs.tz)
-    parties: dict[str, dict[str, Any]] = {}
-    for name, fn in out.items():
-        etype, colon, party = name.partition(":")
-        if colon:
-            parties.setdefault(etype, {})[party] = fn
-    for etype, by in parties.items():
-        out[etype] = _with_parties(out.get(etype), by)
+    for etype in {name.partition(":")[0] for name in rs.plan if name not in _ENTRY_SIGNALS}:
+        out[etype] = _compile(_event_signals(rs, etype, None), etype, rs.tz)
     rs.handlers.update(out)
 
 
-def _with_parties(own: Any, by: dict[str, Any]) -> Any:
-    """An event type's handler: its own signal, then the signal of the party that acted."""
-    get = by.get
-
-    def handler(st: State, at: datetime, ev: Event) -> None:
-        if own is not None:
-            own(st, at, ev)
-        party = get(ev.by) if ev.by is not None else None
-        if party is not None:
-            party(st, at, ev)
-
-    return handler
+def _event_signals(rs: RuleSet, etype: str, known: tuple[str, str] | None) -> list[_Signal]:
+    """An event type's own signals: its type's, then each ``type:party`` (compiled with a
+    check of the party that acted); ``known``: the holder's state while they run, if known."""
+    own = [
+        _Signal(name, found, (), "ev", known)
+        for name, found in rs.plan.items()
+        if name.partition(":")[0] == etype
+    ]
+    return sorted(own, key=lambda signal: ":" in signal.name)  # the type's first
 
 
 _ENTRY_SIGNALS: dict[str, tuple[str, str]] = {
@@ -547,6 +536,15 @@ def _exact_next_due(st: State) -> None:
     st.next_due = best
 
 
+def _entered(st: State, key: tuple[str, Any], at: datetime, ev: Event | None) -> None:
+    """Run the handler of the state entered ``key[0]`` from ``key[1]`` (compiled when first
+    needed, :func:`_entry`)."""
+    handler = st.rs.handlers.get(key)
+    if handler is None:
+        handler = _entry(st.rs, *key)
+    handler(st, at, ev)
+
+
 def _enter_order(st: State, dest: OrderState, cause: Cause, at: datetime, ev: Event | None) -> None:
     """The order entered a state: its timers that do not run there stop, then the timers the
     state's signal names stop and start (one compiled handler per pair of states)."""
@@ -555,10 +553,7 @@ def _enter_order(st: State, dest: OrderState, cause: Cause, at: datetime, ev: Ev
     st.cause = cause
     if dest is O_SUCCESS:
         st.success_at = at
-    handler = st.rs.handlers.get(key)
-    if handler is None:
-        handler = _entry(st.rs, *key)
-    handler(st, at, ev)
+    _entered(st, key, at, ev)
 
 
 def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: datetime) -> None:
@@ -569,10 +564,7 @@ def _enter_refund(st: State, r: Refund, dest: RefundState, cause: Cause, at: dat
         _refund_succeeded(st, at, cause)
     elif dest is R_CLOSED:
         _resume(st, at)
-    handler = st.rs.handlers.get(key)  # as _enter_order, for the refund
-    if handler is None:
-        handler = _entry(st.rs, *key)
-    handler(st, at, None)
+    _entered(st, key, at, None)  # as _enter_order, for the refund
 
 
 def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
@@ -602,10 +594,7 @@ def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
         key = (_ENTER_REFUND[dest], r.state)  # type: ignore[index]
         r.state = dest  # type: ignore[assignment]
         r.cause = (ev.type, ev.at, None)
-        handler = st.rs.handlers.get(key)
-        if handler is None:
-            handler = _entry(st.rs, *key)
-        handler(st, ev.at, None)
+        _entered(st, key, ev.at, None)
 
 
 # --------------------------------------------------------------------------- applying events
@@ -741,10 +730,7 @@ def _compile_step(rs: RuleSet, key: tuple[str, Any, Any], refund: bool) -> Any:
                 head.append("    st.success_at = at")
             signals.append(_Signal(signal, found, _leaving(rs, signal, state), "ev"))
     after = str(dest or state)  # the holder's state once the step has moved it
-    for name, found in rs.plan.items():  # the event's own signals: its type, then parties
-        if name == etype or name.partition(":")[0] == etype:
-            signals.append(_Signal(name, found, (), "ev", ("refund" if refund else "st", after)))
-    signals.sort(key=lambda s: ":" in s.name and not s.name.startswith(("order.", "refund.")))
+    signals += _event_signals(rs, etype, ("refund" if refund else "st", after))
     step = _compile(
         signals,
         f"step {etype!r} in {state!r} to {dest!r}",
@@ -874,8 +860,7 @@ def _on_refund_requested(st: State, ev: Event) -> None:
     st.refund_count += 1
     st.refund = Refund(st.refund_count, ev, before_shipment=st.state is O_PAID)
     _pause(st, ev.at)
-    handler = st.rs.handlers.get(_REQUESTED_ENTRY) or _entry(st.rs, *_REQUESTED_ENTRY)
-    handler(st, ev.at, ev)
+    _entered(st, _REQUESTED_ENTRY, ev.at, ev)
 
 
 _ORDER_EFFECTS: dict[str, Callable[[State, Event], None]] = {

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ._topcodes import trade_status as top_trade_status
 from .engine import apply
 from .errors import InvalidInput, OutOfOrder, TradeclockError
-from .events import Event, EventType, check_event
+from .events import Event, EventType, Parsed, check_event
 from .machine import OrderState
 from .rules import RuleSet
 from .state import State
@@ -157,11 +157,8 @@ def replay_trade(
             targets, named = _route(ev, ids)
         except TradeclockError as exc:
             raise exc.located(order_id=order_id, event_index=i) from None
-        own = (
-            ev
-            if ev.line is None and ev.lines is None
-            else check_event(ev._replace(line=None, lines=None))
-        )
+        # the lines' own copy: the same checked event, without the line(s) it names (last)
+        own = ev if ev.line is None and ev.lines is None else Parsed(*ev[:-2], None, None)
         done: dict[str, State] = {}
         refused: list[tuple[str, TradeclockError]] = []
         for line in targets:
