@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -376,3 +378,151 @@ def test_the_timeline_picture_has_a_row_per_line() -> None:
     assert [x.get_text() for x in ax.get_yticklabels()] == ["events", "trade", "line A", "line B"]
     assert paused_spans(order, now, "A") == [(t("2026-11-04 10:00"), now)]
     assert paused_spans(order, now, "B") == []
+
+
+def _table_of(*logs: dict[str, Any]) -> Any:
+    pytest.importorskip("pyarrow")
+    from tradeclock import batch
+
+    return batch.from_logs(logs)
+
+
+def _logs_for_batch() -> list[dict[str, Any]]:
+    golden = [
+        json.loads(p.read_text())["order"]
+        for p in sorted(Path("tests/golden-lines").glob("P*.json"))
+    ]
+    refused = trade(e("refund_requested", "2026-11-02 10:00", reason="quality"))  # no line
+    return [
+        json.loads(Path("examples/trade.json").read_text()),
+        json.loads(Path("examples/order.json").read_text()),
+        log(e("placed", "2026-11-12 11:00", amount="200.00", lines=TWO), id="UNPAID"),
+        {**refused, "id": "NO-LINE"},
+        *golden,
+    ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_gives_a_row_per_line_on_request(workers: int) -> None:
+    from tradeclock import batch
+
+    logs = _logs_for_batch()
+    now = t("2026-11-12 12:00")
+    per_line = batch.status(_table_of(*logs), now, workers=workers, lines=True)
+    assert tuple(per_line.column_names) == batch.LINE_COLUMNS
+    per_trade = batch.status(_table_of(*logs), now)
+    assert per_trade.num_rows == len(logs)
+    rows = per_line.to_pylist()
+    expected = []
+    for lg in logs:
+        try:
+            st = tc.load(lg).status(now)
+        except tc.TradeclockError as exc:
+            expected.append((lg["id"], None, None, exc.kind, []))
+            continue
+        trade_wide = [d for d in st.upcoming if d.line is None]
+        for line in st.lines:
+            upcoming = sorted([*line.upcoming, *trade_wide], key=lambda d: d.at)
+            expected.append(
+                (lg["id"], line.id, line.state, None, [(d.event, d.at, d.rule) for d in upcoming])
+            )
+    seen = [
+        (
+            r["order_id"],
+            r["line"],
+            r["state"],
+            r["error_kind"],
+            [(u["event"], u["at"], u["rule"]) for u in r["upcoming"]],
+        )
+        for r in rows
+    ]
+    assert seen == expected
+    # the lines of a trade: several rows; the line's own refund and amounts
+    trade_rows = {r["line"]: r for r in rows if r["order_id"] == "TR-2026-1101-0007"}
+    trade_status = tc.load(logs[0]).status(now)
+    assert set(trade_rows) == {"A", "B"} and len(trade_status.lines) == 2
+    for line in trade_status.lines:
+        row = trade_rows[line.id]
+        assert row["amount"] == str(line.amount) and row["refunded"] == str(line.refunded)
+        assert row["refund_state"] == (None if line.refund is None else line.refund.state)
+        assert row["next_event"] == (row["upcoming"][0]["event"] if row["upcoming"] else None)
+    # an unpaid trade's close is on each of its lines' rows
+    unpaid = [r for r in rows if r["order_id"] == "UNPAID"]
+    assert [r["line"] for r in unpaid] == ["A", "B"]
+    assert all(r["next_event"] == "pay_reminder" for r in unpaid)
+    # a refused trade keeps one row, its line null
+    [bad] = [r for r in rows if r["order_id"] == "NO-LINE"]
+    assert bad["line"] is None and bad["error_kind"] is not None and bad["state"] is None
+    report = batch.summary(per_line)
+    assert report["orders"] == len(logs) and report["errors"] == 1
+    assert report["lines"] == per_line.num_rows - 1
+    assert batch.summary(per_trade)["orders"] == len(logs) and "lines" not in batch.summary(
+        per_trade
+    )
+
+
+def test_cli_batch_writes_a_row_per_line(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    from tradeclock.cli import main
+
+    events = tmp_path / "events.parquet"
+    pq.write_table(_table_of(*_logs_for_batch()[:2]), events)
+    out = tmp_path / "out.parquet"
+    argv = ["batch", str(events), "--now", "2026-11-12T12:00:00+08:00", "-o", str(out), "--lines"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "2 orders" in printed and "3 lines" in printed and "line states:" in printed
+    table = pq.read_table(out)
+    assert table.column("line").to_pylist() == ["A", "B", "TB-2026-1106-0042"]
+    assert main([*argv[:-1], "--json"]) == 0
+    assert "lines" not in json.loads(capsys.readouterr().out)
+
+
+def test_dask_gives_the_serial_rows_per_line() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+    import pandas as pd
+
+    from tradeclock import batch
+
+    table = _table_of(*_logs_for_batch())
+    now = t("2026-11-12 12:00")
+    serial = batch.status(table, now, lines=True).to_pandas()
+    with dask.config.set(scheduler="synchronous"):
+        ddf = dd.from_pandas(table.to_pandas(), npartitions=3)
+        result = batch.status_dask(ddf, now, lines=True).compute()
+    key = ["order_id", "line"]
+    pd.testing.assert_frame_equal(
+        result.sort_values(key).reset_index(drop=True),
+        serial.sort_values(key).reset_index(drop=True),
+    )
+
+
+def test_from_logs_keeps_every_event_and_refuses_what_does_not_fit() -> None:
+    pytest.importorskip("pyarrow")
+    from datetime import UTC
+
+    from tradeclock import batch
+    from tradeclock.generate import COLUMNS
+
+    logs = _logs_for_batch()
+    table = batch.from_logs(logs)
+    assert tuple(table.column_names) == COLUMNS
+    assert table.num_rows == sum(len(lg["events"]) for lg in logs)
+    # a datetime is written as its ISO text and reads back as the same instant
+    at = datetime(2026, 11, 1, 2, tzinfo=UTC)
+    [row] = batch.from_logs([{"id": "D", "events": [{"type": "placed", "at": at}]}]).to_pylist()
+    assert row["at"] == at.isoformat() and row["rules"] == "taobao"
+    with pytest.raises(tc.InvalidInput, match="log 1: an event log is a mapping"):
+        batch.from_logs([logs[0], {"events": []}])
+    with pytest.raises(
+        tc.InvalidInput, match=r"order X, event 0: no table column for colour"
+    ) as ei:
+        batch.from_logs([{"id": "X", "events": [{"type": "placed", "at": "x", "colour": 1}]}])
+    assert ei.value.order_id == "X" and ei.value.event_index == 0
+    bad = {
+        "id": "Y",
+        "events": [{"type": "placed", "at": "2026-11-01T10:00:00+08:00", "days": "x"}],
+    }
+    with pytest.raises(tc.InvalidInput, match="order Y: a value does not fit its table column"):
+        batch.from_logs([logs[0], bad])

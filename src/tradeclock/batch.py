@@ -13,6 +13,12 @@ The output has one row per order, in the order of their first rows: ``order_id``
 whose log the engine refuses keeps its row, with the error and nothing else; the batch goes on.
 Times are timestamps in the rule set's zone (``Asia/Shanghai`` for the presets).
 
+With ``lines=True`` the output has one row per line (sub-order) instead, with a ``line`` column
+after ``order_id`` (:data:`LINE_COLUMNS`): ``state``, ``refund_state``, ``amount`` and
+``refunded`` are the line's, and ``upcoming`` (so ``next_*``) holds the line's deadlines and the
+trade-wide ones that would end it (an unpaid trade's close). A one-line order has one row, its
+line's id being the order's; a refused order keeps one row, with a null ``line``.
+
 >>> from tradeclock.generate import events_table
 >>> events, _ = events_table(50, seed=7, bad_share=0)
 >>> out = status(events, "2026-11-01T00:00:00+08:00")
@@ -25,9 +31,10 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from ._time import parse_instant
@@ -35,10 +42,13 @@ from .errors import InvalidInput, TradeclockError
 from .events import _OPTIONAL, arrow_kind
 from .order import Order
 from .rules import TAOBAO, RuleSet, get_rules, load_rules
+from .status import Deadline, RefundView
 
 __all__ = [
+    "LINE_COLUMNS",
     "OUTPUT_COLUMNS",
     "due",
+    "from_logs",
     "output_schema",
     "read_events",
     "status",
@@ -62,7 +72,63 @@ OUTPUT_COLUMNS = (
     "error_kind",
     "error_message",
 )
+#: The columns of a status table with one row per line (``status(..., lines=True)``).
+LINE_COLUMNS = ("order_id", "line", *OUTPUT_COLUMNS[1:])
 _FIELDS = ("type", "at", *_OPTIONAL)
+
+
+def from_logs(logs: Iterable[Mapping[str, Any]]) -> Any:
+    """An event table (a ``pyarrow.Table`` with :data:`tradeclock.generate.COLUMNS`) of JSON
+    event logs (``{"id", "rules", "events"}`` mappings, as :func:`tradeclock.load` takes them):
+    one row per event, a list (``placed.lines``, ``shipped.lines``) as JSON text.
+
+    >>> table = from_logs([{"id": "T1", "events": [
+    ...     {"type": "placed", "at": "2026-11-01T10:00:00+08:00", "amount": "9.90"}]}])
+    >>> table.num_rows, table.column("rules").to_pylist()
+    (1, ['taobao'])
+    """
+    import json
+
+    import pyarrow as pa
+
+    from .generate import COLUMNS, schema
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, list):
+            return json.dumps(value)
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    sch = schema()
+    per_order: list[tuple[str, list[dict[str, Any]]]] = []
+    for n, log in enumerate(logs):
+        if not isinstance(log, Mapping) or "id" not in log or "events" not in log:
+            raise InvalidInput(f"log {n}: an event log is a mapping with 'id' and 'events'")
+        order_id, rows = str(log["id"]), []
+        for i, ev in enumerate(log["events"]):
+            unknown = ", ".join(sorted(set(ev) - set(COLUMNS)))
+            if unknown:
+                raise InvalidInput(
+                    f"order {order_id}, event {i}: no table column for {unknown}",
+                    order_id=order_id,
+                    event_index=i,
+                )
+            row = dict.fromkeys(COLUMNS)
+            row.update({k: cell(v) for k, v in ev.items()}, order_id=order_id)
+            row["rules"] = log.get("rules", "taobao")
+            rows.append(row)
+        per_order.append((order_id, rows))
+    try:
+        return pa.Table.from_pylist([r for _, rows in per_order for r in rows], schema=sch)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        for order_id, rows in per_order:  # find the order whose values do not fit their column
+            try:
+                pa.Table.from_pylist(rows, schema=sch)
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise InvalidInput(
+                    f"order {order_id}: a value does not fit its table column ({exc})",
+                    order_id=order_id,
+                ) from None
+        raise  # pragma: no cover - every row fits alone
 
 
 def to_arrow(events: Any) -> Any:
@@ -162,38 +228,79 @@ def _event(columns: dict[str, list[Any]], i: int) -> dict[str, Any]:
     return ev
 
 
-def _row(
-    order_id: str, rs_name: str, order: Order | None, now: datetime, error: TradeclockError | None
-) -> tuple[Any, ...]:
+def _rows(
+    order_id: str,
+    rs_name: str,
+    order: Order | None,
+    now: datetime,
+    error: TradeclockError | None,
+    lines: bool,
+) -> list[tuple[Any, ...]]:
+    """The status rows of one order: one, or one per line when ``lines``."""
     if order is None:
         assert error is not None
-        return (
-            order_id,
-            rs_name,
-            None,
-            None,
-            None,
-            None,
-            None,
-            [],
-            None,
-            None,
-            error.kind,
-            error.message,
-        )
+        head: tuple[Any, ...] = (order_id, None) if lines else (order_id,)
+        return [
+            (
+                *head,
+                rs_name,
+                None,
+                None,
+                None,
+                None,
+                None,
+                [],
+                None,
+                None,
+                error.kind,
+                error.message,
+            )
+        ]
     st = order.status(now)
-    nxt = st.upcoming[0] if st.upcoming else None
+    if not lines:
+        return [
+            _record((order_id,), rs_name, st.state, st.refund, st.upcoming, st.amount, st.refunded)
+        ]
+    trade_wide = [d for d in st.upcoming if d.line is None]
+    return [
+        _record(
+            (order_id, line.id),
+            rs_name,
+            line.state,
+            line.refund,
+            sorted([*line.upcoming, *trade_wide], key=_at) if trade_wide else line.upcoming,
+            line.amount,
+            line.refunded,
+        )
+        for line in st.lines
+    ]
+
+
+def _at(deadline: Deadline) -> datetime:
+    return deadline.at
+
+
+def _record(
+    head: tuple[Any, ...],
+    rs_name: str,
+    state: str,
+    refund: RefundView | None,
+    upcoming: Sequence[Deadline],
+    amount: Decimal | None,
+    refunded: Decimal,
+) -> tuple[Any, ...]:
+    nxt = upcoming[0] if upcoming else None
     return (
-        order_id,
+        *head,
         rs_name,
-        st.state,
-        None if st.refund is None else st.refund.state,
+        state,
+        None if refund is None else refund.state,
         None if nxt is None else nxt.event,
         None if nxt is None else nxt.at,
         None if nxt is None else nxt.rule,
-        [{"event": d.event, "at": d.at, "rule": d.rule} for d in st.upcoming],
-        None if st.amount is None else str(st.amount),
-        str(st.refunded),
+        [{"event": d.event, "at": d.at, "rule": d.rule} for d in upcoming],
+        None if amount is None else str(amount),
+        str(refunded),
         None,
         None,
     )
@@ -208,6 +315,7 @@ def _serial(
     now: datetime,
     rules: RuleSet | str | Mapping[str, RuleSet],
     progress: Callable[[int], None] | None = None,
+    lines: bool = False,
 ) -> Any:
     import pyarrow as pa
 
@@ -216,15 +324,15 @@ def _serial(
     ids = list(rows)
     parts = []
     if len(ids) <= _CHUNK:  # one chunk: the table and its grouping as they are
-        parts.append(_run(table, ids, rows, now, default, known, progress))
+        parts.append(_run(table, ids, rows, now, default, known, progress, lines))
     else:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             take = [i for order_id in chunk for i in rows[order_id]]
             sub = table.take(pa.array(take, type=pa.int64()))
-            parts.append(_run(sub, chunk, _grouped(sub), now, default, known, progress))
+            parts.append(_run(sub, chunk, _grouped(sub), now, default, known, progress, lines))
     if not parts:
-        return _table([], default.timezone)
+        return _table([], default.timezone, lines)
     return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
 
 
@@ -236,6 +344,7 @@ def _run(
     default: RuleSet,
     known: dict[str, RuleSet],
     progress: Callable[[int], None] | None,
+    lines: bool,
 ) -> Any:
     """Status rows of the orders ``ids``, all of whose rows (``rows``) ``table`` holds."""
     columns = _columns(table)
@@ -248,25 +357,27 @@ def _run(
             rs = known.get(name) or get_rules(name, known)
             order: Order | None = Order.from_events(order_id, rs, [_event(columns, i) for i in idx])
             # an order whose status cannot be taken (nothing by now) is an error row too
-            record = _row(order_id, name, order, now, None)
+            records = _rows(order_id, name, order, now, None, lines)
         except TradeclockError as exc:
-            record = _row(order_id, name, None, now, exc)
-        out.append(record)
+            records = _rows(order_id, name, None, now, exc, lines)
+        out.extend(records)
         if progress is not None and n % 1000 == 999:
             progress(1000)
     if progress is not None:
         progress(len(ids) % 1000)
-    return _table(out, default.timezone)
+    return _table(out, default.timezone, lines)
 
 
-def output_schema(timezone: str) -> Any:
-    """The Arrow schema of a status table, times in ``timezone``."""
+def output_schema(timezone: str, lines: bool = False) -> Any:
+    """The Arrow schema of a status table, times in ``timezone``; with a ``line`` column
+    when ``lines`` (one row per line)."""
     import pyarrow as pa
 
     ts = pa.timestamp("us", tz=timezone)
     return pa.schema(
         [
             pa.field("order_id", pa.string(), nullable=False),
+            *([("line", pa.string())] if lines else []),
             ("rules", pa.string()),
             ("state", pa.string()),
             ("refund_state", pa.string()),
@@ -285,10 +396,10 @@ def output_schema(timezone: str) -> Any:
     )
 
 
-def _table(records: list[tuple[Any, ...]], timezone: str) -> Any:
+def _table(records: list[tuple[Any, ...]], timezone: str, lines: bool = False) -> Any:
     import pyarrow as pa
 
-    schema = output_schema(timezone)
+    schema = output_schema(timezone, lines)
     arrays = (
         [
             pa.array(list(col), type=field.type)
@@ -319,12 +430,12 @@ def _restore(portable: Any) -> RuleSet | str | dict[str, RuleSet]:
     return out
 
 
-def _work(args: tuple[bytes, datetime, Any]) -> Any:
+def _work(args: tuple[bytes, datetime, Any, bool]) -> Any:
     import pyarrow as pa
 
-    data, now, portable = args
+    data, now, portable, lines = args
     table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
-    return _serial(table, now, _restore(portable))
+    return _serial(table, now, _restore(portable), lines=lines)
 
 
 def status(
@@ -335,6 +446,7 @@ def status(
     workers: int = 1,
     due_within: timedelta | None = None,
     progress: Callable[[int], None] | None = None,
+    lines: bool = False,
 ) -> Any:
     """One status row per order of the event table ``events`` at ``now``.
 
@@ -342,7 +454,8 @@ def status(
     rule sets the column names (presets are always known). ``workers``: processes to spread the
     orders over (0: every core); the result is the same as with one. ``due_within``: keep only
     orders whose next deadline is at most that far after ``now``. ``progress`` is called with
-    the number of orders done since its last call.
+    the number of orders done since its last call. ``lines``: one row per line (sub-order)
+    instead, with a ``line`` column (:data:`LINE_COLUMNS`).
     """
     t = parse_instant(now, "now")
     table = _typed(to_arrow(events))  # flags and counts written as text read as such
@@ -351,16 +464,21 @@ def status(
     if workers < 0:
         raise InvalidInput(f"workers must be 0 (every core) or more, got {workers}")
     if workers == 1:
-        out = _serial(table, t, rules, progress)
+        out = _serial(table, t, rules, progress, lines)
     else:
-        out = _parallel(table, t, rules, workers, progress)
+        out = _parallel(table, t, rules, workers, progress, lines)
     if due_within is not None:
         out = due(out, t, due_within)
     return out
 
 
 def _parallel(
-    table: Any, now: datetime, rules: Any, workers: int, progress: Callable[[int], None] | None
+    table: Any,
+    now: datetime,
+    rules: Any,
+    workers: int,
+    progress: Callable[[int], None] | None,
+    lines: bool,
 ) -> Any:
     import pyarrow as pa
 
@@ -378,12 +496,14 @@ def _parallel(
     default, _ = _rule_sets(rules)
     results = []
     with ProcessPoolExecutor(workers) as pool:
-        for result in pool.map(_work, [(p, now, portable) for p in parts]):
+        for result in pool.map(_work, [(p, now, portable, lines) for p in parts]):
             results.append(result)
-            if progress is not None:
-                progress(result.num_rows)
+            if progress is not None:  # orders done (a table of lines has more rows)
+                progress(
+                    len(set(result.column("order_id").to_pylist())) if lines else result.num_rows
+                )
     if not results:
-        return _table([], default.timezone)
+        return _table([], default.timezone, lines)
     return pa.concat_tables(results)
 
 
@@ -427,27 +547,35 @@ def due(out: Any, now: datetime | str, within: timedelta) -> Any:
 
 def summary(out: Any, seconds: float | None = None) -> dict[str, Any]:
     """Counts of a status table: orders, errors (by kind), orders per state; and throughput
-    when ``seconds`` (the time the batch took) is given."""
+    when ``seconds`` (the time the batch took) is given. On a table with one row per line,
+    ``lines`` counts the lines judged and ``states`` counts lines, not orders."""
+    import pyarrow.compute as pc
+
     states = Counter(s for s in out.column("state").to_pylist() if s is not None)
     kinds = Counter(k for k in out.column("error_kind").to_pylist() if k is not None)
+    per_line = "line" in out.column_names
+    orders = pc.count_distinct(out.column("order_id")).as_py() if per_line else out.num_rows
     result: dict[str, Any] = {
-        "orders": out.num_rows,
+        "orders": orders,
+        **({"lines": out.num_rows - sum(kinds.values())} if per_line else {}),
         "errors": sum(kinds.values()),
         "error_kinds": dict(sorted(kinds.items())),
         "states": dict(sorted(states.items())),
     }
     if seconds is not None:
         result["seconds"] = round(seconds, 3)
-        result["orders_per_second"] = round(out.num_rows / seconds) if seconds > 0 else None
+        result["orders_per_second"] = round(orders / seconds) if seconds > 0 else None
     return result
 
 
-def status_dask(ddf: Any, now: datetime | str, rules: RuleSet | str = TAOBAO) -> Any:
+def status_dask(
+    ddf: Any, now: datetime | str, rules: RuleSet | str = TAOBAO, *, lines: bool = False
+) -> Any:
     """The same, partition-wise on a Dask DataFrame (``dask.dataframe``, pandas-backed).
 
     Rows are shuffled so that each order lies in one partition (keeping their order in the
     log); each partition then runs :func:`status`. Returns a Dask DataFrame with one row per
-    order (row order across partitions is the shuffle's).
+    order, or per line with ``lines`` (row order across partitions is the shuffle's).
     """
     import pandas as pd
 
@@ -463,11 +591,11 @@ def status_dask(ddf: Any, now: datetime | str, rules: RuleSet | str = TAOBAO) ->
     numbered = ddf.map_partitions(number, meta={**ddf.dtypes.to_dict(), "_seq": "int64"})
     shuffled = numbered.shuffle(on="order_id")
     default, _ = _rule_sets(rules)
-    meta = output_schema(default.timezone).empty_table().to_pandas()
+    meta = output_schema(default.timezone, lines).empty_table().to_pandas()
 
     def run(part: pd.DataFrame) -> pd.DataFrame:
         part = part.sort_values("_seq", kind="stable").drop(columns="_seq")
-        return _serial(_typed(to_arrow(part)), t, _restore(portable)).to_pandas()
+        return _serial(_typed(to_arrow(part)), t, _restore(portable), lines=lines).to_pandas()
 
     return shuffled.map_partitions(run, meta=meta)
 

@@ -150,6 +150,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=1, help="processes (0: every core; default 1)")
     b.add_argument("--rules", default="taobao", help="rule set for rows without one, or a TOML")
     b.add_argument("--json", action="store_true", help="print the summary as JSON")
+    b.add_argument(
+        "--lines", action="store_true", help="one row per line (sub-order), with a line column"
+    )
     b.set_defaults(func=_cmd_batch)
 
     g = sub.add_parser("generate", help="write a synthetic event table (seeded, reproducible)")
@@ -387,6 +390,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             {rules.name: rules},
             workers=args.workers,
             progress=None if bar is None else bar.update,
+            lines=args.lines,
         )
     finally:
         if bar is not None:
@@ -406,9 +410,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             f"{report['orders']} orders in {report['seconds']} s "
             f"({report['orders_per_second']} orders/s); errors {report['errors']}"
             + (f" {report['error_kinds']}" if report["errors"] else "")
+            + (f"; {report['lines']} lines" if args.lines else "")
             + f"; {report['written']} rows -> {args.output}"
         )
-        print(f"states: {states}")
+        print(f"{'line states' if args.lines else 'states'}: {states}")
     return 0
 
 
