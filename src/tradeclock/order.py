@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import attrs
 
@@ -50,11 +50,10 @@ class Order:
     rules: RuleSet
     events: tuple[Event, ...]
     _state: State = attrs.field(repr=False, alias="state")
-    #: a trade of several lines (``placed.lines``): each line's own order, in the log's order
-    #: (``None``: one line, judged by ``_state``)
-    _lines: tuple[tuple[str, Order], ...] | None = attrs.field(
-        repr=False, alias="lines", default=None
-    )
+    #: a trade of several lines (``placed.lines``, :class:`_Trade`): each line's own order, in
+    #: the log's order; ``None``: one line, judged by ``_state`` (a class attribute here, so
+    #: that building a one-line order sets no further field: a frozen field costs a call)
+    _lines: ClassVar[tuple[tuple[str, Order], ...] | None] = None
 
     @classmethod
     def new(cls, id: str, rules: RuleSet | str = "taobao") -> Order:
@@ -465,7 +464,17 @@ def _replay_trade(order_id: str, rs: RuleSet, events: list[Event]) -> Order:
     """A trade of several lines: each line's order, replayed from its share of the log."""
     states, logs = replay_trade(order_id, rs, events)
     lines = tuple((line, Order(order_id, rs, tuple(logs[line]), st)) for line, st in states.items())
-    return Order(order_id, rs, tuple(events), lines[0][1]._state, lines)
+    return _Trade(order_id, rs, tuple(events), lines[0][1]._state, lines)
+
+
+@attrs.frozen(eq=False, repr=False)
+class _Trade(Order):
+    """An :class:`Order` of several lines (its ``_lines`` a field)."""
+
+    _lines: tuple[tuple[str, Order], ...] = attrs.field(alias="lines")  # type: ignore[misc]
+
+    def __repr__(self) -> str:  # the public name, not this class's
+        return "Order" + super().__repr__().removeprefix(type(self).__qualname__)
 
 
 def _read_only(st: State, ev: Event) -> None:
@@ -484,22 +493,26 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     ids: set[str] = set()
     i = 0
     step: Callable[[State, Event], None] = apply
-    try:
-        for i, raw in enumerate(events):
-            if i >= MAX_EVENTS:
-                raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
-            ev = raw if type(raw) is Parsed else parse_event(raw, custom)
-            if ev.event_id is not None:
-                if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
-                    continue
-                ids.add(ev.event_id)
-            try:
+    numbered = enumerate(events)
+    while True:  # once, or twice for a trade (no try per event: a try costs)
+        try:
+            for i, raw in numbered:
+                if i >= MAX_EVENTS:
+                    raise InvalidInput(f"more than the {MAX_EVENTS} events one order may have")
+                ev = raw if type(raw) is Parsed else parse_event(raw, custom)
+                if ev.event_id is not None:
+                    if ev.event_id in ids and _held(order_id, parsed, ev) is not None:
+                        continue
+                    ids.add(ev.event_id)
                 step(st, ev)
-            except IsTrade:  # placed a trade of several lines: read the log, then each line
-                step = _read_only
+                parsed.append(ev)
+        except IsTrade:  # placed a trade of several lines: read the log on, then each line
             parsed.append(ev)
-    except TradeclockError as exc:
-        raise exc.located(order_id=order_id, event_index=i) from None
+            step = _read_only
+            continue
+        except TradeclockError as exc:
+            raise exc.located(order_id=order_id, event_index=i) from None
+        break
     if step is _read_only:
         return _replay_trade(order_id, rs, parsed)
     return Order(order_id, rs, tuple(parsed), st)
