@@ -64,7 +64,7 @@ def test_both_windows(rs: tc.RuleSet, signed_at: str, platform_end: str, legal_e
         True,
         False,
     )
-    assert "暂行办法 art. 10" in legal.source
+    assert "law-7day art. 10" in legal.source and "law-civil arts. 201, 203" in legal.source
 
 
 def test_the_legal_window_outlives_success_and_fires_without_a_state_change(rs: tc.RuleSet) -> None:

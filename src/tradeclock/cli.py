@@ -26,6 +26,7 @@ from .rules import (
     AMOUNT_RULES,
     CHECKED_ON,
     CONSTRAINTS,
+    LATE_SHIPMENT,
     PRESETS,
     Rule,
     RuleRegistry,
@@ -34,6 +35,7 @@ from .rules import (
     load_rules,
 )
 from .schema import SCHEMAS, schema
+from .sources import KINDS, SOURCES, citations, cite
 from .status import Status
 
 __all__ = ["main"]
@@ -106,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
         "--rules", metavar="SHOP.toml", help="admit the events a rule set file defines of its own"
     )
     s.set_defaults(func=_cmd_schema)
+
+    so = sub.add_parser("sources", help="the source register: what each rule's source id means")
+    so.add_argument("id", nargs="?", help="one source id (e.g. tb-dispute); default: all")
+    so.add_argument("--json", action="store_true", help="as JSON")
+    so.add_argument("--markdown", action="store_true", help="print the Markdown of docs/sources.md")
+    so.set_defaults(func=_cmd_sources)
 
     m = sub.add_parser("mcp", help="serve the tools to an MCP client over stdio (tradeclock[mcp])")
     m.set_defaults(func=_cmd_mcp)
@@ -544,6 +552,95 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cited_by() -> dict[str, list[tuple[str, str]]]:
+    """Per source id, the (rule id, where) pairs that cite it, over every preset and table."""
+    rows: list[tuple[str, str]] = []
+    for rs in PRESETS.values():
+        rows += [(r.id, r.source) for r in rs]
+    rows += [(c.id, c.source) for c in CONSTRAINTS.values()]
+    rows += [(a.id, a.source) for a in AMOUNT_RULES.values()]
+    rows += [(c.id, c.source) for versions in LATE_SHIPMENT.values() for c in versions]
+    out: dict[str, list[tuple[str, str]]] = {sid: [] for sid in SOURCES}
+    for rule_id, text in rows:
+        for c in citations(text) or ():
+            if (rule_id, c.where) not in out[c.source]:
+                out[c.source].append((rule_id, c.where))
+    return out
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(sources_markdown(), end="")
+        return 0
+    if args.id is not None and args.id not in SOURCES:
+        raise InvalidInput(f"no source {args.id!r} in the register (known: {', '.join(SOURCES)})")
+    chosen = [SOURCES[args.id]] if args.id else list(SOURCES.values())
+    cited = _cited_by()
+    if args.json:
+        rows = [
+            {**s._asdict(), "cited_by": sorted({rule for rule, _ in cited[s.id]})} for s in chosen
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for s in chosen:
+        print(f"{s.id}: {s.title_en} ({KINDS[s.kind][0]})")
+        if s.title != s.title_en:
+            print(f"    {s.title}")
+        print(f"    {s.publisher}; {s.version}" + (f"; {s.url}" if s.url else ""))
+        rules = sorted({rule for rule, _ in cited[s.id]})
+        print(f"    cited by: {', '.join(rules) or '-'}")
+    return 0
+
+
+def sources_markdown() -> str:
+    """The Markdown of docs/sources.md: the source register, from :data:`tradeclock.sources.SOURCES`
+    and the rules that cite each source."""
+    cited = _cited_by()
+    lines = [
+        "# Sources",
+        "",
+        "Every rule's `source` cites this register: one or more citations separated by `; `, "
+        "each a",
+        "source id, where in the source (`§` a section, `art.` an article, or a field of the",
+        "Open Platform), and a note in parentheses. `tradeclock status`, `explain` and `rules`",
+        "print the source's title in the reader's language",
+        "(`zh`: 《淘宝平台争议处理规则》第四十三条; `en`: Taobao dispute rules art. 43);",
+        "JSON keeps the ids. `tradeclock sources [ID]`",
+        "prints this register. A shop's own rule may cite anything; its text is shown as written.",
+        "",
+        "Generated from `tradeclock.sources` by `tradeclock sources --markdown`; a test fails when",
+        "this page and the register differ.",
+        "",
+        "| id | what it is | title | version |",
+        "|---|---|---|---|",
+    ]
+    for s in SOURCES.values():
+        lines.append(f"| [`{s.id}`](#{s.id}) | {KINDS[s.kind][0]} | {s.title} | {s.version} |")
+    for s in SOURCES.values():
+        lines += ["", f"## {s.id}", ""]
+        lines.append(f"**{s.title}**" + (f" ({s.title_en})" if s.title_en != s.title else ""))
+        lines += [
+            "",
+            f"- What it is: {KINDS[s.kind][0]} ({KINDS[s.kind][1]})",
+            f"- Publisher: {s.publisher}",
+            f"- Date or version: {s.version}",
+            "- Where: " + (f"<{s.url}>" if s.url else "no public address is known"),
+            f"- Cited in output as: {s.short_zh} (zh), {s.short_en} (en)",
+        ]
+        rows = cited[s.id]
+        if rows:
+            by_rule: dict[str, list[str]] = {}
+            for rule_id, where in rows:
+                places = by_rule.setdefault(rule_id, [])
+                if where and where not in places:
+                    places.append(where)
+            cites = ", ".join(
+                f"`{rule}`" + (f" ({'; '.join(w)})" if w else "") for rule, w in by_rule.items()
+            )
+            lines.append(f"- Cited by: {cites}")
+    return "\n".join(lines) + "\n"
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     name: str = args.name
     rs = load_rules(name) if name.endswith(".toml") else get_rules(name)
@@ -592,7 +689,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             mark = "" if r.confirmed else "  [unconfirmed]"
             event = r.event or "-"
             print(f"  {r.id:44} {r.value_text():>7}  {event:18}{mark}")
-            print(f"      {r.source}")
+            print(f"      source: {cite(r.source)}")
             checked = "not checked" if r.checked is None else f"checked {r.checked}"
             print(f"      {checked}: {r.checked_note}" if r.checked_note else f"      {checked}")
     return 0
@@ -650,7 +747,8 @@ def rules_markdown() -> str:
         "Values marked *unconfirmed* come from no reachable source: they are kept, configurable,",
         "and flagged here. Times are reckoned in each rule set's zone "
         f"({', '.join(sorted({p.timezone for p in presets}))}).",
-        f"Every preset value was last compared with RULES.md and its sources on {CHECKED_ON}",
+        f"Every preset value was last compared with its sources on {CHECKED_ON}; sources are",
+        "cited by their id in the [source register](sources.md)",
         "(each rule's `checked` date and `checked_note`; `tradeclock check-top` shows them).",
         "",
         "## Timers",
@@ -775,7 +873,7 @@ def render_timeline(order: Order, status: Status) -> str:
             lines.append(f"      not before {format_short(d.earliest, tz)}, at the latest then")
         if d.approximate:
             lines.append("      approximate: a working day was counted without official data")
-        lines.append(f"      source: {d.source}")
+        lines.append(f"      source: {cite(d.source)}")
     if status.auto_confirm_paused_left is not None:
         lines += [
             "",

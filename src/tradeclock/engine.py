@@ -570,7 +570,7 @@ def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
     if st.state is O_SUCCESS:
         return  # an after-sale refund: the trade stays done, money goes back
     if r.amount is None or st.refunded == st.amount:
-        # the whole paid amount: the order closes (seed 002 § 四.4.B)
+        # the whole paid amount: the order closes (cs-lifecycle § 四.4.B)
         assert st.state is not None
         dest = _dest(ORDER_TABLE, "full_refund", st.state)
         _enter_order(st, dest, cause, at, None)  # type: ignore[arg-type]
@@ -813,7 +813,7 @@ def _on_nothing(st: State, ev: Event) -> None:
 
 def _on_shipped(st: State, ev: Event) -> None:
     st.method = ev.method or M_EXPRESS
-    # shipping closes a pending unshipped refund (seed 002 § 四.常見問題.1)
+    # shipping closes a pending unshipped refund (cs-lifecycle § 四.常見問題.1)
     _close_open_refund(st, "closed_by_shipment", ev)
 
 
@@ -977,7 +977,7 @@ def _ratings(st: State) -> Ratings:
 
 
 def _visible(st: State) -> bool:
-    """Ratings show once both sides rated, or the rating windows ended (seed 002 § 五.2)."""
+    """Ratings show once both sides rated, or the rating windows ended (cs-lifecycle § 五.2)."""
     if len(st.rated) == 2:
         return True
     ended = st.ended.items()

@@ -122,7 +122,7 @@ class Channel(ContractEnum):
     """How the buyer paid, which decides where a refund goes and how fast it arrives."""
 
     ALIPAY_BALANCE = "alipay_balance"
-    #: online banking: refunds go back to the Alipay balance, not the bank (seed 002)
+    #: online banking: refunds go back to the Alipay balance, not the bank (cs-lifecycle)
     ONLINE_BANKING = "online_banking"
     CREDIT_CARD = "credit_card"
 

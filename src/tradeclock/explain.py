@@ -18,6 +18,7 @@ from typing import Any
 from ._time import duration_words, format_short
 from .errors import InvalidInput
 from .rules import AMOUNT_RULES, RuleSet
+from .sources import cite
 from .status import Deadline, Status
 
 __all__ = ["LANGS", "explain"]
@@ -322,7 +323,7 @@ def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[st
         out.append(w["nobody"])
     if d.informational:
         out.append(w["info"])
-    out.append(w["source"].format(rule=d.rule, source=d.source))
+    out.append(w["source"].format(rule=d.rule, source=cite(d.source, lang)))
     return out
 
 

@@ -171,7 +171,7 @@ REFUND_TRANSITIONS = [
     _t("evidence_due", _R.SELLER_REFUSED, None),
     _t("evidence_added", _R.SELLER_REFUSED, None, conditions=["evidence_open"]),
     _t("seller_evidence_due", _R.SELLER_REFUSED, None),
-    # the order's own events that end a refund: shipping closes an unshipped refund (seed 002
+    # the order's own events that end a refund: shipping closes an unshipped refund (cs-lifecycle
     # § 四.常見問題.1); confirming receipt closes an open refund (the money goes to the seller)
     _t("closed_by_shipment", _R.WAIT_SELLER_AGREE, _R.CLOSED),
     _t("closed_by_confirmation", _OPEN_REFUND, _R.CLOSED),

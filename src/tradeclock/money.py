@@ -1,6 +1,6 @@
 """When refunded money arrives, by payment channel, counted on the working-day calendar.
 
-The rules (``money.*`` in every rule table; seed 002 § 四.常見問題.3-5):
+The rules (``money.*`` in every rule table; cs-lifecycle § 四.常見問題.3-5):
 
 * paid from the Alipay balance or by online banking: back in the Alipay balance at once;
 * paid by credit card, bank not given: within about 3 days;

@@ -32,6 +32,7 @@ from .errors import InvalidInput
 from .events import AutoEvent, EventType, Method, Party, Reason
 from .limits import MIN_INSTANT
 from .machine import OrderState, RefundState
+from .sources import KINDS, SOURCES, citations
 from .workdays import Calendar, ChinaCalendar
 
 __all__ = [
@@ -54,11 +55,10 @@ __all__ = [
     "load_rules",
 ]
 
-SEED_001 = "001_6c88a52a51f16ceb.txt"
-SEED_002 = "002_c6ca0c70d870db73.txt"
-#: The day every rule of the tables was last compared, rule by rule, with RULES.md and its sources.
+#: The day every rule of the tables was last compared, rule by rule, with its sources (each
+#: rule's ``source`` cites the source register, :mod:`tradeclock.sources`).
 CHECKED_ON = date(2026, 11, 23)
-_BETWEEN = "compared with RULES.md and the section or document its source names"
+_BETWEEN = "compared with the section or document its source names"
 
 
 class Anchor(ContractEnum):
@@ -204,23 +204,23 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
             _c(
                 "order.graph",
                 "the order state graph: placed -> paid -> shipped -> signed -> success, or closed",
-                "RULES.md § Order (trade) states",
+                "cs-lifecycle § 一; tb-open (Trade.status)",
             ),
             _c(
                 "order.first_event",
                 "an order's log starts with exactly one placed event",
-                "RULES.md § Order (trade) states",
+                "cs-lifecycle § 一",
             ),
             _c(
                 "refund.graph",
                 "the refund state graph: wait_seller_agree -> wait_buyer_return -> "
                 "wait_seller_confirm -> success, or seller_refused / closed",
-                f"{SEED_002} § 四.2",
+                "cs-lifecycle § 四.2; tb-open (Refund.status)",
             ),
             _c(
                 "refund.one_open",
                 "one open refund at a time; a new one only after the last ended",
-                "RULES.md § Rules between timers",
+                "tb-open (Order.refund_id: the latest refund of a sub-order)",
             ),
             _c(
                 "trade.lines",
@@ -228,42 +228,43 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
                 "(its refund, its pause, its shipment, confirmation, rating and the law's "
                 "windows); the pay timers are the trade's; the trade's state comes from its "
                 "lines (partly_shipped while some open lines shipped and some did not)",
-                "Taobao Open Platform Trade.timeout_action_time, Order.refund_status, "
-                "Order.consign_time, Order.end_time (per sub-order); SELLER_CONSIGNED_PART",
+                "tb-open Trade.timeout_action_time, Order.refund_status, Order.consign_time, "
+                "Order.end_time (per sub-order), SELLER_CONSIGNED_PART",
             ),
             _c(
                 "trade.split_shipment",
                 "a trade shipped in parts: each line's countdowns (auto-confirm, after-sale) "
                 "run from that line's own shipment, not from the trade's last one",
-                "Taobao Open Platform Order.consign_time and Order.timeout_action_time are per "
-                "sub-order; taobao.logistics.*.send ships a subset (sub_tid, is_split)",
+                "tb-open Order.consign_time, Order.timeout_action_time (per sub-order), "
+                "taobao.logistics.*.send (sub_tid, is_split: ships a subset); default (no "
+                "source settles own shipment or last shipment)",
             ),
             _c(
                 "refund.none_after_success",
                 "no refund can be requested after success",
-                f"{SEED_002} § 四.3",
+                "cs-lifecycle § 四.3",
             ),
             _c(
                 "refund.no_refuse_before_shipping",
                 "before shipping the seller can only agree to a refund, not refuse it",
-                f"{SEED_002} § 四.1.B",
+                "cs-lifecycle § 四.1.B",
             ),
             _c(
                 "refund.return_needs_shipment",
                 "goods can be returned only after they were shipped",
-                f"{SEED_002} § 四.1-2",
+                "cs-lifecycle § 四.1-2",
             ),
             _c(
                 "refund.amount",
                 "a refund is more than 0 and at most what is still refundable "
                 "(paid amount less earlier refunds); the whole amount closes the order",
-                f"{SEED_002} § 四.4.B",
+                "cs-lifecycle § 四.4.B",
             ),
             _c(
                 "refund.same_reason_after_return_timeout",
                 "after a refund closed because the buyer did not ship the return, a new request "
                 "for the same reason needs the seller's consent",
-                "rule: dispute rules art. 43",
+                "tb-dispute art. 43",
             ),
             _c(
                 "law.no_reason_exclusions",
@@ -272,20 +273,20 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
                 "or spoil once opened, lose value once activated, or were sold as near expiry or "
                 "flawed, only if the buyer confirmed it at purchase (a seller's exclusion without "
                 "that confirmation is not honoured)",
-                "law: 网络购买商品七日无理由退货暂行办法 arts. 6-7",
+                "law-7day arts. 6-7",
             ),
             _c(
                 "refund.return_shipping",
                 "a no-reason return: with free shipping the buyer pays only the return leg, "
                 "otherwise both legs; a partial return that leaves the order below the "
                 "free-shipping threshold makes the buyer pay both legs",
-                f"rule: dispute rules art. 53; seed {SEED_001} § 10.1.1",
+                "tb-dispute art. 53; cs-service § 10.1.1",
             ),
             _c(
                 "refund.intervention",
                 "the platform rules only after intervention was requested, "
                 "and intervention is requested once per refund",
-                "platform",
+                "tb-help",
             ),
         ]
     )
@@ -317,8 +318,8 @@ def _base_rules(
             effect="order closed",
             stoppable_by=("buyer", "seller"),
             stopped_how="buyer pays; buyer or seller cancels",
-            source=f"seed {SEED_001} § 关闭交易问题 (closes itself, no number); 72 h: default "
-            "(unconfirmed); an order may carry its own pay window",
+            source="cs-service § 关闭交易问题 (closes itself, no number); default (72 h; an "
+            "order may carry its own pay window)",
             confirmed=False,
         ),
         _r(
@@ -333,7 +334,7 @@ def _base_rules(
             effect="a payment reminder is due (send it before 24 h have passed); no state change",
             stoppable_by=("buyer",),
             stopped_how="buyer pays",
-            source=f"seed {SEED_001} 篇1 § 八.标准催款语 (12-24 h after the order)",
+            source="cs-service § 篇1.八.标准催款语 (12-24 h after the order)",
             informational=True,
         ),
         _r(
@@ -348,7 +349,7 @@ def _base_rules(
             effect="a payment reminder is due; no state change",
             stoppable_by=("buyer",),
             stopped_how="buyer pays",
-            source=f"seed {SEED_001} 篇1 § 八.标准催款语 (30 min during big sales events)",
+            source="cs-service § 篇1.八.标准催款语 (30 min during big sales events)",
             informational=True,
         ),
         _r(
@@ -359,7 +360,7 @@ def _base_rules(
             effect="staff are late to greet the buyer (service clock, no order change)",
             stoppable_by=("seller",),
             stopped_how="shop staff answer",
-            source=f"seed {SEED_001} 篇2 § 一.1",
+            source="cs-service § 篇2.一.1",
             informational=True,
         ),
         _r(
@@ -370,7 +371,7 @@ def _base_rules(
             effect="staff are late to answer the buyer (service clock, no order change)",
             stoppable_by=("seller",),
             stopped_how="shop staff answer",
-            source=f"seed {SEED_001} 篇2 § 一.1",
+            source="cs-service § 篇2.一.1",
             informational=True,
         ),
         _r(
@@ -381,7 +382,7 @@ def _base_rules(
             effect="the promised answer to a complaint is late (service clock, no order change)",
             stoppable_by=("seller",),
             stopped_how="shop staff answer the complaint",
-            source="seed 003_f25baa36acf9d69e.txt § 结束语",
+            source="cs-etiquette § 结束语",
             informational=True,
         ),
         _r(
@@ -410,7 +411,7 @@ def _base_rules(
             effect="order success",
             stoppable_by=("buyer",),
             stopped_how="buyer confirms receipt; paused while a refund is open",
-            source=f"seed {SEED_002} § 五.1",
+            source="cs-lifecycle § 五.1",
             resume="remaining",
         ),
         _r(
@@ -424,7 +425,7 @@ def _base_rules(
             effect="order success",
             stoppable_by=("buyer",),
             stopped_how="buyer confirms receipt; paused while a refund is open",
-            source=f"seed {SEED_002} § 五.1",
+            source="cs-lifecycle § 五.1",
             resume="remaining",
         ),
         _r(
@@ -436,7 +437,7 @@ def _base_rules(
             effect="the auto-confirm deadline moves later",
             stoppable_by=(),
             stopped_how="",
-            source="default (unconfirmed)",
+            source="default",
             confirmed=False,
             only_within=_D(days=3),
             max_uses=1,
@@ -450,7 +451,7 @@ def _base_rules(
             effect="the auto-confirm deadline moves later",
             stoppable_by=(),
             stopped_how="",
-            source="rule: Open Platform taobao.trade.receivetime.delay",
+            source="tb-open taobao.trade.receivetime.delay",
             choices=(_D(days=3), _D(days=5), _D(days=7), _D(days=10)),
         ),
         _r(
@@ -466,7 +467,7 @@ def _base_rules(
             stoppable_by=("seller", "buyer"),
             stopped_how="seller agrees (refund succeeds at once) or ships (refund closed); buyer "
             "cancels",
-            source=f"seed {SEED_002} § 四.1",
+            source="cs-lifecycle § 四.1",
         ),
         _r(
             id="refund.refund_only_seller_timeout",
@@ -480,7 +481,7 @@ def _base_rules(
             effect="refund success",
             stoppable_by=("seller", "buyer"),
             stopped_how="seller agrees or refuses; buyer cancels",
-            source=f"seed {SEED_002} § 四.2.C",
+            source="cs-lifecycle § 四.2.C",
         ),
         _r(
             id="refund.return_seller_timeout",
@@ -494,7 +495,7 @@ def _base_rules(
             effect="refund wait_buyer_return",
             stoppable_by=("seller", "buyer"),
             stopped_how="seller agrees or refuses; buyer cancels",
-            source=f"seed {SEED_002} § 四.2.B",
+            source="cs-lifecycle § 四.2.B",
         ),
         _r(
             id="refund.buyer_return_timeout",
@@ -508,7 +509,7 @@ def _base_rules(
             effect="refund closed; a new request for the same reason is refused",
             stoppable_by=("buyer",),
             stopped_how="buyer ships the return (or cancels)",
-            source=f"seed {SEED_002} § 四.2.B; rule: dispute rules art. 43",
+            source="cs-lifecycle § 四.2.B; tb-dispute art. 43",
         ),
         _r(
             id="refund.seller_receipt_timeout",
@@ -522,7 +523,7 @@ def _base_rules(
             effect="refund success",
             stoppable_by=("seller",),
             stopped_how="seller confirms receipt or refuses",
-            source=f"seed {SEED_002} § 四.2.B",
+            source="cs-lifecycle § 四.2.B",
         ),
         _r(
             id="refund.seller_receipt_timeout.surface_mail",
@@ -536,7 +537,7 @@ def _base_rules(
             effect="refund success",
             stoppable_by=("seller",),
             stopped_how="seller confirms receipt or refuses",
-            source="platform",
+            source="tb-help",
         ),
         _r(
             id="refund.refused_buyer_timeout",
@@ -568,7 +569,7 @@ def _base_rules(
             effect="no automatic outcome: evidence is due; the platform rules",
             stoppable_by=(),
             stopped_how="the platform rules",
-            source="platform",
+            source="tb-help",
             informational=True,
         ),
         _r(
@@ -589,7 +590,7 @@ def _base_rules(
             "the platform rules",
             stoppable_by=("seller",),
             stopped_how="the seller adds evidence (or the platform rules)",
-            source="platform (RULES.md § Rules between timers: intervention clocks)",
+            source="tb-help (the intervention clocks)",
             informational=True,
         ),
         _r(
@@ -602,8 +603,7 @@ def _base_rules(
             effect="the buyer can no longer ask for a no-reason return",
             stoppable_by=(),
             stopped_how="",
-            source=f"seed {SEED_001} § 关于7天无理由退换货问题; platform: "
-            "淘宝网七天无理由退货规范 art. 2",
+            source="cs-service § 关于7天无理由退换货问题; tb-7day art. 2",
             informational=True,
             anchor=Anchor.NEXT_LOCAL_MIDNIGHT,
         ),
@@ -621,17 +621,14 @@ def _base_rules(
             "last day on a statutory rest day moves to the day after the rest); no state change",
             stoppable_by=(),
             stopped_how="",
-            source="law: 网络购买商品七日无理由退货暂行办法 art. 10; Civil Code arts. 201, 203",
+            source="law-7day art. 10; law-civil arts. 201, 203",
             informational=True,
             extends_over_rest_days=True,
         ),
     ]
 
 
-_LAW = (
-    "law: 消费者权益保护法 art. 25; its implementing regulation (State Council Order 778) art. 19; "
-    "暂行办法 arts. 13, 18 (RULES.md § Rules between timers)"
-)
+_LAW = "law-consumer art. 25; law-consumer-reg art. 19; law-7day arts. 13, 18"
 
 
 def _law_obligations() -> list[Rule]:
@@ -693,8 +690,8 @@ def _law_obligations() -> list[Rule]:
 
 
 _RATING_SOURCE = (
-    f"seed {SEED_002} § 一 (the flow ends with the rating), § 五.2 (ratings show once both "
-    "sides rated); 15 d and the default good rating: platform"
+    "cs-lifecycle § 一, § 五.2 (the flow ends with the rating; ratings show once both sides "
+    "rated); tb-help (15 d and the default good rating)"
 )
 
 
@@ -753,17 +750,17 @@ def _after_success_rules(aftersale_source: str, aftersale_confirmed: bool) -> li
 RATING_DEFAULTS: Mapping[str, str | None] = MappingProxyType({"buyer": "good", "seller": None})
 
 
-#: RULES.md: the money-arrival days come from the seeds only
+#: the money-arrival days come from the training texts only
 _OLD = " (no current source confirms it)"
 
 
 def _money_rules() -> list[Rule]:
-    """When refunded money arrives, by payment channel (seed 002 § 四.常見問題.3-5)."""
+    """When refunded money arrives, by payment channel (cs-lifecycle § 四.常見問題.3-5)."""
     after = "refund success (the money leaves escrow)"
 
     def arrival(**kw: Any) -> Rule:
-        # an informational window, stopped by nobody; the seeds are the only source
-        kw["source"] = f"seed {SEED_002} § {kw['source']}{_OLD}"
+        # an informational window, stopped by nobody; a training text is the only source
+        kw["source"] = f"cs-lifecycle § {kw['source']}{_OLD}"
         return _r(stoppable_by=(), stopped_how="", confirmed=False, **kw)
 
     return [
@@ -828,7 +825,7 @@ def _money_rules() -> list[Rule]:
             "processed the next working day; 24 h: no cut-off",
             stoppable_by=(),
             stopped_how="",
-            source="default (unconfirmed: no source names a cut-off)",
+            source="default (no source names a cut-off)",
             confirmed=False,
         ),
     ]
@@ -1374,7 +1371,7 @@ class RuleSet:
 
         >>> shop = TAOBAO.with_overrides({"confirm.auto_confirm": "P7D"}, name="myshop")
         >>> shop["confirm.auto_confirm"].duration.days, shop["confirm.auto_confirm"].source
-        (7, "rule set 'myshop' (was P10D: seed 002_c6ca0c70d870db73.txt § 五.1)")
+        (7, "rule set 'myshop' (was P10D: cs-lifecycle § 五.1)")
         >>> shop = TAOBAO.with_overrides({}, name="myshop",
         ...     events={"invoice_issued": {"by": "seller"}},
         ...     timers={"shop.invoice_due": {"duration": "P7D", "starts": "paid",
@@ -1556,23 +1553,12 @@ class RuleSet:
         return "\n".join(lines) + "\n"
 
 
-#: Rules with a row in RULES.md § Timers; the others are stated in § Rules between timers.
-_TIMER_ROWS = ("pay.", "ship.", "confirm.", "refund.", "return.", "rate.", "aftersale.")
-_SOURCE_KINDS = (
-    ("seed", "a seed document"),
-    ("rule:", "Taobao's published rules or Open Platform definitions"),
-    ("platform", "secondary pages quoting Taobao help"),
-    ("law:", "PRC law"),
-)
-
-
 def _checked(rule: Rule, on: date = CHECKED_ON) -> Rule:
-    """``rule`` with the date and note of its last check against RULES.md."""
-    section = "§ Timers" if rule.id.startswith(_TIMER_ROWS) else "§ Rules between timers"
-    kind = next((what for prefix, what in _SOURCE_KINDS if rule.source.startswith(prefix)), "")
+    """``rule`` with the date and note of its last check against its sources."""
+    kinds = dict.fromkeys(SOURCES[c.source].kind for c in citations(rule.source) or ())
+    note = "value compared with its sources: " + ", ".join(KINDS[k][0] for k in kinds)
     if not rule.confirmed:
-        kind = "no source confirms the value (unconfirmed)"
-    note = f"value compared with RULES.md {section}" + (f"; its source: {kind}" if kind else "")
+        note += "; no source confirms the value (unconfirmed)"
     return attrs.evolve(rule, checked=on, checked_note=note)
 
 
@@ -1587,10 +1573,10 @@ TAOBAO = RuleSet(
         r.id: _checked(r)
         for r in _base_rules(
             _D(hours=48),
-            "default (unconfirmed)",
+            "default",
             False,
-            f"platform: 15 d to ask for after-sale service (申请售后) in Taobao help; off unless "
-            f"enabled: seed {SEED_002} § 四.3 (no refund entry after success)",
+            "tb-help (15 d to ask for after-sale service, 申请售后); cs-lifecycle § 四.3 (no "
+            "refund entry after success: off unless enabled)",
             True,
         )
     },
@@ -1602,10 +1588,10 @@ TMALL = RuleSet(
         r.id: _checked(r)
         for r in _base_rules(
             _D(hours=72),
-            f"seed {SEED_001} § 发货时间问题",
+            "cs-service § 发货时间问题",
             True,
-            f"length not found for Tmall (Taobao's 15 d); off unless enabled: seed {SEED_002} "
-            "§ 四.3 (no refund entry after success)",
+            "default (length not found for Tmall: Taobao's 15 d); cs-lifecycle § 四.3 (no "
+            "refund entry after success: off unless enabled)",
             False,
         )
     },
@@ -1633,7 +1619,7 @@ AMOUNT_RULES: Mapping[str, AmountRule] = MappingProxyType(
             Decimal("600.00"),
             "credit-card instalments need a single payment (or the same account's combined "
             "payment) of at least this much, and are never offered for flash sales",
-            f"seed {SEED_001} § 1.3",
+            "cs-service § 1.3",
         ),
     }
 )
@@ -1658,7 +1644,7 @@ class CompensationRule:
 
 
 #: Late-shipment compensation by the preset a rule set is built on, oldest first (Taobao only:
-#: RULES.md found no amounts for Tmall or the WeChat mini-shop).
+#: no source gives amounts for Tmall or the WeChat mini-shop).
 LATE_SHIPMENT: Mapping[str, tuple[CompensationRule, ...]] = MappingProxyType(
     {
         "taobao": (
@@ -1669,7 +1655,7 @@ LATE_SHIPMENT: Mapping[str, tuple[CompensationRule, ...]] = MappingProxyType(
                 Decimal("5.00"),
                 Decimal("100.00"),
                 Decimal("5.00"),
-                "platform: orders paid before 2015-10-29 (RULES.md § Rules between timers)",
+                "tb-help (orders paid before 2015-10-29)",
             ),
             CompensationRule(
                 "ship.late_compensation",
@@ -1678,8 +1664,8 @@ LATE_SHIPMENT: Mapping[str, tuple[CompensationRule, ...]] = MappingProxyType(
                 Decimal("5.00"),
                 Decimal("30.00"),
                 Decimal("1.00"),
-                "platform: since 2015-10-29, 5 % of the price, at least 5 yuan (1 yuan in listed "
-                "categories), at most 30 (RULES.md § Rules between timers)",
+                "tb-help (since 2015-10-29, 5 % of the price, at least 5 yuan (1 yuan in listed "
+                "categories), at most 30)",
             ),
         ),
     }
@@ -1710,7 +1696,7 @@ def _wechat_shop() -> RuleSet:
             rules[r.id] = attrs.evolve(
                 r,
                 duration=duration,
-                source=f"{_WECHAT} ({step})",
+                source=f"wechat-shop ({step})",
                 confirmed=True,
                 checked_note=f"value compared with the {_WECHAT}",
             )
@@ -1719,7 +1705,8 @@ def _wechat_shop() -> RuleSet:
         else:
             rules[r.id] = attrs.evolve(
                 r,
-                source=f"not in the {_WECHAT}: Taobao's value ({r.source})",
+                source=f"wechat-shop (not among its published timeouts: Taobao's value); "
+                f"{r.source}",
                 confirmed=False,
                 checked_note=f"{r.checked_note}, for Taobao; not in the {_WECHAT}",
             )

@@ -1,7 +1,7 @@
 """Taobao Open Platform (TOP) interop: its status codes, its payloads, its own timeouts.
 
 **Status codes.** Every order state and refund state maps to the codes of
-``taobao.trade.fullinfo.get`` and ``taobao.refund.get`` (RULES.md § Order (trade) states):
+``taobao.trade.fullinfo.get`` and ``taobao.refund.get`` (docs/top.md):
 ``status()`` and its JSON carry them as ``top_status`` and ``top_refund_status``. A closed
 order is ``TRADE_CLOSED_BY_TAOBAO`` when it closed before payment (unpaid, or cancelled) and
 ``TRADE_CLOSED`` when it closed because the whole amount was refunded.
@@ -36,6 +36,7 @@ from .errors import InvalidInput, TradeclockError
 from .events import _short, check_text, parse_amount
 from .order import Order, _read, replay
 from .rules import PRESETS, RuleSet, get_rules
+from .sources import cite
 from .status import Fired, Status
 
 __all__ = [
@@ -792,7 +793,7 @@ def _rule_note(rs: RuleSet, rule_id: str) -> str:
     else:
         checked = rule.checked_note or "not checked"
     resume = f", resumes after a pause with the time {_RESUMES[rule.resume]}" if rule.resume else ""
-    return f"{rule_id} = {rule.value_text()}{resume} ({rule.source}); {checked}"
+    return f"{rule_id} = {rule.value_text()}{resume} ({cite(rule.source)}); {checked}"
 
 
 def check(
