@@ -3,15 +3,17 @@ pictures of one order."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import t
 
 import tradeclock as tc
-from tradeclock.cli import diagrams_markdown, main
-from tradeclock.diagram import GRAPHS, TIMERS, edges, mermaid
+from tradeclock.cli import DIAGRAM_FILES, diagrams_markdown, main
+from tradeclock.diagram import GRAPHS, TIMERS, dot, draw, edges, mermaid
 from tradeclock.machine import ORDER_TABLE, REFUND_TABLE
 from tradeclock.timeline import paused_spans
 
@@ -59,8 +61,65 @@ def test_timer_labels_follow_the_rule_set() -> None:
     assert "auto_confirm after P7D/P30D" in mermaid("order", shop)
 
 
+def _needs_dot() -> None:
+    """Skip where Graphviz's dot is missing, except where tools are required (.ci/run)."""
+    if shutil.which("dot") is None:
+        if os.environ.get("TRADECLOCK_REQUIRE_TOOLS"):
+            pytest.fail("Graphviz's dot is missing: apt-get install graphviz")
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+
+
+@pytest.mark.parametrize("graph", ["order", "refund"])
+def test_the_docs_pictures_are_drawn_from_the_current_graph(graph: str) -> None:
+    committed = (ROOT / "docs" / f"{DIAGRAM_FILES[graph]}.dot").read_text(encoding="utf-8")
+    assert committed == dot(graph), (
+        f"docs/{DIAGRAM_FILES[graph]}.dot is stale: tradeclock diagram {graph} --format dot > "
+        f"docs/{DIAGRAM_FILES[graph]}.dot, then --format svg -o docs/{DIAGRAM_FILES[graph]}.svg"
+    )
+    svg = (ROOT / "docs" / f"{DIAGRAM_FILES[graph]}.svg").read_text(encoding="utf-8")
+    _needs_dot()
+    texts = re.compile(r"<text[^>]*>([^<]*)</text>")
+    fresh = draw(committed, "svg").decode()
+    assert sorted(texts.findall(svg)) == sorted(texts.findall(fresh)), "re-draw the SVG"
+
+
+@pytest.mark.parametrize(("graph", "table"), [("order", ORDER_TABLE), ("refund", REFUND_TABLE)])
+def test_the_picture_shows_every_transition(graph: str, table: dict) -> None:
+    text = dot(graph)
+    arrows = dict(
+        ((src, dst), labels.split("\\l"))
+        for src, dst, labels in re.findall(r'^\s*(\w+) -> (\w+) \[label="([^"]*)"\]$', text, re.M)
+    )
+    boxes = dict(re.findall(r'^\s*(\w+) \[label="([^"]*)"', text, re.M))
+    for (trigger, source), candidates in table.items():
+        for cand in candidates:
+            dest = str(cand.dest or source)
+            words = arrows[(source, dest)] if dest != source else boxes[source].split("\\l")
+            assert any(re.match(rf"{trigger}( after |$)", w) for w in words), (trigger, source)
+    assert "color=red" not in text  # no "current state" in a diagram of rules
+
+
+def test_picture_labels_say_durations_in_words() -> None:
+    assert "auto_confirm after 10 days / 30 days" in dot("order")
+    assert "dispatch_due after 3 days" in dot("order", tc.TMALL)
+    assert "P10D" not in dot("order") and "week" not in dot("order")
+
+
+def test_a_missing_dot_says_how_to_install_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on it
+    assert main(["diagram", "--format", "svg", "-o", str(tmp_path / "x.svg")]) == 2
+    err = capsys.readouterr().err
+    assert "apt-get install graphviz" in err and "Traceback" not in err
+    assert not (tmp_path / "x.svg").exists()
+    assert main(["diagram", "--format", "dot"]) == 0  # text needs no binary
+    assert capsys.readouterr().out == dot("order")
+
+
 @pytest.mark.parametrize("fmt", ["png", "svg"])
 def test_diagram_pictures(tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _needs_dot()
     out = tmp_path / f"refund.{fmt}"
     assert main(["diagram", "refund", "--format", fmt, "-o", str(out)]) == 0
     data = out.read_bytes()

@@ -194,20 +194,31 @@ def format_short(instant: datetime, tz: tzinfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
 
 
+_UNITS = {
+    "en": (("day", "days"), ("hour", "hours"), ("minute", "minutes")),
+    "zh": (("天", "天"), ("小时", "小时"), ("分钟", "分钟")),
+}
+
+
 def duration_words(delta: timedelta, locale: str = "en") -> str:
-    """A duration as people say it, in whole minutes: ``6 days``, ``2 天 3 小时``.
+    """A duration as people say it, in days, hours and whole minutes (never weeks, so that
+    a 10-day rule reads ``10 days`` everywhere): ``6 days 4 hours``, ``6 天 4 小时``.
 
-    >>> duration_words(timedelta(days=2, hours=3, seconds=59))
-    '2 days 3 hours'
-    >>> duration_words(timedelta(days=2, hours=3), "zh")
-    '2 天 3 小时'
+    >>> duration_words(timedelta(days=10, hours=3, seconds=59))
+    '10 days 3 hours'
+    >>> duration_words(timedelta(days=6, hours=4, minutes=20), "zh")
+    '6 天 4 小时 20 分钟'
+    >>> duration_words(timedelta(minutes=1))
+    '1 minute'
     """
-    import pendulum  # edge only: wording, never arithmetic
-
     minutes = int(delta.total_seconds()) // 60
     if minutes <= 0:
         return "less than a minute" if locale == "en" else "不到 1 分钟"
-    words = str(pendulum.duration(minutes=minutes).in_words(locale=locale))
-    if locale == "zh":  # "2天 3小时" -> "2 天 3 小时", as the platform writes it
-        words = re.sub(r"(\d)(\D)", r"\1 \2", words)
-    return words
+    units = _UNITS["zh" if locale == "zh" else "en"]
+    parts = []
+    for count, (one, many) in zip(
+        (minutes // 1440, minutes // 60 % 24, minutes % 60), units, strict=True
+    ):
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    return " ".join(parts)

@@ -3,11 +3,11 @@
 The Mermaid text comes from ``transitions``' own diagram support (``GraphMachine`` with the
 Mermaid engine: no Graphviz binary needed), built from the same transition lists the engine
 compiles; each automatic event on an edge is labelled with the timers that fire it, read from a
-rule set. :func:`render` draws the same graph as SVG or PNG with matplotlib (extra
-``tradeclock[plot]``).
+rule set. :func:`dot` gives the same graph as Graphviz DOT (``GraphMachine`` with the Graphviz
+engine) and :func:`render` draws it as SVG or PNG with Graphviz's ``dot`` program.
 
->>> print(mermaid("order").splitlines()[0])
-stateDiagram-v2
+>>> mermaid("order").startswith("stateDiagram-v2")
+True
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ._time import format_duration_iso
+from ._time import duration_words, format_duration_iso
 from .errors import InvalidInput
 from .machine import ORDER_TRANSITIONS, REFUND_TRANSITIONS, OrderState, RefundState
 from .rules import TAOBAO, RuleSet
 
-__all__ = ["GRAPHS", "TIMERS", "edges", "mermaid", "render"]
+__all__ = ["GRAPHS", "NO_DOT", "TIMERS", "dot", "draw", "edges", "mermaid", "render"]
 
 #: Each graph: its transitions, states and initial state, as the engine's machines declare them.
 GRAPHS: Mapping[str, tuple[list[dict[str, Any]], list[str], str]] = {
@@ -149,122 +149,119 @@ def _relabel(graph: str, part: str, source: str, rules: RuleSet) -> str:
     return f"{label} {rest}".rstrip()
 
 
-#: Where each state sits in the drawing: (column, row).
-_LAYOUT: Mapping[str, Mapping[str, tuple[float, float]]] = {
-    "order": {
-        "placed": (0, 0),
-        "paid": (1, 0),
-        "shipped": (2, 0),
-        "signed": (3, 0),
-        "success": (4, 0),
-        "closed": (2, -1.6),
-    },
-    "refund": {
-        "wait_seller_agree": (0, 0),
-        "wait_buyer_return": (1.5, 1.4),
-        "wait_seller_confirm": (3.0, 1.4),
-        "seller_refused": (1.5, -1.4),
-        "success": (4.5, 0),
-        "closed": (3.0, -1.4),
-    },
+def dot(graph: str, rules: RuleSet = TAOBAO) -> str:
+    """The graph as Graphviz DOT, from ``transitions``' diagram support (``GraphMachine`` with the
+    Graphviz engine), laid out left to right; each automatic event is labelled with its timers'
+    durations in words (``auto_confirm after 10 days / 30 days``), one event per line.
+    Writing the text needs no Graphviz binary; drawing it (:func:`render`) needs ``dot``."""
+    from transitions.extensions import GraphMachine
+
+    transitions, states, initial = _graph(graph)
+
+    class _Model:
+        pass
+
+    model = _Model()
+    GraphMachine(
+        model=model,
+        states=states,
+        transitions=transitions,
+        initial=str(initial),
+        auto_transitions=False,
+        graph_engine="graphviz",
+        show_conditions=False,
+        title=f"tradeclock {graph} states ({rules.name} rules)",
+    )
+    source: str = model.get_graph().source  # type: ignore[attr-defined]
+    lines = source.splitlines()
+    # an event that keeps the state (internal) is listed in the state's box, not drawn as a
+    # loop: Graphviz sets a loop's label over the loop and its neighbours
+    stays: dict[str, list[str]] = {}
+    edges_: dict[int, tuple[str, str, str, list[str]]] = {}
+    for n, line in enumerate(lines):
+        edge = re.match(r'^(\s*)(\S+) -> (\S+) \[label=("(?:[^"\\]|\\.)*"|\S+)\]$', line)
+        if edge:
+            indent, src, dest, labels = edge.groups()
+            parts = [_words(graph, part, src, rules) for part in labels.strip('"').split(" | ")]
+            if src == dest:
+                stays.setdefault(src, []).extend(parts)
+            edges_[n] = (indent, src, dest, parts)
+    out = []
+    for n, line in enumerate(lines):
+        # transitions marks the model's current state: meaningless for a diagram of rules
+        line = line.replace(" color=red fillcolor=darksalmon peripheries=2", "")
+        node = re.match(r'^(\s*)(\w+) \[label="\w+\\l"(.*)\]$', line)
+        if n in edges_:
+            indent, src, dest, parts = edges_[n]
+            if src == dest:
+                continue
+            text = _LEFT.join(parts) + _LEFT  # each event on its own line, left-aligned
+            line = f'{indent}{src} -> {dest} [label="{text}"]'
+        elif node:
+            indent, name, rest = node.groups()
+            label = name
+            if name in stays:  # the state's name, then the events that keep it
+                label += "\\n" + _LEFT.join(["stays on:", *stays[name]]) + _LEFT
+            line = f'{indent}{name} [label="{label}"{rest}]'
+        elif line.lstrip().startswith("graph ["):
+            line = line.replace("rankdir=LR", _SPACING[graph][0])
+            line = line.replace("]", f" fontname=Helvetica {_SPACING[graph][1]}]")
+        elif line.lstrip().startswith(("node [", "edge [")):
+            line = line.replace("]", " fontname=Helvetica fontsize=11]")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+#: Each graph's direction and spacing: top to bottom, so that a page column holds it legibly.
+_SPACING: Mapping[str, tuple[str, str]] = {
+    "order": ("rankdir=TB", "nodesep=0.5 ranksep=0.8"),
+    "refund": ("rankdir=TB", "nodesep=0.9 ranksep=1.0"),
 }
 
 
-#: Refund triggers that lead from every open state to ``closed`` (drawn as a note).
-_EVERYWHERE = ("refund_cancelled", "closed_by_confirmation")
+_LEFT = "\\l"  # DOT: end a label line, aligned left
 
-#: Edges bent further so that they pass around a state in between.
-_BEND: Mapping[tuple[str, str], float] = {
-    ("shipped", "success"): -0.35,
-    ("wait_seller_agree", "success"): 0.0,
-    ("wait_seller_agree", "closed"): 0.45,
-}
+
+def _words(graph: str, part: str, source: str, rules: RuleSet) -> str:
+    """One event of an edge's label: the trigger, and its timers' durations in words."""
+    trigger = part.replace(" [internal]", "")
+    ids = TIMERS.get((graph, trigger, source))
+    if not ids:
+        return trigger
+    values = dict.fromkeys(duration_words(rules[i].duration) for i in ids)  # once each
+    return f"{trigger} after {' / '.join(values)}"
 
 
 def render(graph: str, path: str | Path, rules: RuleSet = TAOBAO) -> Path:
-    """Draw the graph to ``path`` (``.svg`` or ``.png``) with matplotlib; returns the path."""
+    """Draw the graph to ``path`` (``.svg`` or ``.png``) with Graphviz's ``dot``; returns the
+    path. Raises :class:`InvalidInput` saying how to install Graphviz when ``dot`` is missing."""
     path = Path(path)
     if path.suffix not in (".svg", ".png"):
         raise InvalidInput(
             f"a diagram is written as .svg or .png, not {path.suffix or path.name!r}"
         )
-    plt = _pyplot()
-    _graph(graph)
-    layout = _LAYOUT[graph]
-    fig, ax = plt.subplots(figsize=(14, 6.5))
-    ax.set_axis_off()
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for src, dest, label in edges(graph, rules):
-        if graph == "refund" and label in _EVERYWHERE:
-            continue  # from every open state to closed: one note instead of four arrows
-        grouped.setdefault((src, dest), []).append(label)
-    if graph == "refund":
-        ax.annotate(
-            "from every open state to closed: " + ", ".join(_EVERYWHERE),
-            (0, -2.3),
-            ha="left",
-            fontsize=8,
-            color="#555555",
-        )
-    for (src, dest), labels in grouped.items():
-        x0, y0 = layout[src]
-        text = "\n".join(labels)
-        if src == dest:  # internal transitions: listed under the state
-            ax.annotate(text, (x0, y0 - 0.28), ha="center", va="top", fontsize=6.5, color="#555555")
-            continue
-        x1, y1 = layout[dest]
-        bend = _BEND.get((src, dest), 0.25 if (dest, src) in grouped else 0.08)
-        ax.annotate(
-            "",
-            xy=(x1, y1),
-            xytext=(x0, y0),
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": "#336699",
-                "shrinkA": 34,
-                "shrinkB": 34,
-                "connectionstyle": f"arc3,rad={bend}",
-            },
-        )
-        # the label sits on the curve a third of the way along (crossing edges' midpoints meet)
-        cx, cy = (x0 + x1) / 2 + bend * (y1 - y0), (y0 + y1) / 2 - bend * (x1 - x0)
-        t = 0.35
-        lx = (1 - t) ** 2 * x0 + 2 * t * (1 - t) * cx + t**2 * x1
-        ly = (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t**2 * y1
-        ax.annotate(
-            text,
-            (lx, ly + 0.05),
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            color="#223344",
-        )
-    for state, (x, y) in layout.items():
-        ax.annotate(
-            state,
-            (x, y),
-            ha="center",
-            va="center",
-            fontsize=10,
-            bbox={"boxstyle": "round,pad=0.5", "fc": "#eef4fb", "ec": "#336699"},
-        )
-    xs = [p[0] for p in layout.values()]
-    ys = [p[1] for p in layout.values()]
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 1.2, max(ys) + 0.8)
-    ax.set_title(f"tradeclock {graph} states ({rules.name} rules)")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    data = draw(dot(graph, rules), path.suffix[1:])
+    path.write_bytes(data)
     return path
 
 
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-    except ImportError:
-        raise InvalidInput("pictures need matplotlib: pip install 'tradeclock[plot]'") from None
-    matplotlib.use("Agg")  # headless: no display on servers and in CI
-    import matplotlib.pyplot as plt
+#: How to get Graphviz's ``dot`` where it is missing.
+NO_DOT = (
+    "drawing a diagram needs Graphviz's dot program, which is not installed: "
+    "apt-get install graphviz (Debian, Ubuntu), brew install graphviz (macOS), "
+    "or see https://graphviz.org/download/; the Python side comes with pip install "
+    "'tradeclock[plot]'. `tradeclock diagram` without --format prints Mermaid text, "
+    "which needs neither"
+)
 
-    return plt
+
+def draw(source: str, fmt: str) -> bytes:
+    """DOT ``source`` drawn by ``dot`` as ``fmt`` (``svg`` or ``png``)."""
+    try:
+        import graphviz  # type: ignore[import-untyped]
+    except ImportError:
+        raise InvalidInput(NO_DOT) from None
+    try:
+        return bytes(graphviz.Source(source, engine="dot").pipe(format=fmt))
+    except graphviz.ExecutableNotFound:
+        raise InvalidInput(NO_DOT) from None

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from ._strenum import ContractEnum
-from ._time import format_duration_iso, next_local_midnight, parse_duration, zone
+from ._time import duration_words, format_duration_iso, next_local_midnight, parse_duration, zone
 from .errors import InvalidInput
 from .events import AutoEvent, EventType, Method, Party, Reason
 from .limits import MIN_INSTANT
@@ -165,6 +165,33 @@ class Rule:
         else:
             text = format_duration_iso(self.duration)
         return text + " working days" if self.working_days else text
+
+    def value_words(self, lang: str = "en") -> str:
+        """The rule's value in words: ``10 days``, ``3 days, 5 days`` (choices), ``2-3 working
+        days`` (a window), ``within 3 days``, ``15 seconds``, in English or Chinese (``"zh"``).
+
+        >>> TAOBAO["confirm.auto_confirm"].value_words(), TAOBAO["pay.reminder"].value_words("zh")
+        ('10 days', '12 小时')
+        >>> TAOBAO["money.credit_card.boc"].value_words(), TAOBAO["money.credit_card"].value_words()
+        ('5-10 working days', 'within 3 days')
+        """
+        zh = lang == "zh"
+        if self.choices:
+            return ("、" if zh else ", ").join(_span_words(c, lang) for c in self.choices)
+        high = _span_words(self.duration, lang)
+        if self.earliest is not None and self.earliest != self.duration:
+            low = _span_words(self.earliest, lang)
+            if not self.earliest:
+                text = f"{high}内" if zh else f"within {high}"
+            elif low.split(" ")[-1] == high.split(" ")[-1] and low.count(" ") == 1:
+                text = f"{low.split(' ')[0]}-{high}"  # 2-3 days, not 2 days-3 days
+            else:
+                text = f"{low}-{high}"
+        else:
+            text = high
+        if self.working_days:
+            text = text.replace(" 天", " 个工作日") if zh else re.sub(r"\bday", "working day", text)
+        return text
 
     def deadline(self, start: datetime, tz: tzinfo) -> datetime:
         """The instant this timer expires when started at ``start`` (UTC), in zone ``tz``.
@@ -1551,6 +1578,16 @@ class RuleSet:
             if r.resume is not None:
                 lines.append(f"resume = {q(r.resume)}")
         return "\n".join(lines) + "\n"
+
+
+def _span_words(span: timedelta, lang: str) -> str:
+    """A rule's span in words: ``at once``, ``15 seconds``, else :func:`duration_words`."""
+    seconds = int(span.total_seconds())
+    if seconds == 0:
+        return "立即" if lang == "zh" else "at once"
+    if seconds < 60:
+        return f"{seconds} 秒" if lang == "zh" else f"{seconds} seconds"
+    return duration_words(span, lang)
 
 
 def _checked(rule: Rule, on: date = CHECKED_ON) -> Rule:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from ._time import format_short, parse_instant
-from .diagram import _pyplot
 from .errors import InvalidInput
 from .order import Order
 
@@ -178,3 +177,14 @@ def _row(
             rotation=18,
             color=color,
         )
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+    except ImportError:
+        raise InvalidInput("pictures need matplotlib: pip install 'tradeclock[plot]'") from None
+    matplotlib.use("Agg")  # headless: no display on servers and in CI
+    import matplotlib.pyplot as plt
+
+    return plt
