@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ._time import duration_words, format_duration_iso
 from .errors import InvalidInput
@@ -99,12 +99,9 @@ def edges(graph: str, rules: RuleSet = TAOBAO) -> list[tuple[str, str, str]]:
     return out
 
 
-def mermaid(graph: str, rules: RuleSet = TAOBAO) -> str:
-    """The graph as Mermaid ``stateDiagram-v2`` text, from ``transitions``' diagram support.
-
-    Timers' durations are those of ``rules`` (``/`` separates the alternatives, e.g. express
-    and surface mail).
-    """
+def _machine_source(graph: str, engine: Literal["mermaid", "graphviz"], title: str) -> str:
+    """The graph's text from ``transitions``' ``GraphMachine`` with ``engine`` (``mermaid``, with
+    the guards; ``graphviz``, without: a picture has no room for them)."""
     from transitions.extensions import GraphMachine
 
     transitions, states, initial = _graph(graph)
@@ -119,11 +116,20 @@ def mermaid(graph: str, rules: RuleSet = TAOBAO) -> str:
         transitions=transitions,
         initial=str(initial),
         auto_transitions=False,
-        graph_engine="mermaid",
-        show_conditions=True,
-        title=f"tradeclock {graph} states ({rules.name})",
+        graph_engine=engine,
+        show_conditions=engine == "mermaid",
+        title=title,
     )
-    source: str = model.get_graph().source  # type: ignore[attr-defined]
+    return str(model.get_graph().source)  # type: ignore[attr-defined]
+
+
+def mermaid(graph: str, rules: RuleSet = TAOBAO) -> str:
+    """The graph as Mermaid ``stateDiagram-v2`` text, from ``transitions``' diagram support.
+
+    Timers' durations are those of ``rules`` (``/`` separates the alternatives, e.g. express
+    and surface mail).
+    """
+    source = _machine_source(graph, "mermaid", f"tradeclock {graph} states ({rules.name})")
     lines = []
     for line in source.splitlines():
         stripped = line.strip()
@@ -151,29 +157,11 @@ def _relabel(graph: str, part: str, source: str, rules: RuleSet) -> str:
 
 def dot(graph: str, rules: RuleSet = TAOBAO) -> str:
     """The graph as Graphviz DOT, from ``transitions``' diagram support (``GraphMachine`` with the
-    Graphviz engine), laid out left to right; each automatic event is labelled with its timers'
+    Graphviz engine), laid out top to bottom; each automatic event is labelled with its timers'
     durations in words (``auto_confirm after 10 days / 30 days``), one event per line.
     Writing the text needs no Graphviz binary; drawing it (:func:`render`) needs ``dot``."""
-    from transitions.extensions import GraphMachine
-
-    transitions, states, initial = _graph(graph)
-
-    class _Model:
-        pass
-
-    model = _Model()
-    GraphMachine(
-        model=model,
-        states=states,
-        transitions=transitions,
-        initial=str(initial),
-        auto_transitions=False,
-        graph_engine="graphviz",
-        show_conditions=False,
-        title=f"tradeclock {graph} states ({rules.name} rules)",
-    )
-    source: str = model.get_graph().source  # type: ignore[attr-defined]
-    lines = source.splitlines()
+    title = f"tradeclock {graph} states ({rules.name} rules)"
+    lines = _machine_source(graph, "graphviz", title).splitlines()
     # an event that keeps the state (internal) is listed in the state's box, not drawn as a
     # loop: Graphviz sets a loop's label over the loop and its neighbours
     stays: dict[str, list[str]] = {}
