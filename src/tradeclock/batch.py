@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from ._time import parse_instant
@@ -268,16 +269,14 @@ def _rows(
             rs_name,
             line.state,
             line.refund,
-            sorted([*line.upcoming, *trade_wide], key=_at) if trade_wide else line.upcoming,
+            sorted([*line.upcoming, *trade_wide], key=attrgetter("at"))
+            if trade_wide
+            else line.upcoming,
             line.amount,
             line.refunded,
         )
         for line in st.lines
     ]
-
-
-def _at(deadline: Deadline) -> datetime:
-    return deadline.at
 
 
 def _record(

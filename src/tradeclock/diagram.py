@@ -76,12 +76,17 @@ def _graph(name: str) -> tuple[list[dict[str, Any]], list[str], str]:
     return GRAPHS[name]
 
 
-def _label(graph: str, trigger: str, source: str, rules: RuleSet) -> str:
+def _label(graph: str, trigger: str, source: str, rules: RuleSet, words: bool = False) -> str:
+    """``trigger``, and the durations of the timers that fire it from ``source``: ISO-8601
+    (``auto_confirm after P10D/P30D``) or, with ``words``, as a reader says them
+    (``auto_confirm after 10 days / 30 days``); a value the variants share is given once."""
     ids = TIMERS.get((graph, trigger, source))
     if not ids:
         return trigger
-    values = "/".join(format_duration_iso(rules[i].duration) for i in ids)
-    return f"{trigger} after {values}"
+    spans = dict.fromkeys(rules[i].duration for i in ids)
+    if words:
+        return f"{trigger} after {' / '.join(duration_words(d) for d in spans)}"
+    return f"{trigger} after {'/'.join(format_duration_iso(d) for d in spans)}"
 
 
 def edges(graph: str, rules: RuleSet = TAOBAO) -> list[tuple[str, str, str]]:
@@ -170,7 +175,10 @@ def dot(graph: str, rules: RuleSet = TAOBAO) -> str:
         edge = re.match(r'^(\s*)(\S+) -> (\S+) \[label=("(?:[^"\\]|\\.)*"|\S+)\]$', line)
         if edge:
             indent, src, dest, labels = edge.groups()
-            parts = [_words(graph, part, src, rules) for part in labels.strip('"').split(" | ")]
+            parts = [
+                _label(graph, part.replace(" [internal]", ""), src, rules, words=True)
+                for part in labels.strip('"').split(" | ")
+            ]
             if src == dest:
                 stays.setdefault(src, []).extend(parts)
             edges_[n] = (indent, src, dest, parts)
@@ -208,16 +216,6 @@ _SPACING: Mapping[str, tuple[str, str]] = {
 
 
 _LEFT = "\\l"  # DOT: end a label line, aligned left
-
-
-def _words(graph: str, part: str, source: str, rules: RuleSet) -> str:
-    """One event of an edge's label: the trigger, and its timers' durations in words."""
-    trigger = part.replace(" [internal]", "")
-    ids = TIMERS.get((graph, trigger, source))
-    if not ids:
-        return trigger
-    values = dict.fromkeys(duration_words(rules[i].duration) for i in ids)  # once each
-    return f"{trigger} after {' / '.join(values)}"
 
 
 def render(graph: str, path: str | Path, rules: RuleSet = TAOBAO) -> Path:

@@ -231,7 +231,7 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
             _c(
                 "order.graph",
                 "the order state graph: placed -> paid -> shipped -> signed -> success, or closed",
-                "cs-lifecycle § 一; tb-open (Trade.status)",
+                "cs-lifecycle § 一; tb-open Trade.status",
             ),
             _c(
                 "order.first_event",
@@ -242,12 +242,12 @@ CONSTRAINTS: Mapping[str, Constraint] = MappingProxyType(
                 "refund.graph",
                 "the refund state graph: wait_seller_agree -> wait_buyer_return -> "
                 "wait_seller_confirm -> success, or seller_refused / closed",
-                "cs-lifecycle § 四.2; tb-open (Refund.status)",
+                "cs-lifecycle § 四.2; tb-open Refund.status",
             ),
             _c(
                 "refund.one_open",
                 "one open refund at a time; a new one only after the last ended",
-                "tb-open (Order.refund_id: the latest refund of a sub-order)",
+                "tb-open Order.refund_id (the latest refund of a sub-order)",
             ),
             _c(
                 "trade.lines",
