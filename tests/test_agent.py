@@ -11,7 +11,8 @@ from conftest import e, log, t
 
 import tradeclock as tc
 from tradeclock._time import format_short
-from tradeclock.explain import _EVENT, _PARTY
+from tradeclock.explain import stop_words
+from tradeclock.words import term
 from tradeclock.sources import citations, cite
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -35,12 +36,16 @@ def test_explanation_names_every_deadline_and_who_can_stop_it(
     assert data["id"] in text
     for d in status.upcoming:
         lines = [x for x in text.splitlines() if x.startswith(f"- {format_short(d.at, status.tz)}")]
-        assert any(_EVENT[lang][d.event] in line for line in lines)  # deadlines may share a time
+        what = term("auto_long", d.event, lang)
+        assert any(what in line for line in lines)  # deadlines may share a time
         assert d.rule in text and cite(d.source, lang) in text
         # the source is cited by its title in the reader's language, never by its register id
         assert not any(f"{c.source} " in text for c in citations(d.source) or () if "-" in c.source)
-        for party in d.stoppable_by:
-            assert _PARTY[lang][party] in text
+        if d.stoppable_by:  # how it is stopped, naming each party who can
+            how = stop_words(d.rule, order.rules, lang)
+            assert how in text
+            for party in d.stoppable_by:
+                assert term("party", party, lang).removeprefix("the ") in how
     for f in status.fired:
         assert f.rule in text
 

@@ -20,8 +20,8 @@ NOW = "2026-11-08T12:00:00+08:00"
 def test_status_prints_a_timeline(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", str(ORDER), "--now", NOW]) == 0
     out = capsys.readouterr().out
-    assert "State: signed" in out and "Refund 1: wait_buyer_return" in out
-    assert "2026-11-14 16:20  refund_close" in out
+    assert "State: signed for" in out and "Refund 1: waiting for the buyer's return" in out
+    assert "2026-11-14 16:20  refund_close (refund closes by itself)" in out
     assert "in 6 days 4 hours 20 minutes" in out
     assert "refund.buyer_return_timeout" in out
     assert "paused while the refund is open, with 6 days left" in out
@@ -162,16 +162,34 @@ def test_docs_rules_page_is_generated_from_the_tables() -> None:
         ),
         (
             "auto_confirm",
-            "auto_confirm is paused while refund 1 is open (wait_buyer_return), with 6 days left",
+            "auto_confirm is paused while refund 1 is open (waiting for the buyer's return), "
+            "with 6 days left",
         ),
         (
             "auto_close",
-            "auto_close is not running: the order is signed, refund 1 is wait_buyer_return",
+            "auto_close is not running: the order is signed for, refund 1 is waiting for the "
+            "buyer's return",
         ),
     ],
 )
 def test_when(event: str, expect: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["when", str(ORDER), event, "--now", NOW]) == 0
+    assert capsys.readouterr().out.startswith(expect)
+
+
+@pytest.mark.parametrize(
+    ("event", "expect"),
+    [
+        ("refund_close", "2026-11-14T16:20:00+08:00（refund.buyer_return_timeout；6 天 4 小时"),
+        (
+            "auto_confirm",
+            "退款 1 进行中（卖家已同意，等待买家退货），自动确认收货暂停计时，剩余 6 天",
+        ),
+        ("auto_close", "交易自动关闭没有在计时：订单已签收，退款 1：待买家退货"),
+    ],
+)
+def test_when_in_chinese(event: str, expect: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["when", str(ORDER), event, "--now", NOW, "--lang", "zh"]) == 0
     assert capsys.readouterr().out.startswith(expect)
 
 
@@ -181,7 +199,7 @@ def test_when_json_and_already_happened(capsys: pytest.CaptureFixture[str]) -> N
     data = json.loads(capsys.readouterr().out)
     assert data["at"] is None
     assert data["reason"] == (
-        "refund_close already happened at 2026-11-14T16:20:00+08:00 (refund.buyer_return_timeout)"
+        "refund_close already happened at 2026-11-14 16:20 (refund.buyer_return_timeout)"
     )
     assert main(["when", str(ORDER), "refund_close", "--now", NOW, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -234,7 +252,13 @@ def test_every_command_gives_the_typed_error(
     captured = capsys.readouterr()
     err = json.loads(captured.out)["error"]
     assert (err["kind"], err["event_index"]) == ("out_of_order", 1)
-    assert captured.err.startswith("tradeclock: out_of_order: order T1: paid at")
+    # the error in the command's language: explain speaks Chinese unless told otherwise
+    said = (
+        "订单 T1，事件 #1：2026-10-01 10:00 的付款（paid）早于"
+        if command == "explain"
+        else ("order T1: paid at")
+    )
+    assert captured.err.startswith(f"tradeclock: out_of_order: {said}")
 
 
 def test_closed_pipe_is_not_a_traceback() -> None:

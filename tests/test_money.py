@@ -412,4 +412,5 @@ def test_the_cli_timeline_shows_the_window(
     assert main(["when", str(path), "money_arrival", *now]) == 0
     assert "not before 2026-11-30T00:00:00+08:00" in capsys.readouterr().out
     assert main(["status", str(path), "--now", "2026-12-31T12:00:00+08:00"]) == 0
-    assert "money_arrival        automatic, money.credit_card.boc" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "money_arrival (refunded money arrives), automatic, money.credit_card.boc" in out

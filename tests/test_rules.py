@@ -212,7 +212,7 @@ def test_confirm_buyer_extension(each: str) -> None:
                 e("receipt_extended", "2026-11-13 09:00", by="buyer"),
             )
         )
-    with pytest.raises(tc.NotAllowed, match="by 3 d only"):
+    with pytest.raises(tc.NotAllowed, match="by 3 days only"):
         tc.load(logp(each, *base, e("receipt_extended", "2026-11-09 09:00", by="buyer", days=5)))
 
 

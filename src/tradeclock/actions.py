@@ -15,10 +15,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._time import duration_words, format_duration_iso, format_local, parse_instant
+from ._time import format_duration_iso, format_short, parse_instant
 from .errors import TradeclockError
 from .status import Deadline, Status
 from .trade import LINE_EVENTS, SUBSET_EVENTS
+from .words import join, say, term, text
 
 if TYPE_CHECKING:
     from .order import Order
@@ -95,6 +96,9 @@ class Action(NamedTuple):
     #: the line of a trade the action concerns (``None``: the trade as a whole, or an order
     #: of one line)
     line: str | None = None
+    #: for a refused action: why, as facts (a :class:`tradeclock.words.Say`), so that
+    #: :meth:`summary` can say it in either language (``reason`` is the English)
+    why: Any = None
 
     def to_dict(self, tz: Any) -> dict[str, Any]:
         """The JSON form, deadlines with their times in zone ``tz``."""
@@ -114,29 +118,51 @@ class Action(NamedTuple):
             "line": self.line,
         }
 
-    def summary(self, tz: Any, lines: bool = False) -> str:
-        """One line: ``refund_agreed -> refund success now; starts ...; stops ...``; with
-        ``lines`` (a trade of several), each deadline of another line names it."""
-        label = self.label if self.line is None else f"{self.label} on line {self.line}"
+    def summary(self, tz: Any, lines: bool = False, lang: str = "en") -> str:
+        """One line in ``lang``: ``refund_agreed -> refund success now; starts ...; stops
+        ...``; with ``lines`` (a trade of several), each deadline of another line names it."""
+
+        def t(key: str, **args: Any) -> str:
+            return text(say(key, **args), lang)
+
+        label = self.label
+        if lang != "en":  # the event's words, and the variant tried
+            event, _, variant = label.partition(" (")
+            label = term("event", event, lang)
+            if variant:
+                label += f"（{term('variant', variant.rstrip(')'), lang)}）"
+        if self.line is not None:
+            label = t("a.on_line", label=label, line=self.line)
         if not self.allowed:
-            return f"{label}: not allowed: {self.reason}"
+            why = self.reason if self.why is None else text(self.why, lang)
+            return t("a.refused", label=label, why=why)
         changes = []
         if self.state[0] != self.state[1]:
-            changes.append(f"{'order' if self.line is None else 'line'} {self.state[1]}")
+            changes.append(t("a.order" if self.line is None else "a.line", state=self.state[1]))
         if self.refund[0] != self.refund[1]:
-            changes.append(f"refund {self.refund[1]}")
+            changes.append(t("a.refund", state=self.refund[1]))
         if self.paused[0] != self.paused[1] and self.paused[1] is not None:
-            changes.append(f"auto-confirm paused with {duration_words(self.paused[1])} left")
-        text = f"{label} -> " + (", ".join(changes) + " now" if changes else "no change now")
-        for word, ds in (("starts", self.starts), ("stops", self.stops)):
+            changes.append(t("a.paused", left=self.paused[1]))
+        if changes:
+            out = t("a.now", label=label, changes=join(changes, lang))
+        else:
+            out = t("a.no_change", label=label)
+        for key, ds in (("a.starts", self.starts), ("a.stops", self.stops)):
             if ds:
-                text += f"; {word} " + ", ".join(
-                    f"{d.event} ({format_local(d.at, tz)}, {d.rule}"
-                    + (f", line {d.line}" if lines and d.line not in (None, self.line) else "")
-                    + ")"
+                items = [
+                    t(
+                        "a.item_line",
+                        what=d.event,
+                        at=format_short(d.at, tz),
+                        rule=d.rule,
+                        line=d.line,
+                    )
+                    if lines and d.line not in (None, self.line)
+                    else t("a.item", what=d.event, at=format_short(d.at, tz), rule=d.rule)
                     for d in ds
-                )
-        return text
+                ]
+                out += t(key, items=join(items, lang))
+        return out
 
 
 def actions(
@@ -174,13 +200,14 @@ def actions(
                             label,
                             event,
                             False,
-                            _why(err.message),
+                            _why(err),
                             err.rule,
                             (before.state, before.state),
                             _refund(before, before, line),
                             (),
                             (),
                             line=line,
+                            why=None if err.said is None else err.said[0],
                         )
                     )
                 continue
@@ -237,8 +264,11 @@ def _refund(
     return b, a
 
 
-def _why(message: str) -> str:
-    # "order X: refund_agreed at ... is not allowed: WHY (rule)" -> "WHY"
+def _why(err: TradeclockError) -> str:
+    if err.said is not None:  # a refusal: what it says, without the order and event
+        return text(err.said[0])
+    # "order X: ... is invalid: WHY (rule)" -> "WHY"
+    message = err.message
     _, _, rest = message.partition(" is not allowed: ")
     if not rest:
         _, _, rest = message.partition(" is invalid: ")

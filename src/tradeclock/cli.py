@@ -12,15 +12,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import top
-from ._time import duration_words, format_duration_iso, format_short
+from ._time import format_duration_iso, format_short
 from .errors import InvalidInput, TradeclockError
 from .events import AutoEvent
-from .explain import LANGS, explain, explain_dict
+from .explain import LANGS, explain, explain_dict, stop_words
 from .order import Order, load
 from .rules import (
     AMOUNT_RULES,
@@ -37,6 +37,7 @@ from .rules import (
 from .schema import SCHEMAS, schema
 from .sources import KINDS, SOURCES, citations, cite
 from .status import Status
+from .words import TERMS, join, rules_name, say, term, text, zone
 
 __all__ = ["main"]
 
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "json", False):
             err = exc.to_dict()
             print(json.dumps({"error": err}, ensure_ascii=False, indent=2))
-        print(f"tradeclock: {exc.kind}: {exc.message}", file=sys.stderr)
+        print(f"tradeclock: {exc.kind}: {exc.text(getattr(args, 'lang', 'en'))}", file=sys.stderr)
         return 2
 
 
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="an order's timeline: past, fired and upcoming deadlines")
     _common(p)
+    _lang(p)
     p.set_defaults(func=_cmd_status)
 
     w = sub.add_parser("when", help="when an automatic event happens (or why it will not)")
@@ -79,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "rule set's own (--rules)",
     )
     w.add_argument("--line", help="for this line of a trade (placed.lines): its own deadline")
+    _lang(w)
     w.set_defaults(func=_cmd_when)
 
     x = sub.add_parser("explain", help="where the order stands and what comes next, in words")
@@ -94,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         help="only this party's actions",
     )
     a.add_argument("--all", action="store_true", help="also the actions not allowed now, and why")
+    _lang(a)
     a.set_defaults(func=_cmd_actions)
 
     s = sub.add_parser("schema", help="print the JSON Schema of the event log or of an output")
@@ -143,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--plot", metavar="OUT", help="draw it to OUT (.png or .svg; needs tradeclock[plot])"
     )
+    _lang(t)
     t.set_defaults(func=_cmd_timeline)
 
     b = sub.add_parser("batch", help="status of every order of an event table (Parquet, CSV)")
@@ -236,6 +241,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGS, default="en", help="en (default) or zh: the text")
+
+
 def _now(value: str | None) -> datetime | str:
     if value is None:
         return datetime.now(UTC)  # wall clock ok: the CLI is the one place that reads it
@@ -256,21 +265,23 @@ def _cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_timeline(order, status))
+        print(render_timeline(order, status, args.lang))
     return 0
 
 
 def _cmd_when(args: argparse.Namespace) -> int:
     order = _load(args.file, args.rules)
     status = order.status(_now(args.now))
-    answer = status.when_dict(args.event, order.rules, args.line)
+    answer = status.when_dict(args.event, order.rules, args.line, args.lang)
     if args.json:
         print(json.dumps(answer, ensure_ascii=False))
     elif answer["at"] is not None:
         d = status.deadline(args.event, args.line)
         assert d is not None
-        since = f"not before {answer['earliest']}, " if answer["earliest"] else ""
-        print(f"{answer['at']}  ({since}{d.rule}; {_left(d.at - status.now)})")
+        earliest = answer["earliest"]
+        since = text(say("w.since", at=earliest), args.lang) if earliest else ""
+        left = d.at - status.now
+        print(text(say("w.at", at=answer["at"], since=since, rule=d.rule, left=left), args.lang))
     else:
         print(answer["reason"])
     return 0
@@ -298,15 +309,16 @@ def _cmd_actions(args: argparse.Namespace) -> int:
     for actor in ("buyer", "seller", "carrier", "platform"):
         mine = [a for a in found if a.actor == actor]
         if mine:
-            print(f"{actor}:")
+            print(text(say("a.actor", actor=actor), args.lang))
             for a in mine:
-                print(f"  {a.summary(tz, len(order.line_ids) > 1)}")
+                print(f"  {a.summary(tz, len(order.line_ids) > 1, args.lang)}")
     if not found:
-        print(
-            "nobody can do anything now"
+        none = (
+            say("a.nobody")
             if args.all or args.actor is None
-            else f"the {args.actor} can do nothing now"
+            else say("a.none_for", actor=args.actor)
         )
+        print(text(none, args.lang))
     return 0
 
 
@@ -392,7 +404,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_timeline(order, status))
+        print(render_timeline(order, status, args.lang))
     return 0
 
 
@@ -578,8 +590,8 @@ def _cited_by() -> dict[str, list[tuple[str, str]]]:
     rows += [(a.id, a.source) for a in AMOUNT_RULES.values()]
     rows += [(c.id, c.source) for versions in LATE_SHIPMENT.values() for c in versions]
     out: dict[str, list[tuple[str, str]]] = {sid: [] for sid in SOURCES}
-    for rule_id, text in rows:
-        for c in citations(text) or ():
+    for rule_id, source in rows:
+        for c in citations(source) or ():
             if (rule_id, c.where) not in out[c.source]:
                 out[c.source].append((rule_id, c.where))
     return out
@@ -820,10 +832,10 @@ def rules_markdown() -> str:
         )
         lines += [f"### {rule.id}", "", f"- Value: {values}", f"- Starts at: {rule.starts}"]
         lines += [f"- At expiry: {what}", f"- Stopped by: {how}"]
-        for text in dict.fromkeys(p[rule.id].source for p in presets):
-            names = [p.name for p in presets if p[rule.id].source == text]
+        for source in dict.fromkeys(p[rule.id].source for p in presets):
+            names = [p.name for p in presets if p[rule.id].source == source]
             whose = "" if len(names) == len(presets) else f" ({', '.join(names)})"
-            lines.append(f"- Source{whose}: {cite(text)} [{_source_ids(text)}]")
+            lines.append(f"- Source{whose}: {cite(source)} [{_source_ids(source)}]")
         lines += _how_it_runs(rule)
         lines += [f"- Checked: {rule.checked}; {rule.checked_note}", ""]
     lines += [
@@ -852,75 +864,87 @@ def rules_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _left(delta: timedelta) -> str:
-    return "in " + duration_words(delta)
+def render_timeline(order: Order, status: Status, lang: str = "en") -> str:
+    """The human-readable timeline the ``status`` command prints, in ``lang``."""
 
+    def t(key: str, **args: Any) -> str:
+        return text(say(key, **args), lang)
 
-def render_timeline(order: Order, status: Status) -> str:
-    """The human-readable timeline the ``status`` command prints."""
-    tz = order.rules.tz
+    rs = order.rules
+    tz = rs.tz
     now = status.now
-    lines = [
-        f"Order {order.id} · rules {order.rules.name} · times in {order.rules.timezone} · "
-        f"now {format_short(now, tz)}",
-        f"State: {status.state}"
-        + (f"   paid amount {status.amount}" if status.amount else "")
-        + (f"   refunded {status.refunded}" if status.refunded else ""),
-    ]
+    head = t(
+        "t.head",
+        id=order.id,
+        rules=rules_name(rs.name, lang),
+        zone=zone(rs.timezone, lang),
+        now=format_short(now, tz),
+    )
+    state = t("t.state", state=status.state)
+    if status.amount:
+        state += t("t.amount", amount=status.amount)
+    if status.refunded:
+        state += t("t.refunded", amount=status.refunded)
+    lines = [head, state]
     several = len(status.lines) > 1
-    if several:  # a trade: each line's own state and refund
-        for x in status.lines:
-            refund = "" if x.refund is None else f"   refund {x.refund.number}: {x.refund.state}"
-            amount = "" if x.amount is None else f"   amount {x.amount}"
-            lines.append(f"  line {x.id}: {x.state}{amount}{refund}")
+    for x in status.lines if several else ():  # a trade: each line's own state and refund
+        line = t("t.line", id=x.id, state=x.state)
+        if x.amount is not None:
+            line += t("t.line_amount", amount=x.amount)
+        if x.refund is not None:
+            line += t("t.line_refund", n=x.refund.number, state=x.refund.state)
+        lines.append(line)
     r = status.refund
     if r is not None and not several:
-        kind = "with return" if r.return_goods else "refund only"
-        amount = f", {r.amount}" if r.amount is not None else ", full amount"
-        lines.append(f"Refund {r.number}: {r.state} ({kind}, reason {r.reason}{amount})")
-    lines += ["", "History"]
+        amount = str(r.amount) if r.amount is not None else t("t.full")
+        kind = "return" if r.return_goods else "only"
+        lines.append(
+            t("t.refund", n=r.number, state=r.state, kind=kind, reason=r.reason, amount=amount)
+        )
+    lines += ["", t("t.history")]
     rows: list[tuple[datetime, int, str]] = []
     later = 0
     for ev in order.events:
         if ev.at > now:
             later += 1
             continue
-        extra = ""
+        what = term("event", ev.type, lang)
+        details = []
         if ev.method is not None:
-            extra = f" ({ev.method})"
+            details.append(term("method", ev.method, lang))
         elif ev.type == "refund_requested":
-            extra = f" ({'return goods' if ev.return_goods else 'refund only'}, {ev.reason})"
+            details.append(term("kind", "return" if ev.return_goods else "only", lang))
+            details.append(term("reason", ev.reason, lang))
+        if details:
+            what += f" ({join(details, lang)})" if lang == "en" else f"（{join(details, lang)}）"
         if several and ev.line is not None:
-            extra += f", line {ev.line}"
+            what += t("t.on_line", line=ev.line)
         elif several and ev.lines is not None and ev.type != "placed":
-            extra += f", lines {', '.join(x.id for x in ev.lines)}"
-        rows.append((ev.at, 1, f"{ev.type}{extra}"))
+            what += t("t.on_lines", lines=join((x.id for x in ev.lines), lang))
+        rows.append((ev.at, 1, what))
     for f in status.fired:
-        line = f", line {f.line}" if several and f.line is not None else ""
-        rows.append((f.at, 0, f"{f.event:<20} automatic, {f.rule}{line}"))
-    for at, _, text in sorted(rows, key=lambda row: (row[0], row[1])):
-        lines.append(f"  {format_short(at, tz)}  {text}")
+        on = t("t.on_line", line=f.line) if several and f.line is not None else ""
+        rows.append((f.at, 0, t("t.auto", what=f.event, rule=f.rule) + on))
+    for at, _, what in sorted(rows, key=lambda row: (row[0], row[1])):
+        lines.append(f"  {format_short(at, tz)}  {what}")
     if later:
-        lines.append(f"  ({later} later event(s) in the log, after now, not counted)")
-    lines += ["", "Upcoming" if status.upcoming else "Upcoming: nothing (no timer is running)"]
+        lines.append(t("t.later", n=later))
+    lines += ["", t("t.upcoming") if status.upcoming else t("t.upcoming_none")]
     for d in status.upcoming:
-        line = f"  line {d.line}" if several and d.line is not None else ""
-        lines.append(
-            f"  {format_short(d.at, tz)}  {d.event:<18} {_left(d.at - now)}  [{d.rule}]{line}"
-        )
-        who = ", ".join(d.stoppable_by) if d.stoppable_by else "nobody"
-        lines.append(f"      then: {d.effect}; can be stopped by: {who}")
+        on = t("t.on_line", line=d.line) if several and d.line is not None else ""
+        due = format_short(d.at, tz)
+        lines.append(t("t.item", at=due, what=d.event, left=d.at - now, rule=d.rule) + on)
+        own = lang == "en" or d.event not in TERMS["auto_long"]  # a shop's timer: its words
+        lines.append(t("t.then", effect=d.effect if own else term("auto_long", d.event, lang)))
+        how = stop_words(d.rule, rs, lang) if d.stoppable_by else ""
+        lines.append(t("t.stop", how=how) if how else t("t.nobody"))
         if d.earliest is not None and d.earliest != d.at:
-            lines.append(f"      not before {format_short(d.earliest, tz)}, at the latest then")
+            lines.append(t("t.window", earliest=format_short(d.earliest, tz)))
         if d.approximate:
-            lines.append("      approximate: a working day was counted without official data")
-        lines.append(f"      source: {cite(d.source)}")
+            lines.append(t("t.approximate"))
+        lines.append(t("t.source", source=cite(d.source, lang)))
     if status.auto_confirm_paused_left is not None:
-        lines += [
-            "",
-            f"Auto-confirm is paused while the refund is open, with "
-            f"{duration_words(status.auto_confirm_paused_left)} left.",
-        ]
+        lines += ["", t("t.paused", left=status.auto_confirm_paused_left)]
     return "\n".join(lines)
 
 

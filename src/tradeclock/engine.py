@@ -86,6 +86,7 @@ from .state import (
     Timer,
 )
 from .status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
+from .words import say, text
 
 
 def _at(item: Fired | Deadline) -> datetime:
@@ -608,7 +609,7 @@ def apply(st: State, ev: Event) -> None:
     last = st.last_at
     if last is None:
         if etype is not ET_PLACED:
-            raise refuse(st, ev, "an order's log starts with placed", "order.first_event")
+            raise refuse(st, ev, say("order.first_event"), "order.first_event")
         rs = st.rs
         if not rs.handlers:
             compile_handlers(rs)
@@ -620,21 +621,23 @@ def apply(st: State, ev: Event) -> None:
         st.last_at = at
         return
     if at < last:
+        said = say(
+            "out_of_order",
+            where=f"order {st.order_id}",
+            event=etype,
+            at=when(st, at),
+            last=when(st, last),
+        )
         raise OutOfOrder(
-            f"order {st.order_id}: {etype} at {when(st, at)} is earlier than the event before "
-            f"it ({when(st, last)}); events must be in the order they happened (Order.insert "
-            "places an event that arrived late by when it happened)",
+            text(said),
             event_type=etype,
             state=st.state,
             rule="order.graph",
+            said=(said, when(st, at), "order.graph"),
         )
     if etype is ET_PLACED:
-        raise refuse(
-            st,
-            ev,
-            f"the order was already placed at {when(st, st.placed_at)}",  # type: ignore[arg-type]
-            "order.first_event",
-        )
+        placed = when(st, st.placed_at)  # type: ignore[arg-type]
+        raise refuse(st, ev, say("order.placed_again", at=placed), "order.first_event")
     # line or lines given (both None otherwise; one identity test, by index: the cheapest)
     if ev[23] is not ev[22]:  # type: ignore[comparison-overlap]
         _check_line(st, ev)
@@ -657,7 +660,7 @@ def apply(st: State, ev: Event) -> None:
             step = _step(rs, (etype, r.state), True)
         step(st, at, ev)
     elif etype not in rs.events:  # parsing refuses it first: a check, not a path
-        raise refuse(st, ev, f"{etype} is no event of rule set {rs.name!r}", "order.graph")
+        raise refuse(st, ev, say("order.no_event", event=etype, rules=rs.name), "order.graph")
     else:  # a shop's own event changes no state; its signals start and stop its timers
         handler = rs.handlers.get(etype)
         if handler is not None:
@@ -913,22 +916,20 @@ _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
 def instalments(amount: Decimal | None, flash_sale: bool) -> Instalments:
     """Credit-card instalments for an order of ``amount`` (rule ``pay.instalment_minimum``):
     a payment of at least the minimum, never a flash sale; with the reason either way."""
+    allowed, why = instalments_said(amount, flash_sale)
+    return Instalments(allowed, text(why))
+
+
+def instalments_said(amount: Decimal | None, flash_sale: bool) -> tuple[bool, Any]:
+    """Whether instalments are possible, and why, as a sentence to be said in any language."""
     rule = rules.AMOUNT_RULES["pay.instalment_minimum"]
     if amount is None:
-        return Instalments(
-            False, f"the order gives no amount to compare with {rule.amount} ({rule.id})"
-        )
+        return False, say("inst.none", min=rule.amount, rule=rule.id)
     if flash_sale:
-        return Instalments(
-            False, f"instalments are never offered for a flash-sale order ({rule.id})"
-        )
+        return False, say("inst.flash", rule=rule.id)
     if amount < rule.amount:
-        return Instalments(
-            False,
-            f"the payment of {amount} yuan is below the {rule.amount} yuan instalments need "
-            f"({rule.id})",
-        )
-    return Instalments(True, f"a payment of {amount} yuan, at least {rule.amount} ({rule.id})")
+        return False, say("inst.below", amount=amount, min=rule.amount, rule=rule.id)
+    return True, say("inst.ok", amount=amount, min=rule.amount, rule=rule.id)
 
 
 def money(st: State, now: datetime) -> tuple[list[Fired], list[Deadline]]:

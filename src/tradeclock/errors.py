@@ -37,6 +37,7 @@ class TradeclockError(Exception):
         rule: str | None = None,
         state: str | None = None,
         line: str | None = None,
+        said: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -47,6 +48,9 @@ class TradeclockError(Exception):
         self.state = state
         #: the line (sub-order) of a multi-line trade the error concerns
         self.line = line
+        #: for a refusal: what it says, as facts (a :class:`tradeclock.words.Say`), so that
+        #: :meth:`text` can say it in another language
+        self.said = said
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.message, self._fields()))
@@ -59,11 +63,48 @@ class TradeclockError(Exception):
             "rule": self.rule,
             "state": self.state,
             "line": self.line,
+            "said": self.said,
         }
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``{"kind", "message", "event_index", ...}``."""
-        return {"kind": self.kind, "message": self.message, **self._fields()}
+        fields = self._fields()
+        del fields["said"]
+        return {"kind": self.kind, "message": self.message, **fields}
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``zh`` or ``en``): a refusal is said in either; an error
+        about the input itself (malformed JSON, a missing field) is in English.
+
+        >>> import tradeclock
+        >>> order = tradeclock.load("examples/order.json")
+        >>> try:
+        ...     order.apply({"type": "placed", "at": "2026-11-09T10:00:00+08:00"})
+        ... except tradeclock.NotAllowed as err:
+        ...     print(err.text("zh").replace("：", "：\\n"))
+        订单 TB-2026-1106-0042，事件 #6：
+        2026-11-09 10:00 的拍下（placed）不被允许：
+        订单已于 2026-11-01 10:00 拍下（规则 order.first_event）
+        """
+        if self.said is None or lang == "en":
+            return self.message
+        from .words import say, text
+
+        why, at, rule = self.said
+        order = self.order_id or "?"
+        if self.event_index is None:
+            where = text(say("located", order=order), lang)
+        else:
+            where = text(say("located_index", order=order, index=self.event_index), lang)
+        if self.line is not None:
+            where += text(say("located_line", line=self.line), lang)
+        if why.key == "out_of_order":
+            return text(why._replace(args={**why.args, "where": where}), lang)
+        key = "refused" if isinstance(self, NotAllowed) else "invalid"
+        return text(
+            say(key, where=where, event=self.event_type, at=at, why=text(why, lang), rule=rule),
+            lang,
+        )
 
     def located(self, *, order_id: str | None, event_index: int | None) -> TradeclockError:
         """Return a copy that names the order and event position (used by the replay)."""

@@ -18,22 +18,16 @@ from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
 from .state import (
     _OPEN,
     ET_REFUND_MODIFIED,
-    O_CLOSED,
     O_PAID,
-    O_PLACED,
-    O_SHIPPED,
-    O_SIGNED,
-    O_SUCCESS,
     OC_REFUND,
     P_BUYER,
     P_SELLER,
-    R_CLOSED,
-    R_SUCCESS,
     RS_NO_REASON,
     RS_OTHER,
     State,
     Table,
 )
+from .words import Say, say, text
 
 __all__ = [
     "choose",
@@ -45,8 +39,8 @@ __all__ = [
 ]
 
 
-#: A refusal: (why, rule id, error class).
-Refusal = tuple[str, str, type[TradeclockError]]
+#: A refusal: (why, as facts to be said; rule id; error class).
+Refusal = tuple[Say, str, type[TradeclockError]]
 Guard = Callable[[State, Event], Refusal | None]
 
 
@@ -62,21 +56,20 @@ def _g_extension(st: State, ev: Event) -> Refusal | None:
         asked = timedelta(days=ev.days) if ev.days is not None else rule.duration
         if asked != rule.duration:
             return (
-                f"the buyer can extend by {_days(rule.duration)} only, not {_days(asked)}",
+                say("ext.buyer_days", allowed=rule.duration, asked=asked),
                 rule.id,
                 NotAllowed,
             )
         if rule.max_uses is not None and st.buyer_extensions >= rule.max_uses:
             return (
-                f"the buyer already extended {st.buyer_extensions} time(s), the most allowed",
+                say("ext.buyer_used", n=st.buyer_extensions),
                 rule.id,
                 NotAllowed,
             )
         left = _confirm_left(st, ev.at)
         if rule.only_within is not None and left is not None and left > rule.only_within:
             return (
-                f"the buyer can extend only when at most {_days(rule.only_within)} remain, "
-                f"and {_days(left)} remain",
+                say("ext.buyer_early", within=rule.only_within, left=left),
                 rule.id,
                 NotAllowed,
             )
@@ -87,23 +80,16 @@ def _g_extension(st: State, ev: Event) -> Refusal | None:
         asked = timedelta(days=ev.days) if ev.days is not None else allowed[0]
         if asked not in allowed:
             return (
-                f"the seller can extend by {', '.join(_days(c) for c in allowed)} only, "
-                f"not {_days(asked)}",
+                say("ext.seller_days", allowed=allowed, asked=asked),
                 rule.id,
                 NotAllowed,
             )
         return None
     return (
-        f"only the buyer or the seller can extend the receipt time, not the {ev.by}",
+        say("ext.who", by=ev.by),
         "confirm.seller_extension",
         NotAllowed,
     )
-
-
-def _days(d: timedelta) -> str:
-    if d % timedelta(days=1) == timedelta(0):
-        return f"{d.days} d"
-    return f"{d.total_seconds() / 3600:g} h"
 
 
 def _confirm_left(st: State, at: datetime) -> timedelta | None:
@@ -128,7 +114,7 @@ def _g_no_open_refund(st: State, ev: Event) -> Refusal | None:
     r = st.refund
     if r is not None and r.state in _OPEN:
         return (
-            f"refund {r.number} is still open ({r.state}); one refund at a time",
+            say("refund.one_open", n=r.number, state=r.state),
             "refund.one_open",
             NotAllowed,
         )
@@ -141,7 +127,7 @@ def _g_return_after_shipment(st: State, ev: Event) -> Refusal | None:
         wants_return = st.refund.return_goods
     if wants_return and st.state is O_PAID:
         return (
-            "nothing was shipped yet, so there are no goods to return",
+            say("refund.nothing_shipped"),
             "refund.return_needs_shipment",
             NotAllowed,
         )
@@ -149,21 +135,14 @@ def _g_return_after_shipment(st: State, ev: Event) -> Refusal | None:
 
 
 def _g_no_reason_in_window(st: State, ev: Event) -> Refusal | None:
-    if ev.reason is RS_NO_REASON and st.category is not None:
-        words = ART6.get(st.category) or ART7.get(st.category)
-        if words is not None:
-            confirmed = " (the buyer confirmed it at purchase)" if st.category in ART7 else ""
-            return (
-                f"the law excludes {words} from no-reason returns{confirmed}; "
-                "网络购买商品七日无理由退货暂行办法",
-                "law.no_reason_exclusions",
-                NotAllowed,
-            )
+    if ev.reason is RS_NO_REASON and (st.category in ART6 or st.category in ART7):
+        key = "law.excluded_confirmed" if st.category in ART7 else "law.excluded"
+        return (say(key, category=st.category), "law.no_reason_exclusions", NotAllowed)
     if ev.reason is RS_NO_REASON:
         end = _deadline_of(st, "return.no_reason_window")
         if end is not None and ev.at >= end:
             return (
-                f"the no-reason return window ended at {when(st, end)}",
+                say("return.window_ended", at=when(st, end)),
                 "return.no_reason_window",
                 NotAllowed,
             )
@@ -174,8 +153,7 @@ def _g_reason_not_barred(st: State, ev: Event) -> Refusal | None:
     reason = ev.reason or RS_OTHER
     if reason in st.barred:
         return (
-            f"an earlier refund for reason {reason} closed because the return was not "
-            "shipped in time; a new request for the same reason needs the seller's consent",
+            say("refund.reason_barred", reason=reason),
             "refund.same_reason_after_return_timeout",
             NotAllowed,
         )
@@ -187,21 +165,26 @@ def _g_amount_refundable(st: State, ev: Event) -> Refusal | None:
         return None
     if ev.amount <= 0:
         return (
-            f"a refund amount must be more than 0, got {ev.amount}",
+            say("amount.not_positive", amount=ev.amount),
             "refund.amount",
             InvalidInput,
         )
     refundable = st.refundable
     if refundable is None:
         return (
-            "the placed event gave no amount, so only a full refund (no amount) can be asked",
+            say("amount.none_placed"),
             "refund.amount",
             InvalidInput,
         )
     if ev.amount > refundable:
         return (
-            f"refund amount {ev.amount} is more than the {refundable} still refundable "
-            f"(paid {st.amount}, refunded {st.refunded})",
+            say(
+                "amount.too_much",
+                amount=ev.amount,
+                refundable=refundable,
+                paid=st.amount,
+                refunded=st.refunded,
+            ),
             "refund.amount",
             InvalidInput,
         )
@@ -210,20 +193,18 @@ def _g_amount_refundable(st: State, ev: Event) -> Refusal | None:
 
 def _g_after_sale_open(st: State, ev: Event) -> Refusal | None:
     window = st.rs.rules["aftersale.window"]
-    since = f" at {when(st, st.success_at)}" if st.success_at is not None else ""
+    assert st.success_at is not None  # the guard of an order in success
     if not window.enabled:
         return (
-            f"the order succeeded{since} and no refund can be requested after success "
-            f"(rule set {st.rs.name!r} has no after-sale window)",
+            say("aftersale.none", at=when(st, st.success_at), rules=st.rs.name),
             "refund.none_after_success",
             NotAllowed,
         )
-    assert st.success_at is not None
     end = window.deadline(st.success_at, st.rs.tz)
     if ev.at >= end:
-        return (f"the after-sale window ended at {when(st, end)}", window.id, NotAllowed)
+        return (say("aftersale.ended", at=when(st, end)), window.id, NotAllowed)
     if st.refundable is not None and st.refundable <= 0:
-        return ("everything paid was already refunded", "refund.amount", NotAllowed)
+        return (say("amount.all_refunded"), "refund.amount", NotAllowed)
     return None
 
 
@@ -231,12 +212,12 @@ def _g_evidence_open(st: State, ev: Event) -> Refusal | None:
     r = st.refund
     if r is None or not r.intervention:
         return (
-            "evidence is added during the platform's intervention, which was not requested",
+            say("evidence.no_intervention"),
             "refund.intervention",
             NotAllowed,
         )
     if ev.by is None or ev.by.value not in ("buyer", "seller"):
-        return ("only the buyer and the seller add evidence", "refund.intervention", InvalidInput)
+        return (say("evidence.who"), "refund.intervention", InvalidInput)
     return None
 
 
@@ -244,33 +225,34 @@ def _g_rating_open(st: State, ev: Event) -> Refusal | None:
     side = ev.by.value if ev.by is not None else ""
     if side not in ("buyer", "seller"):
         return (
-            f"only the buyer and the seller rate, not {side or 'nobody'}",
+            say("rate.who", by=side) if side else say("rate.who_nobody"),
             "rate.window.buyer",
             InvalidInput,
         )
     rule = st.rs.rules[f"rate.window.{side}"]
     done = st.rated.get(side)
     if done is not None:
-        how = "was given the default rating" if done[1] else "already rated"
-        return (f"the {side} {how} ({done[0]}); one rating per side", rule.id, NotAllowed)
+        key = "rate.default_given" if done[1] else "rate.already"
+        return (say(key, side=side, score=done[0]), rule.id, NotAllowed)
     assert st.success_at is not None
     end = rule.deadline(st.success_at, st.rs.tz)
     closed = st.ended.get(rule.id)
     if (closed is not None and closed[1]) or ev.at >= end:  # state.Ended: fired
-        return (f"the {side}'s rating window ended at {when(st, end)}", rule.id, NotAllowed)
+        return (say("rate.window_ended", side=side, at=when(st, end)), rule.id, NotAllowed)
     return None
 
 
 def _g_return_goods(st: State, ev: Event) -> Refusal | None:
     r = st.refund
-    return None if r is not None and r.return_goods else ("no return", "refund.graph", NotAllowed)
+    if r is not None and r.return_goods:
+        return None
+    return (say("refund.no_return"), "refund.graph", NotAllowed)
 
 
 def _g_order_shipped(st: State, ev: Event) -> Refusal | None:
     if st.state is O_PAID:
         return (
-            "the order has not shipped, and before shipping the seller can only agree to a "
-            "refund (or ship, which closes it)",
+            say("refund.refuse_before_shipping"),
             "refund.no_refuse_before_shipping",
             NotAllowed,
         )
@@ -295,14 +277,16 @@ def _g_intervention_open(st: State, ev: Event) -> Refusal | None:
     if r is not None and r.intervention:
         return None
     return (
-        "no platform intervention was requested for this refund",
+        say("intervention.none"),
         "refund.intervention",
         NotAllowed,
     )
 
 
 def _g_ruled_refund(st: State, ev: Event) -> Refusal | None:
-    return None if ev.outcome is OC_REFUND else ("no refund", "refund.graph", NotAllowed)
+    if ev.outcome is OC_REFUND:
+        return None
+    return (say("ruled.no_refund"), "refund.graph", NotAllowed)
 
 
 _GUARDS: dict[str, Guard] = {
@@ -323,11 +307,8 @@ _GUARDS: dict[str, Guard] = {
 }
 
 #: Why an ``unless`` guard refuses (it holds when it should not).
-_NEGATED: dict[str, Callable[[State], tuple[str, str]]] = {
-    "intervention_open": lambda st: (
-        "platform intervention was already requested for this refund",
-        "refund.intervention",
-    ),
+_NEGATED: dict[str, Callable[[State], tuple[Say, str]]] = {
+    "intervention_open": lambda st: (say("intervention.already"), "refund.intervention"),
 }
 
 
@@ -336,14 +317,14 @@ def choose(
     ev: Event,
     table: Table,
     state: str,
-    not_in_graph: Callable[[State, Event], tuple[str, str]],
+    not_in_graph: Callable[[State, Event], tuple[Say, str]],
 ) -> str | None:
     candidates = table.get((ev.type, state))
     if candidates is None:
         raise refuse(st, ev, *not_in_graph(st, ev))
     if len(candidates) == 1 and not candidates[0].conditions:
         return candidates[0].dest
-    first_refusal: tuple[str, str, type[TradeclockError]] | None = None
+    first_refusal: Refusal | None = None
     for cand in candidates:
         refusal = None
         for name, required in cand.conditions:
@@ -366,74 +347,69 @@ def choose(
 
 
 def refuse(
-    st: State, ev: Event, why: str, rule: str, cls: type[TradeclockError] = NotAllowed
+    st: State, ev: Event, why: Say, rule: str, cls: type[TradeclockError] = NotAllowed
 ) -> TradeclockError:
-    verb = "is not allowed" if cls is NotAllowed else "is invalid"
+    """The error refusing ``ev``: its message in English, and what it says as facts, so that
+    ``err.text("zh")`` says it in Chinese."""
+    at = when(st, ev.at)
+    where = f"order {st.order_id}"
+    key = "refused" if cls is NotAllowed else "invalid"
+    message = text(say(key, where=where, event=ev.type, at=at, why=text(why), rule=rule))
     return cls(
-        f"order {st.order_id}: {ev.type} at {when(st, ev.at)} {verb}: {why} ({rule})",
+        message,
         order_id=st.order_id,
         event_type=ev.type.value,
         rule=rule,
         state=None if st.state is None else st.state.value,
+        said=(why, at, rule),
     )
 
 
-_ORDER_PHRASE = {
-    O_PLACED: "is waiting for payment",
-    O_PAID: "is paid and not shipped",
-    O_SHIPPED: "is shipped",
-    O_SIGNED: "is signed for",
-    O_SUCCESS: "succeeded",
-    O_CLOSED: "was closed",
-}
+def _sources(table: Table, trigger: str) -> list[str]:
+    """The states ``trigger`` may start from."""
+    return [s for t, s in table if t == trigger]
 
 
-def _sources(table: Table, trigger: str) -> str:
-    """The states ``trigger`` may start from, as words: 'shipped or signed'."""
-    states = [s for t, s in table if t == trigger]
-    return " or ".join([", ".join(states[:-1]), states[-1]] if len(states) > 1 else states)
-
-
-def order_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
+def order_not_in_graph(st: State, ev: Event) -> tuple[Say, str]:
     assert st.state is not None and st.cause is not None
     what, at, rule = st.cause
-    phrase = _ORDER_PHRASE[st.state]
     if rule is not None:
-        how = (
-            "automatically"
-            if what in ORDER_TRIGGERS
-            else f"when the refund succeeded automatically ({what})"
-        )
-        return f"the order {phrase} {how} at {when(st, at)}", rule
+        if what in ORDER_TRIGGERS:
+            return say("order.auto", state=st.state, at=when(st, at)), rule
+        return say("order.by_refund", state=st.state, what=what, at=when(st, at)), rule
     return (
-        f"the order {phrase} (since {what} at {when(st, at)}); {ev.type} needs it to be "
-        f"{_sources(ORDER_TABLE, ev.type)}",
+        say(
+            "order.not_in_graph",
+            state=st.state,
+            what=what,
+            at=when(st, at),
+            event=ev.type,
+            need=_sources(ORDER_TABLE, ev.type),
+        ),
         "order.graph",
     )
 
 
-_REFUND_PHRASE = {
-    R_SUCCESS: "succeeded",
-    R_CLOSED: "was closed",
-}
-
-
-def no_open_refund(st: State) -> tuple[str, str]:
+def no_open_refund(st: State) -> tuple[Say, str]:
     r = st.refund
     if r is None:
-        return "no refund has been requested", "refund.graph"
+        return say("refund.none"), "refund.graph"
     what, at, rule = r.cause
-    phrase = _REFUND_PHRASE.get(r.state, str(r.state))
     if rule is not None:
-        return f"the refund already {phrase} automatically at {when(st, at)}", rule
-    return f"the refund already {phrase} at {when(st, at)} ({what})", "refund.graph"
+        return say("refund.ended_auto", state=r.state, at=when(st, at)), rule
+    return say("refund.ended", state=r.state, at=when(st, at), what=what), "refund.graph"
 
 
-def refund_not_in_graph(st: State, ev: Event) -> tuple[str, str]:
+def refund_not_in_graph(st: State, ev: Event) -> tuple[Say, str]:
     r = st.refund
     assert r is not None
     return (
-        f"refund {r.number} is {r.state}; {ev.type} needs it to be "
-        f"{_sources(REFUND_TABLE, ev.type)}",
+        say(
+            "refund.not_in_graph",
+            n=r.number,
+            state=r.state,
+            event=ev.type,
+            need=_sources(REFUND_TABLE, ev.type),
+        ),
         "refund.graph",
     )

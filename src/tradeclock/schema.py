@@ -209,7 +209,7 @@ def _status() -> dict[str, Any]:
 def _actions() -> dict[str, Any]:
     item = _record(
         Action,
-        skip=("paused",),
+        skip=("paused", "why"),
         extra={
             "paused_left": {
                 "type": "array",

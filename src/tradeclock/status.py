@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ._time import duration_words, format_duration_iso, format_local
+from ._time import format_duration_iso, format_local, format_short
 from .events import check_auto_event
 
 __all__ = ["Deadline", "Fired", "Instalments", "LineStatus", "Ratings", "RefundView", "Status"]
@@ -200,11 +200,14 @@ class Status(NamedTuple):
                 return d
         return None
 
-    def when_dict(self, event: str, rules: Any = None, line: str | None = None) -> dict[str, Any]:
+    def when_dict(
+        self, event: str, rules: Any = None, line: str | None = None, lang: str = "en"
+    ) -> dict[str, Any]:
         """``{"event", "at", "earliest", "rule", "line", "reason"}``: the CLI's and the MCP
         tool's answer to "when" (with ``line``: for that line of a trade).
 
-        ``at`` and ``rule`` are ``None`` when the event is not upcoming; ``reason`` then says why.
+        ``at`` and ``rule`` are ``None`` when the event is not upcoming; ``reason`` then says why
+        (in ``lang``).
         ``earliest`` is the start of a window (money arrival), else ``None``. ``rules`` (the
         order's rule set) admits the automatic events of its own timers.
         """
@@ -226,52 +229,53 @@ class Status(NamedTuple):
             "earliest": None if earliest is None else format_local(earliest, self.tz),
             "rule": None if d is None else d.rule,
             "line": None if d is None else d.line,
-            "reason": self.why_not(event, line),
+            "reason": self.why_not(event, line, lang),
         }
 
-    def why_not(self, event: str, line: str | None = None) -> str:
-        """Why automatic ``event`` is not upcoming, in a sentence (``""`` when it is).
+    def why_not(self, event: str, line: str | None = None, lang: str = "en") -> str:
+        """Why automatic ``event`` is not upcoming, in a sentence in ``lang`` (``""`` when it
+        is).
 
         >>> import tradeclock
-        >>> order = tradeclock.load("examples/order.json")
-        >>> order.status("2026-11-08T12:00:00+08:00").why_not("auto_confirm")
-        'auto_confirm is paused while refund 1 is open (wait_buyer_return), with 6 days left; ...'
+        >>> status = tradeclock.load("examples/order.json").status("2026-11-08T12:00:00+08:00")
+        >>> status.why_not("auto_confirm")
+        "auto_confirm is paused while refund 1 is open (waiting for the buyer's return), ..."
+        >>> status.why_not("auto_confirm", lang="zh")
+        '退款 1 进行中（卖家已同意，等待买家退货），自动确认收货暂停计时，剩余 6 天；...'
         """
+        from .words import check_lang, say, text
+
+        check_lang(lang)
         if line is not None and len(self.lines) > 1:
             if self.deadline(event, line) is not None:
                 return ""
             x = next(x for x in self.lines if x.id == line)
-            refund = (
-                f", refund {x.refund.number} is {x.refund.state}" if x.refund is not None else ""
-            )
+            out = text(say("whynot.line", event=event, line=line, state=x.state), lang)
+            if x.refund is not None:
+                out += text(
+                    say("whynot.line_refund", n=x.refund.number, state=x.refund.state), lang
+                )
             left = x.auto_confirm_paused_left
-            pause = (
-                f" ({event} is paused with {duration_words(left)} left while the refund is open)"
-                if event == "auto_confirm" and left is not None
-                else ""
-            )
-            return f"{event} is not running on line {line}: the line is {x.state}{refund}{pause}"
+            if event == "auto_confirm" and left is not None:
+                out += text(say("whynot.line_paused", event=event, left=left), lang)
+            return out
         if self.deadline(event) is not None:
             return ""
         done = [f for f in self.fired if f.event == event]
         if done:
-            at = format_local(done[-1].at, self.tz)
-            return f"{event} already happened at {at} ({done[-1].rule})"
+            at = format_short(done[-1].at, self.tz)
+            return text(say("whynot.fired", event=event, at=at, rule=done[-1].rule), lang)
         r = self.refund
         paused = self.auto_confirm_paused_left
         if event == "auto_confirm" and paused is not None and r is not None:
-            return (
-                f"{event} is paused while refund {r.number} is open ({r.state}), with "
-                f"{duration_words(paused)} left; it resumes when the refund ends without "
-                "closing the order"
-            )
+            said = say("whynot.paused", event=event, n=r.number, state=r.state, left=paused)
+            return text(said, lang)
         if event == "money_arrival":
-            return (
-                "money_arrival is shown once a refund has succeeded, for an order whose paid "
-                "event gives its channel (and a credit card's bank)"
-            )
-        refund = f", refund {r.number} is {r.state}" if r is not None else ", no refund"
-        return f"{event} is not running: the order is {self.state}{refund}"
+            return text(say("whynot.money"), lang)
+        if r is None:
+            return text(say("whynot.idle", event=event, state=self.state), lang)
+        said = say("whynot.idle_refund", event=event, state=self.state, n=r.number, refund=r.state)
+        return text(said, lang)
 
     def to_dict(self) -> dict[str, Any]:
         """The CLI's JSON: ``{"id", "now", "state", "refund", "fired", "upcoming", ...}``."""
