@@ -12,8 +12,8 @@ from conftest import e, log, t
 import tradeclock as tc
 from tradeclock._time import format_short
 from tradeclock.explain import stop_words
-from tradeclock.words import term
 from tradeclock.sources import citations, cite
+from tradeclock.words import term
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [

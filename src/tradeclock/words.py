@@ -909,8 +909,17 @@ def missing() -> list[str]:
     """Every value that has no wording in one of the languages: each event, state, reason,
     party, shipping method, channel, category, score and outcome, and each rule of the presets
     (its name; a timer someone can stop: how). Empty when every one reads in both."""
-    from .events import AutoEvent, Category, Channel, EventType, Method, Outcome, Party, Reason
-    from .events import Score
+    from .events import (
+        AutoEvent,
+        Category,
+        Channel,
+        EventType,
+        Method,
+        Outcome,
+        Party,
+        Reason,
+        Score,
+    )
     from .machine import OrderState, RefundState
     from .rules import AMOUNT_RULES, CONSTRAINTS, PRESETS
 
