@@ -78,9 +78,9 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
         lines.append(t("x.fired"))
         for f in status.fired:
             on = t("x.on_line", line=f.line) if several and f.line is not None else ""
-            at = format_short(f.at, tz) + on
+            what = _what(f.event, f.rule, rules, lang)
             lines.append(
-                t("x.fired_item", at=at, what=_what(f.event, f.rule, rules, lang), rule=f.rule)
+                t("x.fired_item", at=format_short(f.at, tz), what=what, rule=f.rule, on=on)
             )
     return "\n".join(lines)
 
@@ -114,8 +114,9 @@ def _deadline(d: Deadline, status: Status, rules: RuleSet, lang: str) -> list[st
     out = [
         t(
             "x.item",
-            at=format_short(d.at, tz) + on,
+            at=format_short(d.at, tz),
             left=d.at - status.now,
+            on=on,
             what=_what(d.event, d.rule, rules, lang),
         )
     ]
