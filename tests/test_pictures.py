@@ -180,3 +180,72 @@ def test_timeline_text_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "refund_close" in capsys.readouterr().out
     assert main(["timeline", str(EXAMPLE), *now, "--plot", str(tmp_path / "t.pdf")]) == 2
     assert "as .svg or .png" in capsys.readouterr().err
+
+
+def _overlaps(fig: object) -> list[tuple[str, str]]:
+    """Pairs of texts on the picture whose boxes overlap, and texts past its edge."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ax = fig.axes[0]  # type: ignore[attr-defined]
+    boxes = [(a.get_text(), a.get_window_extent(renderer)) for a in ax.texts if a.get_text()]
+    out = [
+        (a, b)
+        for i, (a, box) in enumerate(boxes)
+        for b, other in boxes[i + 1 :]
+        if box.overlaps(other)
+    ]
+    edge = fig.bbox  # type: ignore[attr-defined]
+    out += [(a, "edge") for a, box in boxes if box.x1 > edge.x1 or box.y0 < edge.y0]
+    return out
+
+
+CROWDED = {  # a busy afternoon: events minutes apart, and deadlines that share an instant
+    "id": "BUSY",
+    "rules": "taobao",
+    "events": [
+        {"type": "placed", "at": "2026-11-01T10:00:00+08:00", "amount": "100.00"},
+        {"type": "paid", "at": "2026-11-01T10:01:00+08:00"},
+        {"type": "shipped", "at": "2026-11-01T10:02:00+08:00", "method": "express"},
+        {"type": "signed", "at": "2026-11-01T10:03:00+08:00"},
+        {
+            "type": "refund_requested",
+            "at": "2026-11-01T10:04:00+08:00",
+            "reason": "quality",
+            "return_goods": True,
+        },
+        {"type": "refund_agreed", "at": "2026-11-01T10:05:00+08:00"},
+        {"type": "receipt_extended", "at": "2026-11-01T10:06:00+08:00", "by": "seller", "days": 3},
+    ],
+}
+PICTURES = {
+    "order": ("examples/order.json", "2026-11-08T12:00:00+08:00"),
+    "trade": ("examples/trade.json", "2026-11-06T00:00:00+08:00"),
+    "national-day": ("examples/law-national-day.json", "2025-09-27T10:00:00+08:00"),
+    "crowded": (CROWDED, "2026-11-01T12:00:00+08:00"),
+}
+
+
+@pytest.mark.parametrize("name", list(PICTURES))
+def test_timeline_labels_never_overlap(name: str) -> None:
+    pytest.importorskip("matplotlib")
+    from tradeclock.timeline import _pyplot, figure
+
+    source, now = PICTURES[name]
+    fig = figure(tc.load(source), now)
+    try:
+        assert _overlaps(fig) == []
+        assert len(fig.axes[0].texts) > 4
+    finally:
+        _pyplot().close(fig)
+
+
+def test_the_overlap_check_sees_labels_left_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the control: without moving the labels, the crowded picture's labels collide
+    pytest.importorskip("matplotlib")
+    from tradeclock import timeline
+
+    monkeypatch.setattr(timeline, "_untangle", lambda fig, fixed, labels: None)
+    fig = timeline.figure(tc.load(CROWDED), PICTURES["crowded"][1])
+    try:
+        assert _overlaps(fig)
+    finally:
+        timeline._pyplot().close(fig)

@@ -17,6 +17,7 @@ from typing import Any
 from ._time import format_short, parse_instant
 from .errors import InvalidInput
 from .order import Order
+from .words import rules_name, term, zone
 
 __all__ = ["figure", "paused_spans", "plot"]
 
@@ -106,7 +107,7 @@ def figure(order: Order, now: datetime | str) -> Any:
         _row(ax, upcoming, rows["upcoming"], "s", "#8a2be2", hollow=True)
         labels = ["events", "fired", "upcoming"]
     ax.axvline(t, color="#cc0000", lw=1.5)
-    ax.annotate(
+    now_label = ax.annotate(
         f"now {format_short(t, tz)}",
         (t, top + 0.75),
         color="#cc0000",
@@ -127,9 +128,12 @@ def figure(order: Order, now: datetime | str) -> Any:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     refund = status.refund
-    state = status.state + (f", refund {refund.number} {refund.state}" if refund else "")
+    rs = order.rules
+    state = term("order_short", status.state, "en")
+    if refund is not None and not several:
+        state += f", refund {refund.number} {term('refund_short', refund.state, 'en')}"
     ax.set_title(
-        f"order {order.id} ({order.rules.name} rules, {order.rules.timezone}): {state}",
+        f"Order {order.id} ({rules_name(rs.name, 'en')}, {zone(rs.timezone, 'en')}): {state}",
         fontsize=10,
     )
     ax.set_xlabel(
@@ -137,7 +141,47 @@ def figure(order: Order, now: datetime | str) -> Any:
         + ("; filled: fired, hollow: upcoming" if several else "")
     )
     fig.tight_layout()
+    _untangle(fig, [now_label], [a for a in ax.texts if a is not now_label])
     return fig
+
+
+#: Where a label may sit, in points from its marker: above, below, then further out; and
+#: when those are taken (events minutes apart), the same lanes further right, with a leader.
+_LANES = (6, -15, 17, -26, 28, -37)
+_SHIFTS = (4, 70, 140, 210, 280)
+
+
+def _untangle(fig: Any, fixed: list[Any], labels: list[Any]) -> None:
+    """Move each label (in time order) to the first place where it overlaps no label placed
+    before it, no marker, nor the figure's edge; a label moved right gets a leader line."""
+    from matplotlib.dates import date2num
+    from matplotlib.transforms import Bbox
+
+    renderer = fig.canvas.get_renderer()
+    edge = fig.bbox
+    taken = [a.get_window_extent(renderer) for a in fixed]
+    r = 4 * fig.dpi / 72  # a marker's half size (7 points across), in pixels
+    for a in labels:  # every marker, so that no label covers another's point
+        x, y = a.axes.transData.transform((date2num(a.xy[0]), a.xy[1]))
+        taken.append(Bbox([[x - r, y - r], [x + r, y + r]]))
+    places = [(dx, dy) for dx in _SHIFTS for dy in _LANES]
+    for label in sorted(labels, key=lambda a: (a.xy[0], -a.xy[1])):
+        for dx, dy in places:
+            label.xyann = (dx, dy)
+            box = label.get_window_extent(renderer)
+            inside = box.x1 <= edge.x1 and box.y0 >= edge.y0 and box.y1 <= edge.y1
+            if inside and not any(box.overlaps(other) for other in taken):
+                break
+        gap = 3  # pixels between two labels, so that two names never read as one
+        taken.append(Bbox([[box.x0 - gap, box.y0], [box.x1 + gap, box.y1]]))
+        if label.xyann[0] != _SHIFTS[0]:  # moved right: a line back to its marker
+            label.axes.annotate(
+                "",
+                label.xy,
+                xytext=(label.xyann[0], label.xyann[1] + 3),
+                textcoords="offset points",
+                arrowprops={"arrowstyle": "-", "color": label.get_color(), "lw": 0.5},
+            )
 
 
 def _label(ev: Any) -> str:
@@ -164,18 +208,18 @@ def _row(
     color: str,
     hollow: bool = False,
 ) -> None:
-    for i, (at, label) in enumerate(items):
+    for at, label in items:
         ax.plot(  # type: ignore[attr-defined]
             [at], [y], marker=marker, ms=7, color=color, mfc="white" if hollow else color, ls=""
         )
         ax.annotate(  # type: ignore[attr-defined]
             label,
             (at, y),
-            xytext=(4, 8 if i % 2 == 0 else -14),
+            xytext=(_SHIFTS[0], _LANES[0]),  # moved to a free place once all are drawn
             textcoords="offset points",
             fontsize=7.5,
-            rotation=18,
             color=color,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
         )
 
 
