@@ -162,7 +162,7 @@ def _untangle(fig: Any, fixed: list[Any], labels: list[Any]) -> None:
     taken = [a.get_window_extent(renderer) for a in fixed]
     r = 4 * fig.dpi / 72  # a marker's half size (7 points across), in pixels
     for a in labels:  # every marker, so that no label covers another's point
-        x, y = a.axes.transData.transform((date2num(a.xy[0]), a.xy[1]))
+        x, y = a.axes.transData.transform((date2num(a.xy[0]), a.xy[1]))  # type: ignore[no-untyped-call]
         taken.append(Bbox([[x - r, y - r], [x + r, y + r]]))
     places = [(dx, dy) for dx in _SHIFTS for dy in _LANES]
     for label in sorted(labels, key=lambda a: (a.xy[0], -a.xy[1])):
