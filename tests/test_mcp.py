@@ -100,6 +100,25 @@ def test_tools_answer_like_the_cli(path: Path) -> None:
         assert when.structured_content == _cli_json(["when", "auto_confirm", "--now", now], log)[1]
 
 
+def test_tools_speak_the_language_asked_like_the_cli() -> None:
+    log = json.loads((ROOT / "examples" / "order.json").read_text())
+    now = "2026-11-08T12:00:00+08:00"
+    when, acts = _run(
+        [
+            ("order_when", {"log": log, "now": now, "event": "auto_confirm", "lang": "zh"}),
+            ("order_actions", {"log": log, "now": now, "include_refused": True, "lang": "zh"}),
+        ]
+    )
+    cli_when = _cli_json(["when", "auto_confirm", "--now", now, "--lang", "zh"], log)[1]
+    assert when.structured_content == cli_when and "暂停计时" in cli_when["reason"]
+    cli_acts = _cli_json(["actions", "--all", "--now", now, "--lang", "zh"], log)[1]
+    assert acts.structured_content == {"actions": cli_acts}
+    refused = [a["reason"] for a in cli_acts if not a["allowed"]]
+    assert refused and all(
+        "同一时间只能有一个退款" in r or "需要" in r or "剩余" in r for r in refused
+    )
+
+
 def test_simulate_applies_hypothetical_events_and_stores_nothing() -> None:
     log = json.loads((ROOT / "examples" / "order.json").read_text())
     now = "2026-11-08T12:00:00+08:00"

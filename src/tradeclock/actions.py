@@ -100,15 +100,16 @@ class Action(NamedTuple):
     #: :meth:`summary` can say it in either language (``reason`` is the English)
     why: Any = None
 
-    def to_dict(self, tz: Any) -> dict[str, Any]:
-        """The JSON form, deadlines with their times in zone ``tz``."""
+    def to_dict(self, tz: Any, lang: str = "en") -> dict[str, Any]:
+        """The JSON form, deadlines with their times in zone ``tz``, a refusal's ``reason`` in
+        ``lang``."""
         return {
             "actor": self.actor,
             "event": self.event,
             "label": self.label,
             "fields": self.fields,
             "allowed": self.allowed,
-            "reason": self.reason,
+            "reason": self.reason if self.why is None else text(self.why, lang),
             "rule": self.rule,
             "state": list(self.state),
             "refund": list(self.refund),

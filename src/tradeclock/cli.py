@@ -304,7 +304,7 @@ def _cmd_actions(args: argparse.Namespace) -> int:
     found = order.allowed_actions(_now(args.now), args.actor, include_refused=args.all)
     tz = order.rules.tz
     if args.json:
-        print(json.dumps([a.to_dict(tz) for a in found], ensure_ascii=False, indent=2))
+        print(json.dumps([a.to_dict(tz, args.lang) for a in found], ensure_ascii=False, indent=2))
         return 0
     for actor in ("buyer", "seller", "carrier", "platform"):
         mine = [a for a in found if a.actor == actor]

@@ -20,6 +20,7 @@ from . import top
 from .errors import InvalidInput, TradeclockError
 from .explain import explain_dict
 from .order import Order, load
+from .words import check_lang
 
 __all__ = ["build_server", "main"]
 
@@ -65,7 +66,11 @@ def build_server() -> MCPServer:
 
     @server.tool()
     def order_when(
-        log: dict[str, Any], event: str, now: str | None = None, line: str | None = None
+        log: dict[str, Any],
+        event: str,
+        now: str | None = None,
+        line: str | None = None,
+        lang: str = "en",
     ) -> dict[str, Any]:
         """When the automatic `event` happens (auto_close, pay_reminder, dispatch_due,
         auto_confirm, auto_refund, auto_agree, refund_close, return_window_end, evidence_due,
@@ -73,11 +78,11 @@ def build_server() -> MCPServer:
         `{event, at, earliest, rule, line, reason}`, `at` null when it will not happen; for
         money_arrival `at` is the latest instant the refunded money arrives and `earliest`
         the first. For a trade of several lines (`placed.lines`), `line` asks about one line
-        (its own deadline, or the trade's as a whole)."""
+        (its own deadline, or the trade's as a whole). `reason` is in `lang` (en or zh)."""
 
         def answer() -> dict[str, Any]:
             order = _order(log)
-            return order.status(_now(now)).when_dict(event, order.rules, line)
+            return order.status(_now(now)).when_dict(event, order.rules, line, lang)
 
         return _guard(answer)
 
@@ -100,15 +105,18 @@ def build_server() -> MCPServer:
         now: str | None = None,
         actor: str | None = None,
         include_refused: bool = False,
+        lang: str = "en",
     ) -> dict[str, Any]:
         """What each party (buyer, seller, carrier, platform; or only `actor`) may do at `now`,
         and what each action would change: state changes at once, deadlines started and
-        stopped. With `include_refused`, also what is not allowed and why."""
+        stopped. With `include_refused`, also what is not allowed and why (`reason`, in
+        `lang`: en or zh)."""
 
         def run() -> dict[str, Any]:
+            check_lang(lang)
             order = _order(log)
             found = order.allowed_actions(_now(now), actor, include_refused)
-            return {"actions": [a.to_dict(order.rules.tz) for a in found]}
+            return {"actions": [a.to_dict(order.rules.tz, lang) for a in found]}
 
         return _guard(run)
 
