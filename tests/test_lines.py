@@ -357,9 +357,9 @@ def test_the_explanation_names_each_line(lang: str) -> None:
     )
     text = order.explain(t("2026-11-02 10:00"), lang)
     if lang == "zh":
-        assert "卖家已部分发货" in text and "子订单 A：" in text and "（子订单 A）" in text
+        assert "卖家已部分发货" in text and "子订单 A：" in text and "后，子订单 A）" in text
     else:
-        assert "partly shipped" in text and "Line A: paid" in text and "(line A)" in text
+        assert "partly shipped" in text and "Line A: paid" in text and ", line A)" in text
 
 
 def test_the_timeline_picture_has_a_row_per_line() -> None:
