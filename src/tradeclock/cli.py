@@ -255,7 +255,8 @@ def _load(path: str, rule_files: Sequence[str]) -> Order:
     # every file is a rule set or a version of one (effective_from): the order is judged by
     # the version in force when it was placed
     registry = RuleRegistry(*(load_rules(Path(f)) for f in rule_files))
-    source = sys.stdin.read() if path == "-" else Path(path)
+    # "-": the JSON text on standard input, never a path
+    source = sys.stdin.buffer.read() if path == "-" else Path(path)
     return load(source, rules=registry)
 
 
@@ -531,7 +532,7 @@ def _rule_set(value: str | None) -> RuleSet | None:
 
 
 def _cmd_import_top(args: argparse.Namespace) -> int:
-    source = sys.stdin.read() if args.file == "-" else Path(args.file)
+    source = sys.stdin.buffer.read() if args.file == "-" else Path(args.file)
     trade, refunds = top.read_payload(source)
     log = top.from_trade(trade, refunds, rules=_rule_set(args.rules))
     print(json.dumps(log, ensure_ascii=False, indent=2))

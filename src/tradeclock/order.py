@@ -21,13 +21,14 @@ from typing import Any, ClassVar, NamedTuple
 
 import attrs
 
+from ._input import json_looks_like, read_document
 from ._time import parse_instant
 from .actions import Action, actions
 from .engine import IsTrade, advance, apply, apply_event, build_status, instalments
 from .errors import InvalidInput, RulesMismatch, TradeclockError, VersionConflict
 from .events import Event, Parsed, check_auto_event, check_text, parse_event
 from .explain import explain
-from .limits import MAX_EVENTS, MAX_LOG_BYTES
+from .limits import MAX_EVENTS
 from .rules import LATE_SHIPMENT, RuleRegistry, RuleSet, get_rules
 from .state import State
 from .status import Status
@@ -339,15 +340,19 @@ class Order:
 
 
 def load(
-    obj: Mapping[str, Any] | str | Path,
+    obj: Mapping[str, Any] | str | bytes | Path,
     *,
     rules: RuleSet | Mapping[str, RuleSet] | RuleRegistry | None = None,
 ) -> Order:
     """Replay an event log into an :class:`Order`.
 
-    ``obj`` is a mapping, a JSON string, or a path to a JSON file in the event-log format
-    ``{"id", "rules", "events": [...]}``. ``rules`` supplies custom rule sets, known by their
-    names beside the presets ``taobao`` and ``tmall``: one :class:`RuleSet`, a mapping of
+    ``obj`` is the event log ``{"id", "rules", "events": [...]}``: a mapping, JSON text
+    (``str`` or ``bytes``; a leading byte-order mark and whitespace allowed) or a
+    ``pathlib.Path`` of a JSON file. A ``str`` that is not JSON is read as a path only when it
+    names an existing file; else it is :class:`InvalidInput` saying it is neither.
+
+    ``rules`` supplies custom rule sets, known by their names beside the presets ``taobao``
+    and ``tmall``: one :class:`RuleSet`, a mapping of
     them by name, or a :class:`RuleRegistry` of versions, from which the version in force when
     the order was placed is taken (and pinned: later versions never move it). The log's
     ``rules`` field picks one of them.
@@ -518,28 +523,16 @@ def replay(order_id: str, rs: RuleSet, events: Iterable[Event | Mapping[str, Any
     return Order(order_id, rs, tuple(parsed), st)
 
 
-def _read(obj: Mapping[str, Any] | str | Path, what: str = "event log") -> Any:
-    """``obj`` itself (a mapping), or the JSON in a string or a file (``what`` in errors)."""
+def _read(obj: Mapping[str, Any] | str | bytes | Path, what: str = "event log") -> Any:
+    """``obj`` itself (a mapping), or the JSON it is (text or bytes) or names (a ``Path``; a
+    ``str`` that is not JSON and names an existing file): see :mod:`tradeclock._input`."""
     if isinstance(obj, Mapping):
         return obj
-    if isinstance(obj, Path) or (isinstance(obj, str) and not obj.lstrip().startswith(("{", "["))):
-        path = Path(obj)
-        try:
-            with path.open("rb") as f:
-                raw = f.read(MAX_LOG_BYTES + 1)
-            text = raw.decode("utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{what} {str(path)!r} is not UTF-8 text") from None
-    elif isinstance(obj, str):
-        text = obj
-    else:
-        raise InvalidInput(
-            f"load() takes a dict, a JSON string or a path, got {type(obj).__name__}"
-        )
-    if len(text) > MAX_LOG_BYTES:
-        raise InvalidInput(f"the {what} is larger than {MAX_LOG_BYTES} bytes")
+    return read_document(obj, what, "JSON", parse_json, json_looks_like)
+
+
+def parse_json(text: str) -> Any:
+    """The value of JSON ``text``; malformed JSON is :class:`InvalidInput` with its place."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

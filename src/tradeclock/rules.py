@@ -1841,8 +1841,10 @@ def get_rules(name: str, extra: Mapping[str, RuleSet] | None = None) -> RuleSet:
     raise InvalidInput(f"unknown rule set {name!r} (known: {', '.join(known)})")
 
 
-def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
-    """Build a rule set from TOML (a path, TOML text or an already-parsed mapping).
+def load_rules(source: str | bytes | Path | Mapping[str, Any]) -> RuleSet:
+    """Build a rule set from TOML: a ``pathlib.Path``, TOML text (``str`` or ``bytes``) or an
+    already-parsed mapping; a ``str`` that is not TOML is a path only when it names an existing
+    file (the same rule as :func:`tradeclock.load`).
 
     The file is data only: a ``base`` preset, an optional ``name`` and ``timezone``, and a
     ``[durations]`` table of ISO-8601 durations keyed by rule id. Nothing in it is executed.
@@ -1856,11 +1858,7 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
         data: Mapping[str, Any] = source
         where = "rule set"
     else:
-        text, where = _read_toml_source(source)
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InvalidInput(f"{where}: not valid TOML: {exc}") from None
+        data, where = _read_toml_source(source)
     unknown = set(data) - _TOML_KEYS
     if unknown:
         raise InvalidInput(
@@ -1916,11 +1914,22 @@ def load_rules(source: str | Path | Mapping[str, Any]) -> RuleSet:
     return rs.effective(since)
 
 
-def _read_toml_source(source: str | Path) -> tuple[str, str]:
-    if isinstance(source, Path) or ("\n" not in source and source.endswith(".toml")):
-        path = Path(source)
+def _read_toml_source(source: str | bytes | Path) -> tuple[Mapping[str, Any], str]:
+    """The parsed rule set file and what to call it in errors: a ``Path`` (or a ``str`` that
+    is not TOML and names an existing file) is read, TOML text or bytes parsed."""
+    from ._input import read_document, toml_looks_like
+
+    def parse(text: str) -> Mapping[str, Any]:
         try:
-            return path.read_text(encoding="utf-8"), str(path)
-        except OSError as exc:
-            raise InvalidInput(f"cannot read rule set file {str(path)!r}: {exc.strerror}") from None
-    return source, "rule set"
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput(f"not valid TOML: {exc}") from None
+
+    try:
+        data = read_document(source, "rule set file", "TOML", parse, toml_looks_like)
+    except InvalidInput as exc:
+        if exc.message.startswith("not valid TOML"):  # text, not a file: say what it was
+            raise InvalidInput(f"rule set: {exc.message}") from None
+        raise
+    named = isinstance(source, Path) or (isinstance(source, str) and not toml_looks_like(source))
+    return data, str(source) if named else "rule set"

@@ -139,7 +139,7 @@ def read_payload(obj: object) -> tuple[Mapping[str, Any], list[Mapping[str, Any]
     ``taobao.refund.get`` does (``{"refund_get_response": {"refund": ...}}``); a bare trade
     object (with its ``tid``) is a trade without refunds. ``obj`` may also be a path to a JSON
     file or JSON text."""
-    if isinstance(obj, str | Path):
+    if isinstance(obj, str | bytes | Path):
         obj = _read(obj, "TOP payload")
     if not isinstance(obj, Mapping):
         raise InvalidInput(f"a TOP payload must be a JSON object, got {type(obj).__name__}")

@@ -1,0 +1,118 @@
+"""Reading a document (an event log, a TOP payload, a rule set file) without guessing.
+
+One rule for every reader: a ``pathlib.Path`` is a file; ``bytes`` are the document itself
+(UTF-8, a byte-order mark allowed), never a path; a ``str`` is the document when it parses, and
+a path only when it does not parse and names an existing file; anything else is
+:class:`~tradeclock.errors.InvalidInput` saying it is neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from .errors import InvalidInput
+from .limits import MAX_LOG_BYTES as MAX_BYTES
+
+__all__ = ["json_looks_like", "read_document", "toml_looks_like"]
+
+T = TypeVar("T")
+_BOM = "\ufeff"
+
+
+def read_document(
+    obj: str | bytes | bytearray | Path,
+    what: str,
+    kind: str,
+    parse: Callable[[str], T],
+    looks_like: Callable[[str], bool],
+) -> T:
+    """The parsed document ``obj``; ``what`` names it in errors ("event log"), ``kind`` its
+    format ("JSON"); ``parse`` raises ``InvalidInput`` on malformed text; ``looks_like`` tells
+    text meant as a document (whose parse error is the one to report) from a mistyped path."""
+    if isinstance(obj, Path):
+        return _parse_file(obj, what, parse)
+    if isinstance(obj, bytes | bytearray):
+        return parse(_not_empty(_decode(bytes(obj), what), what, kind))
+    if not isinstance(obj, str):
+        raise InvalidInput(
+            f"the {what} is given as a mapping, {kind} text (str or bytes) or a pathlib.Path, "
+            f"not {type(obj).__name__}"
+        )
+    text = obj.removeprefix(_BOM)
+    _check_size(len(text.encode("utf-8", "surrogatepass")), what)
+    try:
+        return parse(text)
+    except InvalidInput:
+        if _names_file(text):
+            return _parse_file(Path(text), what, parse)
+        if not text.strip():
+            raise InvalidInput(f"the {what} is empty (no {kind})") from None
+        if looks_like(text):
+            raise
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    raise InvalidInput(
+        f"{shown!r} is neither {kind} nor the path of an existing file (the {what} is given "
+        f"as {kind} text or a path)"
+    )
+
+
+def _not_empty(text: str, what: str, kind: str) -> str:
+    if not text.strip():
+        raise InvalidInput(f"the {what} is empty (no {kind})")
+    return text
+
+
+def _parse_file(path: Path, what: str, parse: Callable[[str], T]) -> T:
+    text = _file(path, what)
+    try:
+        return parse(text)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{what} {str(path)!r}: {exc.message}") from None
+
+
+def _names_file(text: str) -> bool:
+    if not text or len(text) > 4096 or "\n" in text or "\0" in text:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _file(path: Path, what: str) -> str:
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
+    return _decode(raw, what, str(path))
+
+
+def _decode(raw: bytes, what: str, name: str = "") -> str:
+    _check_size(len(raw), what)
+    try:
+        return raw.decode("utf-8").removeprefix(_BOM)
+    except UnicodeDecodeError:
+        where = f"{what} {name!r}" if name else f"the {what}"
+        raise InvalidInput(f"{where} is not UTF-8 text") from None
+
+
+def _check_size(size: int, what: str) -> None:
+    if size > MAX_BYTES:
+        raise InvalidInput(f"the {what} is larger than {MAX_BYTES} bytes")
+
+
+def json_looks_like(text: str) -> bool:
+    """Text meant as JSON (not a path): it starts like a JSON value."""
+    head = text.lstrip()[:1]
+    return head in ("{", "[", '"', "-") or head.isdigit() or text.strip() in _JSON_WORDS
+
+
+_JSON_WORDS = ("null", "true", "false")
+
+
+def toml_looks_like(text: str) -> bool:
+    """Text meant as TOML (not a path): it holds a line or a key and value."""
+    return "\n" in text or "=" in text or text.lstrip().startswith("[")
