@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 from conftest import e, log, t
@@ -29,15 +30,17 @@ def test_malformed_json() -> None:
 
 
 def test_missing_file() -> None:
-    err = _err("/nonexistent/order.json")
+    err = _err(Path("/nonexistent/order.json"))
     assert err.kind == "invalid_input" and "cannot read" in err.message
+    err = _err("/nonexistent/order.json")  # a str: neither JSON nor an existing file
+    assert err.kind == "invalid_input" and "neither JSON nor the path" in err.message
 
 
 @pytest.mark.parametrize(
     ("data", "match"),
     [
         ("[]", "must be a JSON object"),
-        (42, "takes a dict, a JSON string or a path"),
+        (42, "given as a mapping, JSON text"),
         ({"rules": "taobao", "events": [PLACED]}, "needs an 'id'"),
         ({"id": "A", "events": [PLACED]}, "'rules' must name a rule set"),
         ({"id": "A", "rules": "taobao", "events": [PLACED], "extra": 1}, "unknown keys"),

@@ -241,6 +241,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _stdin() -> bytes:
+    """Standard input as bytes: always the document itself, never a path."""
+    raw = getattr(sys.stdin, "buffer", None)  # a text stream stands in for it in tests
+    return raw.read() if raw is not None else sys.stdin.read().encode("utf-8")
+
+
 def _lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGS, default="en", help="en (default) or zh: the text")
 
@@ -256,7 +262,7 @@ def _load(path: str, rule_files: Sequence[str]) -> Order:
     # the version in force when it was placed
     registry = RuleRegistry(*(load_rules(Path(f)) for f in rule_files))
     # "-": the JSON text on standard input, never a path
-    source = sys.stdin.buffer.read() if path == "-" else Path(path)
+    source = _stdin() if path == "-" else Path(path)
     return load(source, rules=registry)
 
 
@@ -532,7 +538,7 @@ def _rule_set(value: str | None) -> RuleSet | None:
 
 
 def _cmd_import_top(args: argparse.Namespace) -> int:
-    source = sys.stdin.buffer.read() if args.file == "-" else Path(args.file)
+    source = _stdin() if args.file == "-" else Path(args.file)
     trade, refunds = top.read_payload(source)
     log = top.from_trade(trade, refunds, rules=_rule_set(args.rules))
     print(json.dumps(log, ensure_ascii=False, indent=2))
