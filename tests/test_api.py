@@ -41,6 +41,7 @@ DOCUMENTED = {
     "RuleRegistry",
     "RuleSet",
     "Status",
+    "StorageError",
     "TradeclockError",
     "RulesMismatch",
     "VersionConflict",

@@ -92,13 +92,16 @@ def test_the_queue_never_fires_by_rules_other_than_the_order_was_stored_under(
     # the shop changed its TOML but kept the name: the stored order is not judged by it
     three_days = tc.TAOBAO.with_overrides({"pay.unpaid_close": "P3D"}, name="shop")
     with Queue(path, rules=three_days) as q:
-        with pytest.raises(tc.RulesMismatch, match="order A is pinned"):
-            q.fire_due(t("2026-11-11 12:00"))
+        # the order is kept as failed with its typed error, and nothing fires for it
+        assert q.fire_due(t("2026-11-11 12:00")) == []
+        (failure,) = q.failures()
+        assert failure.kind == "rules_mismatch" and "order A is pinned" in failure.message
         with pytest.raises(tc.RulesMismatch):
             q.get("A")
     with Queue(path, rules=hour) as q:  # the rule set it was stored under: fires on time
         [record] = q.fire_due(t("2026-11-11 12:00"))
         assert (record.event, record.fired_at) == ("auto_close", t("2026-11-11 11:00"))
+        assert q.failures() == []  # judged at last: the failure is gone
 
 
 def test_a_queue_written_before_pinning_opens_and_pins_on_the_next_write(tmp_path: Path) -> None:

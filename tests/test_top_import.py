@@ -627,9 +627,13 @@ def test_check_top_lists_unjudged_files_without_failing(
 ) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("not json")
-    assert main(["check-top", str(bad)]) == 0
-    out = capsys.readouterr().out
+    good = ROOT / "examples" / "top" / "12-return-wait-seller-confirm.json"
+    # every payload is judged; an unreadable one is listed, and the exit status says so
+    assert main(["check-top", str(bad), str(good)]) == 2
+    out, err = capsys.readouterr()
     assert "unjudged  " + str(bad) in out and "malformed JSON" in out
+    assert str(good) + "\n  agree" in out  # the readable one is judged
+    assert err.startswith("tradeclock: invalid_input: ") and str(bad) in err
 
 
 # --- rules carry the date they were checked -------------------------------------------------

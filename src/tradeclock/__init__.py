@@ -9,6 +9,7 @@ from .errors import (
     NotAllowed,
     OutOfOrder,
     RulesMismatch,
+    StorageError,
     TradeclockError,
     VersionConflict,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "RuleSet",
     "RulesMismatch",
     "Status",
+    "StorageError",
     "TradeclockError",
     "VersionConflict",
     "get_rules",

@@ -8,14 +8,15 @@ a path only when it does not parse and names an existing file; anything else is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import InvalidInput
 from .limits import MAX_LOG_BYTES as MAX_BYTES
 
-__all__ = ["json_looks_like", "read_document", "toml_looks_like"]
+__all__ = ["json_looks_like", "read_document", "read_json", "toml_looks_like"]
 
 T = TypeVar("T")
 _BOM = "\ufeff"
@@ -116,3 +117,21 @@ _JSON_WORDS = ("null", "true", "false")
 def toml_looks_like(text: str) -> bool:
     """Text meant as TOML (not a path): it holds a line or a key and value."""
     return "\n" in text or "=" in text or text.lstrip().startswith("[")
+
+
+def read_json(obj: str | bytes | bytearray | Path, what: str) -> Any:
+    """The JSON value ``obj`` is (text or bytes) or names (a ``Path``, or a ``str`` that is not
+    JSON and names an existing file); ``what`` names it in errors ("event log")."""
+    return read_document(obj, what, "JSON", parse_json, json_looks_like)
+
+
+def parse_json(text: str) -> Any:
+    """The value of JSON ``text``; malformed JSON is :class:`InvalidInput` with its place."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise InvalidInput("malformed JSON: nested too deeply") from None

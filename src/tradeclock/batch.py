@@ -39,7 +39,7 @@ from operator import attrgetter
 from typing import Any
 
 from ._time import parse_instant
-from .errors import InvalidInput, TradeclockError
+from .errors import InvalidInput, TradeclockError, storage_error
 from .events import _OPTIONAL, arrow_kind
 from .order import Order
 from .rules import TAOBAO, RuleSet, get_rules, load_rules
@@ -600,33 +600,57 @@ def status_dask(
 
 
 def read_events(path: str) -> Any:
-    """An event table from a ``.parquet`` or ``.csv`` file (every column read as written)."""
+    """An event table from a ``.parquet`` or ``.csv`` file (every column read as written); a
+    file that is missing or not what its name says is :class:`StorageError` naming it."""
+    if not path.endswith((".parquet", ".csv")):
+        raise InvalidInput(f"an event table is a .parquet or .csv file, not {path!r}")
+    try:
+        return _read_events(path)
+    except Exception as exc:
+        typed = storage_error(exc, f"event table {path!r}")
+        if typed is None:
+            raise
+        raise typed from None
+
+
+def _read_events(path: str) -> Any:
     from .generate import schema
 
     if path.endswith(".parquet"):
         import pyarrow.parquet as pq
 
         return pq.read_table(path)
-    if path.endswith(".csv"):
-        import pyarrow.csv as pcsv
+    import pyarrow.csv as pcsv
 
-        wanted = schema()
-        with open(path, encoding="utf-8") as f:
-            header = [name.strip().strip('"') for name in f.readline().split(",")]
-        types = {f.name: f.type for f in wanted if f.name in header}
-        return pcsv.read_csv(
-            path, convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
-        )
-    raise InvalidInput(f"an event table is a .parquet or .csv file, not {path!r}")
+    wanted = schema()
+    with open(path, encoding="utf-8") as f:
+        header = [name.strip().strip('"') for name in f.readline().split(",")]
+    types = {f.name: f.type for f in wanted if f.name in header}
+    return pcsv.read_csv(
+        path, convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+    )
 
 
 def write_table(table: Any, path: str) -> None:
-    """Write a table to ``.parquet`` or ``.csv``."""
+    """Write a table to ``.parquet`` or ``.csv``; an unwritable place is
+    :class:`StorageError` naming it."""
+    if not path.endswith((".parquet", ".csv")):
+        raise InvalidInput(f"write a table as .parquet or .csv, not {path!r}")
+    try:
+        _write_table(table, path)
+    except Exception as exc:
+        typed = storage_error(exc, f"table {path!r}")
+        if typed is None:
+            raise
+        raise typed from None
+
+
+def _write_table(table: Any, path: str) -> None:
     if path.endswith(".parquet"):
         import pyarrow.parquet as pq
 
         pq.write_table(table, path)
-    elif path.endswith(".csv"):
+    else:
         import pyarrow.csv as pcsv
 
         if any(str(f.type).startswith("list") for f in table.schema):
@@ -634,5 +658,3 @@ def write_table(table: Any, path: str) -> None:
                 [f.name for f in table.schema if str(f.type).startswith("list")]
             )
         pcsv.write_csv(table, path)
-    else:
-        raise InvalidInput(f"write a table as .parquet or .csv, not {path!r}")

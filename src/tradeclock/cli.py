@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from . import top
+from ._input import read_json
 from ._time import format_duration_iso, format_short
-from .errors import InvalidInput, TradeclockError
+from .errors import InvalidInput, TradeclockError, storage_error
 from .events import AutoEvent
 from .explain import LANGS, explain, explain_dict, stop_words
 from .order import Order, load
@@ -53,11 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except TradeclockError as exc:
-        if getattr(args, "json", False):
-            err = exc.to_dict()
-            print(json.dumps({"error": err}, ensure_ascii=False, indent=2))
-        print(f"tradeclock: {exc.kind}: {exc.text(getattr(args, 'lang', 'en'))}", file=sys.stderr)
-        return 2
+        return _fail(args, exc)
+    except Exception as exc:  # a file, database or Arrow error: typed, never a traceback
+        typed = storage_error(exc)
+        if typed is None:
+            raise
+        return _fail(args, typed)
+
+
+def _fail(args: argparse.Namespace, exc: TradeclockError) -> int:
+    """Report ``exc``: one line on stderr and, with ``--json``, the JSON error; exit 2."""
+    if getattr(args, "json", False):
+        print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, indent=2))
+    print(f"tradeclock: {exc.kind}: {exc.text(getattr(args, 'lang', 'en'))}", file=sys.stderr)
+    return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,7 +119,9 @@ def _parser() -> argparse.ArgumentParser:
         help="event-log (default), status, explain or actions",
     )
     s.add_argument(
-        "--rules", metavar="SHOP.toml", help="admit the events a rule set file defines of its own"
+        "--rules",
+        metavar="NAME|TOML",
+        help=_RULES_HELP + ", whose own events the schema admits",
     )
     s.set_defaults(func=_cmd_schema)
 
@@ -133,7 +145,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     d.add_argument(
-        "--rules", default="taobao", help="whose durations label the timers: preset or TOML"
+        "--rules",
+        metavar="NAME|TOML",
+        default="taobao",
+        help=_RULES_HELP + ", whose durations label the timers (default taobao)",
     )
     d.add_argument(
         "--markdown",
@@ -162,7 +177,12 @@ def _parser() -> argparse.ArgumentParser:
         help="keep only orders whose next deadline is this close (ISO-8601, e.g. PT1H)",
     )
     b.add_argument("--workers", type=int, default=1, help="processes (0: every core; default 1)")
-    b.add_argument("--rules", default="taobao", help="rule set for rows without one, or a TOML")
+    b.add_argument(
+        "--rules",
+        metavar="NAME|TOML",
+        default="taobao",
+        help=_RULES_HELP + " (default taobao; rows naming none are judged by it)",
+    )
     b.add_argument("--json", action="store_true", help="print the summary as JSON")
     b.add_argument(
         "--lines", action="store_true", help="one row per line (sub-order), with a line column"
@@ -178,15 +198,24 @@ def _parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("enqueue", help="store event logs in a due-queue file (SQLite)")
     q.add_argument("logs", metavar="FILE", nargs="+", help="event logs (JSON)")
-    q.add_argument("--db", required=True, help="the queue's SQLite file")
+    q.add_argument("--db", required=True, help="the queue's SQLite file (created if missing)")
+    _rules_flag(q)
     q.set_defaults(func=_cmd_enqueue)
 
     k = sub.add_parser("worker", help="fire due automatic events from a queue file, in a loop")
     k.add_argument("--db", required=True, help="the queue's SQLite file")
+    k.add_argument("--create", action="store_true", help="create the queue file if missing")
     k.add_argument("--interval", type=float, default=1.0, help="seconds between sweeps")
     k.add_argument("--once", action="store_true", help="one sweep, then exit")
     k.add_argument("--now", help="sweep as of this instant (default: the current time)")
+    _rules_flag(k)
     k.set_defaults(func=_cmd_worker)
+
+    qs = sub.add_parser("queue", help="what a queue file holds: orders, next deadline, failures")
+    qs.add_argument("--db", required=True, help="the queue's SQLite file")
+    qs.add_argument("--json", action="store_true", help="print JSON")
+    _rules_flag(qs)
+    qs.set_defaults(func=_cmd_queue)
 
     r = sub.add_parser("rules", help="print a rule set's table (durations and sources)")
     r.add_argument(
@@ -220,11 +249,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_RULES_HELP = "the rule set to judge by: a preset name or a TOML file"
+
+
+def _rules_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--rules",
+        metavar="NAME|TOML",
+        action="append",
+        default=[],
+        help=_RULES_HELP + " (repeat for versions of one rule set); a log naming another rule "
+        "set is an error",
+    )
+
+
 def _top_rules(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--rules",
         metavar="NAME|TOML",
-        help="the rule set to judge by (default: tmall for a mall seller, else taobao)",
+        help=_RULES_HELP + " (default: tmall for a mall seller, else taobao)",
     )
 
 
@@ -232,13 +275,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
     p.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument(
-        "--rules",
-        metavar="TOML",
-        action="append",
-        default=[],
-        help="a custom rule set file (repeatable); the log's 'rules' names it",
-    )
+    _rules_flag(p)
 
 
 def _stdin() -> bytes:
@@ -257,13 +294,36 @@ def _now(value: str | None) -> datetime | str:
     return value
 
 
-def _load(path: str, rule_files: Sequence[str]) -> Order:
-    # every file is a rule set or a version of one (effective_from): the order is judged by
-    # the version in force when it was placed
-    registry = RuleRegistry(*(load_rules(Path(f)) for f in rule_files))
+def _rule_set(value: str | None) -> RuleSet | None:
+    """``--rules NAME|TOML``: a preset by name, else a rule set file (never guessed)."""
+    if value is None:
+        return None
+    return PRESETS[value] if value in PRESETS else load_rules(Path(value))
+
+
+def _rule_sets(values: Sequence[str]) -> list[RuleSet]:
+    return [rs for rs in map(_rule_set, values) if rs is not None]
+
+
+def _judged_by(order: Order, sets: Sequence[RuleSet]) -> Order:
+    """``order``, if it names a rule set ``--rules`` gave (or none was given)."""
+    names = sorted({rs.name for rs in sets})
+    if names and order.rules.name not in names:
+        raise InvalidInput(
+            f"order {order.id} names rule set {order.rules.name!r}, and --rules gives "
+            f"{', '.join(map(repr, names))}: judge it by the rule set it names",
+            order_id=order.id,
+        )
+    return order
+
+
+def _load(path: str, values: Sequence[str], sets: Sequence[RuleSet] | None = None) -> Order:
+    # every rule set given is one to judge by, or a version of one (effective_from): the order
+    # is judged by the version in force when it was placed
+    sets = _rule_sets(values) if sets is None else sets
     # "-": the JSON text on standard input, never a path
     source = _stdin() if path == "-" else Path(path)
-    return load(source, rules=registry)
+    return _judged_by(load(source, rules=RuleRegistry(*sets)), sets)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -347,7 +407,8 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
     if args.markdown:
         print(diagrams_markdown(), end="")
         return 0
-    rs = load_rules(Path(args.rules)) if args.rules.endswith(".toml") else get_rules(args.rules)
+    rs = _rule_set(args.rules)
+    assert rs is not None  # a default
     if args.format in ("mermaid", "dot"):
         text = mermaid(args.graph, rs) + "\n" if args.format == "mermaid" else dot(args.graph, rs)
         if args.output:
@@ -421,7 +482,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from . import batch
     from ._time import parse_duration
 
-    rules = load_rules(Path(args.rules)) if args.rules.endswith(".toml") else get_rules(args.rules)
+    rules = _rule_set(args.rules)
+    assert rules is not None  # a default
     within = None if args.due_within is None else parse_duration(args.due_within, "--due-within")
     events = batch.read_events(args.events)
     start = time.perf_counter()
@@ -488,11 +550,17 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_enqueue(args: argparse.Namespace) -> int:
     from .queue import Queue
 
-    with Queue(args.db) as q:
+    sets = _rule_sets(args.rules)
+    with Queue(args.db, {rs.name: rs for rs in sets}) as q:
         for path in args.logs:
-            order = load(Path(path))
-            q.put(order.id, [ev.to_dict() for ev in order.events], rules=order.rules.name)
-            print(f"{order.id}: {len(order.events)} events")
+            order = _load(path, args.rules, sets)
+            added = q.enqueue(order)
+            if added == len(order.events):
+                print(f"{order.id}: {added} events")
+            elif added:
+                print(f"{order.id}: already queued; {added} new events appended")
+            else:
+                print(f"{order.id}: already queued with these {len(order.events)} events")
     return 0
 
 
@@ -510,18 +578,20 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    with Queue(args.db) as q:
+    sets = _rule_sets(args.rules)
+    with Queue(args.db, {rs.name: rs for rs in sets}, create=args.create) as q:
         while True:
-            for r in q.fire_due(_now(args.now)):
-                record = {
-                    "order_id": r.order_id,
-                    "event": r.event,
-                    "rule": r.rule,
-                    "fired_at": r.fired_at.isoformat(),
-                    "processed_at": r.processed_at.isoformat(),
-                    "line": r.line,
-                }
-                print(json.dumps(record), flush=True)
+            # a stop ends the sweep after the order in hand: its transaction is whole; each
+            # order's records are printed once committed
+            done = q.sweep(_now(args.now), stop=lambda: bool(stop), each=_print_fired)
+            for f in done.failed:  # kept in the queue and retried; the others fire meanwhile
+                if f.attempts == 1:
+                    print(
+                        f"tradeclock: order {f.order_id} failed ({f.kind}), kept and retried: "
+                        f"{f.message}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             if args.once or stop:
                 return 0
             deadline = time.monotonic() + args.interval
@@ -531,10 +601,46 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                 return 0
 
 
-def _rule_set(value: str | None) -> RuleSet | None:
-    if value is None:
-        return None
-    return load_rules(Path(value)) if value.endswith(".toml") else get_rules(value)
+def _print_fired(records: list[Any]) -> None:
+    for r in records:
+        record = {
+            "order_id": r.order_id,
+            "event": r.event,
+            "rule": r.rule,
+            "fired_at": r.fired_at.isoformat(),
+            "processed_at": r.processed_at.isoformat(),
+            "line": r.line,
+        }
+        print(json.dumps(record), flush=True)
+
+
+def _cmd_queue(args: argparse.Namespace) -> int:
+    from .queue import Queue
+
+    sets = _rule_sets(args.rules)
+    with Queue(args.db, {rs.name: rs for rs in sets}, create=False) as q:
+        info = q.info()
+        failures = q.failures()
+    if args.json:
+        out = {
+            **info,
+            "failures": [
+                {**f._asdict(), "failed_at": f.failed_at.isoformat()} for f in failures
+            ],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    nxt = info["next_due"] or "none"
+    print(
+        f"{args.db}: {info['orders']} orders, {info['fired']} automatic events recorded, "
+        f"next due {nxt}, {len(failures)} failed"
+    )
+    for f in failures:
+        print(
+            f"  {f.order_id}: {f.kind} since {f.failed_at.strftime('%Y-%m-%d %H:%M')} "
+            f"({f.attempts} attempts): {f.message}"
+        )
+    return 0
 
 
 def _cmd_import_top(args: argparse.Namespace) -> int:
@@ -547,7 +653,18 @@ def _cmd_import_top(args: argparse.Namespace) -> int:
 
 def _cmd_check_top(args: argparse.Namespace) -> int:
     rs = _rule_set(args.rules)
-    report = {f: top.check(Path(f), rules=rs, now=args.now) for f in args.files}
+    # every payload is judged; one that cannot be read is listed as unjudged, and the run
+    # exits 2 naming it (a readable payload that cannot be judged is unjudged, exit 0)
+    report: dict[str, list[top.Finding]] = {}
+    unread: list[TradeclockError] = []
+    for f in args.files:
+        try:
+            payload = read_json(Path(f), "TOP payload")
+        except TradeclockError as exc:
+            unread.append(exc)
+            report[f] = [top.Finding(f, "-", "unjudged", None, None, None, None, exc.message)]
+            continue
+        report[f] = top.check(payload, rules=rs, now=args.now)
     every = [x for findings in report.values() for x in findings]
     counts, by_rule = top.summary(every), top.by_rule(every)
     if args.json:
@@ -556,6 +673,8 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
             "summary": counts,
             "by_rule": by_rule,
         }
+        if unread:
+            out["error"] = unread[0].to_dict()
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for f, findings in report.items():
@@ -570,6 +689,10 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
         )
         for rule_id, n in by_rule.items():
             print(f"  {rule_id}: {n['agree']} agree, {n['disagree']} disagree")
+    if unread:
+        more = f" (and {len(unread) - 1} more unreadable)" if len(unread) > 1 else ""
+        print(f"tradeclock: {unread[0].kind}: {unread[0].message}{more}", file=sys.stderr)
+        return 2
     return 1 if counts["disagree"] else 0
 
 
@@ -583,7 +706,7 @@ def _finding_line(x: top.Finding) -> str:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    rules = None if args.rules is None else load_rules(args.rules)
+    rules = _rule_set(args.rules)
     print(json.dumps(schema(args.name, rules), ensure_ascii=False, indent=2))
     return 0
 

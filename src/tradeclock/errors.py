@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["InvalidInput", "NotAllowed", "OutOfOrder", "TradeclockError", "VersionConflict"]
+__all__ = [
+    "InvalidInput",
+    "NotAllowed",
+    "OutOfOrder",
+    "StorageError",
+    "TradeclockError",
+    "VersionConflict",
+    "storage_error",
+]
 
 
 class TradeclockError(Exception):
@@ -152,6 +160,38 @@ class VersionConflict(TradeclockError):
     """The order has a different number of events than the writer expected (compare-and-set)."""
 
     kind = "version_conflict"
+
+
+class StorageError(TradeclockError):
+    """A file, directory or database could not be read or written: it is missing, not
+    writable, not a database, or not the format its name says."""
+
+    kind = "storage_error"
+
+
+def storage_error(exc: BaseException, what: str = "") -> StorageError | None:
+    """``exc`` (an ``OSError``, a SQLite or Arrow error, undecodable text) as a
+    :class:`StorageError` naming the file, or ``None`` for any other exception.
+
+    >>> storage_error(FileNotFoundError(2, "No such file or directory", "x.csv")).message
+    "'x.csv': No such file or directory"
+    """
+    import sqlite3
+
+    name = f"{what}: " if what else ""
+    if isinstance(exc, OSError):
+        if exc.strerror is None:  # raised with the path alone (pyarrow does)
+            reason = "not found" if isinstance(exc, FileNotFoundError) else "cannot be used"
+            return StorageError(f"{what or exc}: {reason}")
+        where = what or (repr(exc.filename) if exc.filename is not None else "")
+        return StorageError(f"{where}: {exc.strerror}" if where else exc.strerror)
+    if isinstance(exc, sqlite3.Error):
+        return StorageError(f"{name}not a usable SQLite database ({exc})")
+    if isinstance(exc, UnicodeDecodeError):
+        return StorageError(f"{name}not UTF-8 text ({exc.reason} at byte {exc.start})")
+    if type(exc).__module__.startswith("pyarrow"):  # ArrowInvalid, ArrowIOError, ...
+        return StorageError(f"{name}{str(exc).splitlines()[0]}")
+    return None
 
 
 class RulesMismatch(InvalidInput):

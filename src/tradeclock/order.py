@@ -12,7 +12,6 @@ True
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,7 +20,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import attrs
 
-from ._input import json_looks_like, read_document
+from ._input import read_json
 from ._time import parse_instant
 from .actions import Action, actions
 from .engine import IsTrade, advance, apply, apply_event, build_status, instalments
@@ -528,16 +527,4 @@ def _read(obj: Mapping[str, Any] | str | bytes | Path, what: str = "event log") 
     ``str`` that is not JSON and names an existing file): see :mod:`tradeclock._input`."""
     if isinstance(obj, Mapping):
         return obj
-    return read_document(obj, what, "JSON", parse_json, json_looks_like)
-
-
-def parse_json(text: str) -> Any:
-    """The value of JSON ``text``; malformed JSON is :class:`InvalidInput` with its place."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise InvalidInput("malformed JSON: nested too deeply") from None
+    return read_json(obj, what)

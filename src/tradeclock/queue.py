@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._time import parse_instant
-from .errors import InvalidInput
+from .errors import InvalidInput, StorageError, TradeclockError
 from .order import Order, load
-from .rules import RuleSet
+from .rules import RuleSet, get_rules
 
-__all__ = ["FiredRecord", "Queue"]
+__all__ = ["Failure", "FiredRecord", "Queue", "Sweep"]
 
 #: The fired table, keyed by line (a trade's lines fire apart; ``''``: none named).
 _FIRED = """(
@@ -56,6 +56,14 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_next_due ON orders (next_due) WHERE next_due IS NOT NULL;
 CREATE TABLE IF NOT EXISTS fired {_FIRED};
+CREATE TABLE IF NOT EXISTS failures (
+    order_id     TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    rule         TEXT,
+    failed_at    TEXT NOT NULL,
+    attempts     INTEGER NOT NULL
+);
 """
 #: A queue written before trades had lines: its fired table keyed without the line.
 _LINES_MIGRATION = f"""
@@ -81,6 +89,26 @@ class FiredRecord(NamedTuple):
     line: str | None = None
 
 
+class Failure(NamedTuple):
+    """An order a worker could not judge: its typed error, kept until a sweep judges it (a
+    sweep retries it each time, and the other orders fire meanwhile)."""
+
+    order_id: str
+    kind: str
+    message: str
+    rule: str | None
+    #: when it first failed (the sweep's ``now``, in the order's zone when known)
+    failed_at: datetime
+    attempts: int
+
+
+class Sweep(NamedTuple):
+    """What one sweep did: the automatic events it recorded and the orders it could not judge."""
+
+    fired: list[FiredRecord]
+    failed: list[Failure]
+
+
 def _key(at: datetime) -> str:
     """An instant as sortable text (UTC, microseconds): the index orders by it."""
     return parse_instant(at, "at").strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -94,10 +122,26 @@ class Queue:
     """Orders and their deadlines in one SQLite file (``":memory:"`` for a test)."""
 
     def __init__(
-        self, path: str | Path, rules: RuleSet | Mapping[str, RuleSet] | None = None
+        self,
+        path: str | Path,
+        rules: RuleSet | Mapping[str, RuleSet] | None = None,
+        *,
+        create: bool = True,
     ) -> None:
+        """Open the queue in ``path``; with ``create=False`` a missing file is
+        :class:`StorageError` (a mistyped path must not become an empty queue)."""
         self.path = str(path)
         self.rules = rules
+        if not create and self.path != ":memory:" and not Path(self.path).is_file():
+            raise StorageError(f"queue {self.path!r}: no such file (create it with enqueue)")
+        try:
+            self._open()
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"queue {self.path!r}: not a usable SQLite database ({exc})"
+            ) from None
+
+    def _open(self) -> None:
         self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         if self.path != ":memory:":
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -196,12 +240,104 @@ class Queue:
 
     def fire_due(self, now: datetime | str, limit: int | None = None) -> list[FiredRecord]:
         """Record every automatic event that has happened by ``now`` and was not recorded yet,
-        and move each order's next deadline on. Returns what this call recorded."""
+        and move each order's next deadline on. Returns what this call recorded (an order
+        that cannot be judged is kept as a :class:`Failure`: :meth:`sweep`)."""
+        return self.sweep(now, limit).fired
+
+    def sweep(
+        self,
+        now: datetime | str,
+        limit: int | None = None,
+        stop: Callable[[], bool] | None = None,
+        each: Callable[[list[FiredRecord]], None] | None = None,
+    ) -> Sweep:
+        """:meth:`fire_due`, saying also which orders failed. One order's error never stops
+        the sweep: the order is recorded as failed with its typed error (:meth:`failures`),
+        retried by every later sweep, and forgotten once judged. ``stop`` is asked before each
+        order: a worker told to stop ends after the order in hand, whose transaction is
+        whole. ``each`` is given each order's records once they are committed (a worker
+        prints them as they happen)."""
         t = parse_instant(now, "now")
-        out: list[FiredRecord] = []
+        fired: list[FiredRecord] = []
+        failed: list[Failure] = []
         for order_id, _ in self.due(t)[:limit]:
-            out += self._fire_one(order_id, t)
-        return out
+            if stop is not None and stop():
+                break
+            try:
+                records = self._fire_one(order_id, t)
+            except TradeclockError as exc:
+                failed.append(self._failed(order_id, exc, t))
+                continue
+            fired += records
+            if each is not None and records:
+                each(records)
+        return Sweep(fired, failed)
+
+    def info(self) -> dict[str, Any]:
+        """What the queue holds: ``{"orders", "fired", "next_due"}`` (the earliest instant a
+        worker has something to do, ISO-8601 in its order's zone, or ``None``)."""
+        orders = self.db.execute("SELECT count(*) FROM orders").fetchone()[0]
+        fired = self.db.execute("SELECT count(*) FROM fired").fetchone()[0]
+        row = self.db.execute(
+            "SELECT next_due, rules FROM orders WHERE next_due IS NOT NULL "
+            "ORDER BY next_due LIMIT 1"
+        ).fetchone()
+        nxt = None if row is None else _instant(row[0]).astimezone(self._zone(row[1]))
+        return {
+            "orders": orders,
+            "fired": fired,
+            "next_due": None if nxt is None else nxt.isoformat(),
+        }
+
+    def failures(self) -> list[Failure]:
+        """The orders the last sweeps could not judge, with their errors."""
+        rows = self.db.execute(
+            "SELECT f.order_id, f.kind, f.message, f.rule, f.failed_at, f.attempts, o.rules "
+            "FROM failures f LEFT JOIN orders o USING (order_id) ORDER BY f.failed_at, order_id"
+        ).fetchall()
+        return [
+            Failure(o, k, m, r, _instant(at).astimezone(self._zone(rules)), n)
+            for o, k, m, r, at, n, rules in rows
+        ]
+
+    def enqueue(self, order: Order) -> int:
+        """Store ``order``'s log: a new order whole; a queued one only the events after those
+        stored, checked against its stored version. Returns how many events were new (0: the
+        queue holds them all already). A log that does not continue the stored one is
+        :class:`InvalidInput` naming the first event that differs."""
+        row = self.db.execute(
+            "SELECT rules, log, rules_fingerprint FROM orders WHERE order_id = ?", (order.id,)
+        ).fetchone()
+        if row is None:
+            self.put(order.id, [ev.to_dict() for ev in order.events], rules=order.rules.name)
+            return len(order.events)
+        stored = self._order(order.id, row[0], row[1], row[2])
+        if stored.rules.name != order.rules.name:
+            raise InvalidInput(
+                f"order {order.id} is queued under rule set {stored.rules.name!r}, and this log "
+                f"names {order.rules.name!r}",
+                order_id=order.id,
+            )
+        for i, (old, new) in enumerate(zip(stored.events, order.events, strict=False)):
+            if old != new:
+                raise InvalidInput(
+                    f"order {order.id} is queued with another log: event {i} is {old.type} at "
+                    f"{old.at.isoformat()} there and {new.type} at {new.at.isoformat()} here "
+                    "(enqueue appends only the events after the stored ones)",
+                    order_id=order.id,
+                    event_index=i,
+                )
+        if len(order.events) < len(stored.events):
+            raise InvalidInput(
+                f"order {order.id} is queued with {len(stored.events)} events, more than the "
+                f"{len(order.events)} of this log (enqueue never removes events)",
+                order_id=order.id,
+            )
+        added = [ev.to_dict() for ev in order.events[len(stored.events) :]]
+        if added:
+            n = len(stored.events)
+            self.put(order.id, added, rules=order.rules.name, expected_version=n)
+        return len(added)
 
     def fired(self, order_id: str | None = None) -> list[FiredRecord]:
         """What the queue recorded, in time order (one order's, or all)."""
@@ -210,10 +346,13 @@ class Queue:
         if order_id is not None:
             sql, args = sql + " WHERE order_id = ?", (order_id,)
         rows = self.db.execute(sql + " ORDER BY fired_at, order_id, rowid", args).fetchall()
-        return [
-            FiredRecord(o, e, r, _instant(f), _instant(p), line or None)
-            for o, e, r, f, p, line in rows
-        ]
+        zones = dict(self.db.execute("SELECT order_id, rules FROM orders").fetchall())
+        out = []
+        for o, e, r, f, p, line in rows:
+            zone = self._zone(zones.get(o))
+            at, found = _instant(f).astimezone(zone), _instant(p).astimezone(zone)
+            out.append(FiredRecord(o, e, r, at, found, line or None))
+        return out
 
     # ------------------------------------------------------------------ internals
 
@@ -230,6 +369,7 @@ class Queue:
                 return []  # another worker got there first
             order = self._order(order_id, row[0], row[1], row[4])
             status = order.status(now)
+            zone = order.rules.tz
             upto = row[3]
             records = []
             for f in status.fired:
@@ -241,18 +381,52 @@ class Queue:
                     (order_id, f.event, f.rule, key, _key(now), f.line or ""),
                 )
                 if cursor.rowcount:
-                    records.append(FiredRecord(order_id, f.event, f.rule, f.at, now, f.line))
+                    at, found = f.at.astimezone(zone), now.astimezone(zone)
+                    records.append(FiredRecord(order_id, f.event, f.rule, at, found, f.line))
             newest = max((_key(f.at) for f in status.fired), default=upto)
             nxt = status.upcoming[0].at if status.upcoming else None
             self.db.execute(
                 "UPDATE orders SET next_due = ?, fired_upto = ? WHERE order_id = ?",
                 (None if nxt is None else _key(nxt), newest, order_id),
             )
+            self.db.execute("DELETE FROM failures WHERE order_id = ?", (order_id,))  # judged
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return records
+
+    def _failed(self, order_id: str, exc: TradeclockError, now: datetime) -> Failure:
+        """Keep ``order_id``'s error (its own transaction; the order's rows are untouched)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute(
+                "INSERT INTO failures VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (order_id) DO "
+                "UPDATE SET kind = excluded.kind, message = excluded.message, "
+                "rule = excluded.rule, attempts = attempts + 1",
+                (order_id, exc.kind, exc.message, exc.rule, _key(now)),
+            )
+            row = self.db.execute(
+                "SELECT f.failed_at, f.attempts, o.rules FROM failures f "
+                "JOIN orders o USING (order_id) WHERE order_id = ?",
+                (order_id,),
+            ).fetchone()
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        at = _instant(row[0]).astimezone(self._zone(row[2]))
+        return Failure(order_id, exc.kind, exc.message, exc.rule, at, row[1])
+
+    def _zone(self, name: str | None) -> Any:
+        """The zone of rule set ``name`` (UTC for one this queue cannot resolve)."""
+        rs = self._rules(name or "")
+        if isinstance(rs, RuleSet):
+            return rs.tz
+        try:
+            return get_rules(rs).tz
+        except InvalidInput:
+            return UTC
 
     def _rules(self, name: str) -> RuleSet | str:
         if isinstance(self.rules, RuleSet) and self.rules.name == name:

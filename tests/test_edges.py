@@ -1,0 +1,260 @@
+"""Predictable edges: every subcommand answers a missing input, an unwritable output and a
+corrupt file with a typed error (exit 2, JSON with --json), never a traceback; --rules means
+"the rule set to judge by" everywhere; the worker keeps firing the good orders of a queue
+holding a bad one, and a SIGTERM mid-sweep loses nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tradeclock as tc
+from tradeclock.cli import main
+from tradeclock.queue import Queue
+
+ROOT = Path(__file__).resolve().parents[1]
+ORDER = str(ROOT / "examples" / "order.json")
+SHOP = str(ROOT / "examples" / "invoice-shop.toml")
+SHOP_ORDER = str(ROOT / "examples" / "invoice-order.json")
+NOW = "2026-11-08T12:00:00+08:00"
+MISSING = "/nonexistent/dir/file"
+UNWRITABLE = "/nonexistent/dir/out"
+
+
+@pytest.fixture
+def corrupt(tmp_path: Path) -> Path:
+    """A directory holding corrupt files of every kind the commands read."""
+    for name in ("x.json", "x.toml", "x.parquet", "x.csv", "x.db"):
+        (tmp_path / name).write_bytes(b"garbage\x00\xff\xfe not what the name says")
+    return tmp_path
+
+
+def _cases(c: Path) -> dict[str, list[str]]:
+    json_ = str(c / "x.json")
+    return {
+        # subcommand: missing input, corrupt input, unwritable output (where it writes files)
+        "status-missing": ["status", MISSING + ".json", "--now", NOW, "--json"],
+        "status-corrupt": ["status", json_, "--now", NOW, "--json"],
+        "status-rules-corrupt": ["status", ORDER, "--rules", str(c / "x.toml"), "--json"],
+        "when-missing": ["when", MISSING + ".json", "auto_close", "--json"],
+        "when-corrupt": ["when", json_, "auto_close", "--json"],
+        "explain-missing": ["explain", MISSING + ".json", "--json"],
+        "explain-corrupt": ["explain", json_, "--json"],
+        "actions-missing": ["actions", MISSING + ".json", "--json"],
+        "actions-corrupt": ["actions", json_, "--json"],
+        "timeline-missing": ["timeline", MISSING + ".json", "--json"],
+        "timeline-corrupt": ["timeline", json_, "--json"],
+        "timeline-unwritable": ["timeline", ORDER, "--now", NOW, "--plot", UNWRITABLE + ".png"],
+        "schema-missing": ["schema", "event-log", "--rules", MISSING + ".toml"],
+        "schema-corrupt": ["schema", "event-log", "--rules", str(c / "x.toml")],
+        "sources-missing": ["sources", "no-such-source", "--json"],
+        "diagram-missing": ["diagram", "--rules", MISSING + ".toml"],
+        "diagram-corrupt": ["diagram", "--rules", str(c / "x.toml")],
+        "diagram-unwritable": ["diagram", "-o", UNWRITABLE + ".txt"],
+        "batch-missing": ["batch", MISSING + ".parquet", "-o", str(c / "o.parquet"), "--json"],
+        "batch-corrupt-parquet": ["batch", str(c / "x.parquet"), "-o", str(c / "o.csv")],
+        "batch-corrupt-csv": ["batch", str(c / "x.csv"), "-o", str(c / "o.csv"), "--json"],
+        "batch-unwritable": ["batch", "__TABLE__", "-o", UNWRITABLE + ".parquet", "--json"],
+        "generate-unwritable": ["generate", "--orders", "5", "-o", UNWRITABLE + ".csv"],
+        "enqueue-missing": ["enqueue", "--db", str(c / "q.db"), MISSING + ".json"],
+        "enqueue-corrupt": ["enqueue", "--db", str(c / "q.db"), json_],
+        "enqueue-corrupt-db": ["enqueue", "--db", str(c / "x.db"), ORDER],
+        "enqueue-unwritable": ["enqueue", "--db", UNWRITABLE + ".db", ORDER],
+        "worker-missing": ["worker", "--db", MISSING + ".db", "--once"],
+        "worker-corrupt": ["worker", "--db", str(c / "x.db"), "--once"],
+        "worker-unwritable": ["worker", "--db", UNWRITABLE + ".db", "--once", "--create"],
+        "queue-missing": ["queue", "--db", MISSING + ".db", "--json"],
+        "queue-corrupt": ["queue", "--db", str(c / "x.db"), "--json"],
+        "rules-missing": ["rules", MISSING + ".toml", "--json"],
+        "rules-corrupt": ["rules", str(c / "x.toml"), "--json"],
+        "import-top-missing": ["import-top", MISSING + ".json"],
+        "import-top-corrupt": ["import-top", json_],
+        "check-top-missing": ["check-top", MISSING + ".json", "--json"],
+        "check-top-corrupt": ["check-top", json_, "--json"],
+    }
+
+
+CASES = sorted(_cases(Path("/c")))
+#: the subcommands that read or write nothing a user names (mcp talks over stdio)
+NO_FILES = {"mcp"}
+
+
+def test_every_subcommand_has_its_error_cases() -> None:
+    from tradeclock.cli import _parser
+
+    sub = next(a for a in _parser()._actions if a.dest == "==SUPPRESS==" or a.choices)
+    commands = set(sub.choices)  # type: ignore[arg-type]
+    covered = {case.rsplit("-", 1)[0] for case in CASES} | {case.split("-")[0] for case in CASES}
+    assert commands - NO_FILES <= covered | {"import-top", "check-top"}
+    assert {"import-top", "check-top"} <= {c.rsplit("-", 1)[0] for c in CASES}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_traceback_ever(
+    case: str, corrupt: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _cases(corrupt)[case]
+    if "__TABLE__" in args:  # a good table, to reach the writing
+        table = tmp_path / "events.csv"
+        assert main(["generate", "--orders", "3", "-o", str(table)]) == 0
+        capsys.readouterr()
+        args = [str(table) if a == "__TABLE__" else a for a in args]
+    assert main(args) == 2  # raises nothing
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tradeclock: ") and "Traceback" not in err
+    kind = lines[0].split(":")[1].strip()
+    assert kind in {"invalid_input", "storage_error"}
+    if "--json" in args:
+        error = json.loads(out)["error"]
+        assert error["kind"] == kind and error["message"]
+
+
+def test_file_errors_name_the_file(corrupt: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for case in ("batch-corrupt-parquet", "enqueue-corrupt-db", "generate-unwritable"):
+        args = _cases(corrupt)[case]
+        assert main(args) == 2
+        named = next(a for a in args if a.endswith((".parquet", ".db", ".csv")))
+        assert named in capsys.readouterr().err
+
+
+# -- --rules: the rule set to judge by --
+
+
+@pytest.mark.parametrize("command", ["status", "when", "explain", "actions", "timeline"])
+def test_rules_names_a_preset_or_a_file_everywhere(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = ["auto_close"] if command == "when" else []
+    assert main([command, ORDER, *extra, "--now", NOW, "--rules", "taobao", "--json"]) == 0
+    capsys.readouterr()
+    assert main([command, SHOP_ORDER, *extra, "--now", NOW, "--rules", SHOP, "--json"]) == 0
+    capsys.readouterr()
+    # a log naming another rule set is an error, not silently judged by the one it names
+    assert main([command, ORDER, *extra, "--now", NOW, "--rules", "tmall", "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert "names rule set 'taobao', and --rules gives 'tmall'" in error["message"]
+
+
+def test_rules_is_never_guessed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", ORDER, "--now", NOW, "--rules", "taobaoo"]) == 2
+    assert "cannot read rule set file 'taobaoo'" in capsys.readouterr().err
+
+
+# -- the queue and its worker --
+
+
+def test_the_worker_keeps_firing_the_good_orders_of_a_queue_holding_a_bad_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "q.db")
+    assert main(["enqueue", "--db", db, ORDER]) == 0
+    assert main(["enqueue", "--db", db, SHOP_ORDER, "--rules", SHOP]) == 0
+    capsys.readouterr()
+    later = "2027-01-31T00:00:00+08:00"
+    # without the shop's rule set the worker cannot judge the shop's order: it goes on
+    assert main(["worker", "--db", db, "--once", "--now", later]) == 0
+    out, err = capsys.readouterr()
+    fired = [json.loads(line) for line in out.splitlines()]
+    assert {r["order_id"] for r in fired} == {"TB-2026-1106-0042"}
+    assert all(r["fired_at"].endswith("+08:00") for r in fired)  # the rule set's zone
+    assert "order S-1 failed (invalid_input), kept and retried" in err
+    assert main(["queue", "--db", db, "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    (failure,) = info["failures"]
+    assert failure["order_id"] == "S-1" and "myshop" in failure["message"]
+    assert info["orders"] == 2 and info["fired"] == len(fired)
+    # a second sweep tries it again and says nothing new on stderr
+    assert main(["worker", "--db", db, "--once", "--now", later]) == 0
+    assert capsys.readouterr().err == ""
+    with Queue(db) as q:
+        assert q.failures()[0].attempts == 2
+    # given its rule set, the worker judges it, and the failure is gone
+    assert main(["worker", "--db", db, "--once", "--now", later, "--rules", SHOP]) == 0
+    out, err = capsys.readouterr()
+    assert {json.loads(line)["order_id"] for line in out.splitlines()} == {"S-1"}
+    with Queue(db) as q:
+        assert q.failures() == []
+
+
+def test_the_worker_refuses_a_missing_queue_unless_asked_to_create_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "typo.db"
+    assert main(["worker", "--db", str(db), "--once"]) == 2
+    assert "no such file" in capsys.readouterr().err and not db.exists()
+    assert main(["worker", "--db", str(db), "--once", "--create"]) == 0
+    assert db.exists()
+
+
+def test_enqueue_of_a_queued_order_says_so_or_appends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "q.db")
+    data = json.loads(Path(ORDER).read_text(encoding="utf-8"))
+    short = tmp_path / "short.json"
+    short.write_text(json.dumps({**data, "events": data["events"][:3]}), encoding="utf-8")
+    assert main(["enqueue", "--db", db, str(short)]) == 0
+    assert main(["enqueue", "--db", db, ORDER]) == 0  # the rest of the log
+    assert main(["enqueue", "--db", db, ORDER]) == 0  # nothing new
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "TB-2026-1106-0042: 3 events",
+        "TB-2026-1106-0042: already queued; 3 new events appended",
+        "TB-2026-1106-0042: already queued with these 6 events",
+    ]
+    other = tmp_path / "other.json"
+    changed = [dict(ev) for ev in data["events"]]
+    changed[1]["at"] = "2026-11-01T10:06:00+08:00"
+    other.write_text(json.dumps({**data, "events": changed}), encoding="utf-8")
+    assert main(["enqueue", "--db", db, str(other)]) == 2
+    assert "queued with another log: event 1 is paid" in capsys.readouterr().err
+    with Queue(db) as q:
+        assert len(q.get("TB-2026-1106-0042").events) == 6
+
+
+def test_sigterm_mid_sweep_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "q.db"
+    n = 3000
+    with Queue(db) as q:
+        q.put_many(
+            {f"U{i}": [{"type": "placed", "at": "2026-11-11T10:00:00+08:00"}] for i in range(n)}
+        )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "tradeclock", "worker", "--db", str(db), "--interval", "60"]
+    proc = subprocess.Popen(
+        [*cmd, "--now", "2026-11-20T00:00:00+08:00"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # it is sweeping
+    assert json.loads(first)["event"] in {"pay_reminder", "auto_close"}
+    proc.send_signal(signal.SIGTERM)  # mid-sweep: one order's records are out
+    assert proc.stderr is not None
+    rest, err = proc.stdout.read(), proc.stderr.read()  # (communicate would skip the buffer)
+    assert proc.wait(timeout=60) == 0, err
+    printed = [json.loads(first), *map(json.loads, rest.decode().splitlines())]
+    with Queue(db) as q:
+        recorded = q.fired()
+        left = len(q.due("2026-11-20T00:00:00+08:00"))
+    # what was printed was recorded, and every order is either done or still due, whole
+    assert len(printed) == len(recorded) and 0 < left < n, (len(recorded), left)
+    done = {r.order_id for r in recorded}
+    assert all(sum(r.order_id == o for r in recorded) == 2 for o in done)  # reminder + close
+    assert len(done) + left == n
+    # a restarted worker finishes: each event once
+    again = subprocess.run(
+        [*cmd, "--once", "--now", "2026-11-20T00:00:00+08:00"], capture_output=True, env=env
+    )
+    assert again.returncode == 0
+    with Queue(db) as q:
+        assert len(q.fired()) == 2 * n and q.due("2026-11-20T00:00:00+08:00") == []
+    assert tc.load  # the package imported in this process too
