@@ -258,3 +258,84 @@ def test_sigterm_mid_sweep_loses_nothing(tmp_path: Path) -> None:
     with Queue(db) as q:
         assert len(q.fired()) == 2 * n and q.due("2026-11-20T00:00:00+08:00") == []
     assert tc.load  # the package imported in this process too
+
+
+# -- one zone: every instant returned is in the rule set's zone --
+
+GOLDEN = sorted((ROOT / "tests" / "golden").glob("*.json")) + sorted(
+    (ROOT / "tests" / "golden-lines").glob("*.json")
+)
+
+
+def _instants(status: tc.Status) -> list[object]:
+    out: list[object] = [status.now, status.auto_confirm_paused_since]
+    out += [f.at for f in status.fired]
+    out += [x for d in status.upcoming for x in (d.at, d.earliest)]
+    if status.refund is not None:
+        out.append(status.refund.requested_at)
+    for line in status.lines:
+        out += [x for d in line.upcoming for x in (d.at, d.earliest)]
+        if line.refund is not None:
+            out.append(line.refund.requested_at)
+    return [x for x in out if x is not None]
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_every_instant_a_status_returns_is_in_the_rule_sets_zone(path: Path) -> None:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        order = tc.load(scenario["order"])
+    except tc.TradeclockError:
+        return  # a refused log has no status
+    zone = order.rules.tz
+    for expect in scenario["expect"]:
+        status = order.status(expect["now"])
+        instants = _instants(status)
+        assert instants and all(x.tzinfo is zone for x in instants)  # type: ignore[attr-defined]
+        for d in status.upcoming:  # the same instant as before, only shown in the zone
+            assert order.when(d.event, expect["now"], d.line) is not None
+
+
+def test_money_windows_are_in_the_rule_sets_zone() -> None:
+    from tradeclock.money import money_arrival, withdrawal
+
+    for window in (
+        money_arrival("credit_card", "2025-09-30T10:00:00+08:00", bank="boc"),
+        money_arrival("alipay_balance", "2025-09-30T10:00:00Z"),
+        withdrawal("2026-09-24T18:00:00+08:00"),
+    ):
+        assert window.earliest.tzinfo is tc.TAOBAO.tz and window.latest.tzinfo is tc.TAOBAO.tz
+
+
+# -- data is data --
+
+
+def test_status_deadline_refuses_an_unknown_event_as_when_does() -> None:
+    order = tc.load(ORDER)
+    status = order.status(NOW)
+    with pytest.raises(tc.InvalidInput, match="unknown automatic event 'bogus'"):
+        status.deadline("bogus")
+    with pytest.raises(tc.InvalidInput, match="unknown automatic event 'bogus'"):
+        order.when("bogus", NOW)
+    assert status.deadline("auto_close") is None  # known, not running
+    shop = tc.load(SHOP_ORDER, rules=tc.load_rules(Path(SHOP)))
+    shop_status = shop.status("2026-11-05T00:00:00+08:00")
+    assert shop_status.deadline("invoice_due") is not None  # the shop's own event
+    assert shop_status.deadline("greeting_due") is None  # its own, not running
+
+
+def test_instalments_are_data_and_money_has_two_decimals() -> None:
+    log = {
+        "id": "M",
+        "rules": "taobao",
+        "events": [
+            {"type": "placed", "at": "2026-11-01T10:00:00+08:00", "amount": "700"},
+            {"type": "paid", "at": "2026-11-01T10:05:00+08:00"},
+        ],
+    }
+    status = tc.load(log).status("2026-11-01T10:00:00+08:00")
+    assert status.instalments.allowed is True  # a field, as in the JSON
+    data = tc.load(log).status("2026-11-02T00:00:00+08:00").to_dict()
+    assert (data["amount"], data["refunded"]) == ("700.00", "0.00")
+    assert data["lines"][0]["amount"] == "700.00" and data["lines"][0]["refunded"] == "0.00"
+    assert data["instalments"] == status.instalments._asdict()

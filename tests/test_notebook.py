@@ -29,8 +29,8 @@ def test_quickstart_notebook_runs() -> None:
     money = namespace["money"]
     # BOC, paid out Saturday 2026-11-21: processed Monday the 23rd; 5th working day 30 Nov,
     # 10th working day 7 Dec (the window ends at 24:00 of it)
-    assert money.earliest.isoformat() == "2026-11-29T16:00:00+00:00"  # type: ignore[attr-defined]
-    assert money.at.isoformat() == "2026-12-07T16:00:00+00:00"  # type: ignore[attr-defined]
+    assert money.earliest.isoformat() == "2026-11-30T00:00:00+08:00"  # type: ignore[attr-defined]
+    assert money.at.isoformat() == "2026-12-08T00:00:00+08:00"  # type: ignore[attr-defined]
 
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

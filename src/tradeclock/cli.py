@@ -624,9 +624,7 @@ def _cmd_queue(args: argparse.Namespace) -> int:
     if args.json:
         out = {
             **info,
-            "failures": [
-                {**f._asdict(), "failed_at": f.failed_at.isoformat()} for f in failures
-            ],
+            "failures": [{**f._asdict(), "failed_at": f.failed_at.isoformat()} for f in failures],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0

@@ -470,7 +470,9 @@ def _fire(st: State, timer: Timer) -> None:
     assert holder is not None
     holder.running.pop(rule_id)
     holder.ended[rule_id] = (at, True)
-    st.fired.append(Fired(event, at, rule_id, None if rule_id in rs.trade_wide else st.line))
+    # a record in the rule set's zone (the arithmetic stays in UTC)
+    local = at.astimezone(rs.tz)
+    st.fired.append(Fired(event, local, rule_id, None if rule_id in rs.trade_wide else st.line))
     cause: Cause = (event, at, rule_id)
     effect = rule.on_expiry
     if effect is not None:
@@ -494,7 +496,7 @@ def _default_rating(st: State, rule: Rule, at: datetime) -> None:
     default = rules.RATING_DEFAULTS.get(side)
     if default is not None and side not in st.rated:
         st.rated = {**st.rated, side: (default, True)}
-        st.fired.append(Fired("default_rating", at, rule.id, st.line))
+        st.fired.append(Fired("default_rating", at.astimezone(st.rs.tz), rule.id, st.line))
 
 
 def _bar_reason(st: State, rule: Rule, at: datetime) -> None:
@@ -947,16 +949,18 @@ def money(st: State, now: datetime) -> tuple[list[Fired], list[Deadline]]:
     upcoming: list[Deadline] = []
     for _, at in st.payouts:
         a = arrival(rs, rule_id, at, approximate=True)
+        latest = a.latest.astimezone(rs.tz)
         if a.latest <= now:
-            fired.append(Fired("money_arrival", a.latest, rule_id, st.line))
+            fired.append(Fired("money_arrival", latest, rule_id, st.line))
         else:
+            earliest = None if a.earliest is None else a.earliest.astimezone(rs.tz)
             upcoming.append(
                 Deadline(
                     "money_arrival",
-                    a.latest,
+                    latest,
                     rule_id,
                     *info[:4],
-                    a.earliest,
+                    earliest,
                     a.approximate,
                     st.line,
                 )
@@ -1014,8 +1018,9 @@ def build_status(st: State, now: datetime) -> Status:
         entries.sort()  # by time, ties in rule-table order
     rows = []
     line = st.line
+    tz = rs.tz  # every instant returned is in the rule set's zone (the arithmetic is in UTC)
     for at, _, rid in entries:
-        rows.append(_new(Deadline, (table[rid].event, at, rid, *info[rid], line)))
+        rows.append(_new(Deadline, (table[rid].event, at.astimezone(tz), rid, *info[rid], line)))
     # the trade's own timers run only before payment (the line's own list leaves them out)
     of_trade = st.paid_at is None and bool(rs.trade_wide)
     if of_trade:
@@ -1044,7 +1049,7 @@ def build_status(st: State, now: datetime) -> Status:
                 r.return_goods,
                 r.reason,
                 r.amount,
-                r.requested_at,
+                r.requested_at.astimezone(tz),
                 r.before_shipment,
                 r.intervention,
             ),
@@ -1063,7 +1068,7 @@ def build_status(st: State, now: datetime) -> Status:
             rs.name,
             None if rs.effective_from is None else rs.version,
             rs._fingerprint or rs.fingerprint,  # computed once per rule set
-            now,
+            now.astimezone(tz),
             st.state,
             top,
             top_refund,
@@ -1073,7 +1078,9 @@ def build_status(st: State, now: datetime) -> Status:
             st.amount,
             st.refunded,
             left,
-            None if paused is None else paused[PAUSED_AT],
+            None
+            if paused is None or paused[PAUSED_AT] is None
+            else paused[PAUSED_AT].astimezone(tz),
             st.flash_sale,
             _NO_RATINGS if not st.rated else _ratings(st),
             bool(st.rated) and _visible(st),

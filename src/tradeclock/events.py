@@ -282,8 +282,8 @@ AMOUNT_RE = re.compile(AMOUNT_PATTERN)
 def parse_amount(value: object, what: str = "amount") -> Decimal:
     """An exact amount in yuan: a decimal string (or Decimal/int), >= 0, at most 2 decimals.
 
-    >>> parse_amount("199.00")
-    Decimal('199.00')
+    >>> parse_amount("199.00"), parse_amount("259"), parse_amount(5)
+    (Decimal('199.00'), Decimal('259.00'), Decimal('5.00'))
     >>> parse_amount(19.9)
     Traceback (most recent call last):
     ...
@@ -316,7 +316,10 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise InvalidInput(f"{what} {value} has more than 2 decimals (amounts are yuan with fen)")
-    return value
+    return value if exponent == -2 else value.quantize(_CENT)  # always yuan with fen: "259.00"
+
+
+_CENT = Decimal("0.01")
 
 
 def _enum(cls: type[enum.StrEnum]) -> Callable[[object, str], Any]:

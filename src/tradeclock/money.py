@@ -21,7 +21,7 @@ day. "2-3 working days" then means from 00:00 of the 2nd working day after the p
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from ._time import parse_instant
@@ -68,7 +68,8 @@ def arrival_rule(channel: str | None, bank: str | None = None) -> str | None:
 
 
 def arrival(rules: RuleSet, rule_id: str, at: datetime, *, approximate: bool = False) -> Arrival:
-    """The arrival window of money paid out at ``at`` (UTC) under rule ``rule_id``.
+    """The arrival window of money paid out at ``at`` under rule ``rule_id``, in the rule
+    set's zone.
 
     Working-day rules count on ``rules.calendar``; a year it has no data for raises
     :class:`tradeclock.workdays.CalendarDataMissing` unless ``approximate`` (weekends only,
@@ -77,10 +78,12 @@ def arrival(rules: RuleSet, rule_id: str, at: datetime, *, approximate: bool = F
     rule = rules[rule_id]
     if rule.earliest is None:
         raise InvalidInput(f"{rule_id} is not a money-arrival window", rule=rule_id)
-    if not rule.working_days:
-        return Arrival(at + rule.earliest, at + rule.duration, rule_id, False)
-    cal: Calendar = approximating(rules.calendar) if approximate else rules.calendar
     tz = rules.tz
+    if not rule.working_days:
+        return Arrival(
+            (at + rule.earliest).astimezone(tz), (at + rule.duration).astimezone(tz), rule_id, False
+        )
+    cal: Calendar = approximating(rules.calendar) if approximate else rules.calendar
     local = at.astimezone(tz)
     day = local.date()
     since_midnight = local - datetime.combine(day, time(0), tzinfo=tz)
@@ -93,11 +96,11 @@ def arrival(rules: RuleSet, rule_id: str, at: datetime, *, approximate: bool = F
         processing, approx = nxt.day, approx or nxt.approximate
 
     def start_of(d: date) -> datetime:
-        return datetime.combine(d, time(0), tzinfo=tz).astimezone(UTC)
+        return datetime.combine(d, time(0), tzinfo=tz)
 
     first, a1 = _nth(cal, processing, rule.earliest.days)
     last, a2 = _nth(cal, processing, rule.duration.days)
-    earliest = start_of(first) if first != processing else max(at, start_of(processing))
+    earliest = start_of(first) if first != processing else max(local, start_of(processing))
     return Arrival(earliest, start_of(last + _ONE_DAY), rule_id, approx or a1 or a2)
 
 

@@ -1196,6 +1196,11 @@ def _freeze_events(events: Mapping[str, CustomEvent]) -> Mapping[str, CustomEven
     return MappingProxyType(dict(events))
 
 
+#: The automatic events of each rule set whose fingerprint was taken, by fingerprint: a
+#: status (which names its rule set by fingerprint) tells its own events from unknown names.
+OWN_AUTO_EVENTS: dict[str, frozenset[str]] = {}
+
+
 @attrs.frozen
 class RuleSet:
     """A named rule table and the time zone its rules are reckoned in."""
@@ -1349,6 +1354,7 @@ class RuleSet:
             )
             digest = hashlib.sha256(repr(content).encode()).hexdigest()[:16]
             object.__setattr__(self, "_fingerprint", digest)
+            OWN_AUTO_EVENTS[digest] = frozenset(r.event for r in self.rules.values() if r.event)
         return self._fingerprint
 
     @property

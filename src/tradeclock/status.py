@@ -12,9 +12,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ._time import format_duration_iso, format_local, format_short
-from .events import check_auto_event
+from .events import AutoEvent, check_auto_event
 
 __all__ = ["Deadline", "Fired", "Instalments", "LineStatus", "Ratings", "RefundView", "Status"]
+
+
+_AUTO_NAMES = frozenset(e.value for e in AutoEvent)
 
 
 class Fired(NamedTuple):
@@ -181,9 +184,11 @@ class Status(NamedTuple):
     #: ``placed.lines``
     lines: tuple[LineStatus, ...] = ()
 
+    @property
     def instalments(self) -> Instalments:
         """Whether the buyer may pay by credit-card instalments, and why (rule
-        ``pay.instalment_minimum``: at least 600 yuan, never a flash sale)."""
+        ``pay.instalment_minimum``: at least 600 yuan, never a flash sale): data, as in the
+        JSON, worked out when read."""
         from .engine import instalments  # computed on demand: it formats a sentence
 
         return instalments(self.amount, self.flash_sale)
@@ -194,7 +199,14 @@ class Status(NamedTuple):
 
     def deadline(self, event: str, line: str | None = None) -> Deadline | None:
         """The first upcoming deadline of automatic ``event``, or ``None``; with ``line``, the
-        first that concerns that line (its own, or the trade's as a whole)."""
+        first that concerns that line (its own, or the trade's as a whole). A name that is no
+        automatic event of the order's rule set is :class:`InvalidInput`, as in ``when``."""
+        if event not in _AUTO_NAMES:
+            from .rules import OWN_AUTO_EVENTS
+
+            own = OWN_AUTO_EVENTS.get(self.rules_fingerprint)
+            if own is not None and event not in own:  # (a rule set unseen here: cannot tell)
+                check_auto_event(event, None)  # raises, naming the allowed ones
         for d in self.upcoming:
             if d.event == event and (line is None or d.line is None or d.line == line):
                 return d
@@ -302,6 +314,6 @@ class Status(NamedTuple):
             "flash_sale": self.flash_sale,
             "ratings": self.ratings._asdict(),
             "ratings_visible": self.ratings_visible,
-            "instalments": self.instalments()._asdict(),
+            "instalments": self.instalments._asdict(),
             "lines": [x.to_dict(tz) for x in self.lines],
         }

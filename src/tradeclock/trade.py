@@ -227,7 +227,7 @@ def trade_status(order: Order, now: datetime) -> Status:
     first = order.events[0]
     amount = first.amount
     if amount is None and all(x.amount is not None for x in lines):
-        amount = sum((x.amount for x in lines if x.amount is not None), Decimal(0))
+        amount = sum((x.amount for x in lines if x.amount is not None), Decimal("0.00"))
     return head._replace(
         state=state,
         top_status=top,
@@ -236,7 +236,7 @@ def trade_status(order: Order, now: datetime) -> Status:
         fired=tuple(fired),
         upcoming=tuple(upcoming),
         amount=amount,
-        refunded=sum((x.refunded for x in lines), Decimal(0)),
+        refunded=sum((x.refunded for x in lines), Decimal("0.00")),
         auto_confirm_paused_left=None,
         auto_confirm_paused_since=None,
         lines=lines,
