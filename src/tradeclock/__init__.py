@@ -13,22 +13,40 @@ from .errors import (
     TradeclockError,
     VersionConflict,
 )
-from .events import AutoEvent, Event, EventType, Line, Method, Outcome, Party, Reason, parse_event
+from .actions import Action
+from .events import (
+    AutoEvent,
+    Category,
+    Channel,
+    Event,
+    EventType,
+    Line,
+    Method,
+    Outcome,
+    Party,
+    Reason,
+    Score,
+    parse_event,
+)
 from .machine import OrderState, RefundState
-from .order import Order, Receipt, load
+from .order import Compensation, Order, Receipt, ShippingSplit, load
 from .rules import (
     CONSTRAINTS,
     PRESETS,
     TAOBAO,
     TMALL,
+    WECHAT_SHOP,
+    Anchor,
     Constraint,
+    CustomEvent,
     Rule,
     RuleRegistry,
     RuleSet,
     get_rules,
     load_rules,
 )
-from .status import Deadline, Fired, LineStatus, RefundView, Status
+from .status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
+from .workdays import CalendarDataMissing
 
 __version__ = "0.1.0"
 
@@ -37,12 +55,21 @@ __all__ = [
     "PRESETS",
     "TAOBAO",
     "TMALL",
+    "WECHAT_SHOP",
+    "Action",
+    "Anchor",
     "AutoEvent",
+    "CalendarDataMissing",
+    "Category",
+    "Channel",
+    "Compensation",
     "Constraint",
+    "CustomEvent",
     "Deadline",
     "Event",
     "EventType",
     "Fired",
+    "Instalments",
     "InvalidInput",
     "Line",
     "LineStatus",
@@ -53,6 +80,7 @@ __all__ = [
     "OutOfOrder",
     "Outcome",
     "Party",
+    "Ratings",
     "Reason",
     "Receipt",
     "RefundState",
@@ -61,6 +89,8 @@ __all__ = [
     "RuleRegistry",
     "RuleSet",
     "RulesMismatch",
+    "Score",
+    "ShippingSplit",
     "Status",
     "StorageError",
     "TradeclockError",

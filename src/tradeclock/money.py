@@ -13,9 +13,8 @@ midnight (24 h, i.e. no cut-off, unless a rule set says otherwise); otherwise on
 day. "2-3 working days" then means from 00:00 of the 2nd working day after the processing day to
 24:00 of the 3rd.
 
->>> from tradeclock import TAOBAO
 >>> a = money_arrival("credit_card", "2025-09-30T10:00:00+08:00", bank="icbc")
->>> [t.astimezone(TAOBAO.tz).isoformat() for t in (a.earliest, a.latest)], a.rule
+>>> [t.isoformat() for t in (a.earliest, a.latest)], a.rule
 (['2025-10-10T00:00:00+08:00', '2025-10-12T00:00:00+08:00'], 'money.credit_card.other_bank')
 """
 

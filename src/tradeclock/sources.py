@@ -280,8 +280,8 @@ def zh_number(n: int) -> str:
     """``n`` (0-9999) in Chinese numerals, as article numbers are written: 43 四十三,
     201 二百零一, 10 十, 110 一百一十.
 
-    >>> [zh_number(n) for n in (10, 19, 43, 110, 201, 1010)]
-    ['十', '十九', '四十三', '一百一十', '二百零一', '一千零一十']
+    >>> " ".join(zh_number(n) for n in (10, 19, 43, 110, 201, 1010))
+    '十 十九 四十三 一百一十 二百零一 一千零一十'
     """
     if not 0 <= n <= 9999:
         raise ValueError(f"{n} is outside 0-9999")

@@ -705,8 +705,10 @@ def from_trade(
     >>> log = from_trade({"tid": 1001, "status": "WAIT_SELLER_SEND_GOODS", "payment": "59.00",
     ...     "shipping_type": "express", "created": "2026-11-11 00:05:00",
     ...     "pay_time": "2026-11-11 00:06:30"})
-    >>> [(e["type"], e["at"]) for e in log["events"]]
-    [('placed', '2026-11-11T00:05:00+08:00'), ('paid', '2026-11-11T00:06:30+08:00')]
+    >>> for e in log["events"]:
+    ...     print(e["type"], e["at"])
+    placed 2026-11-11T00:05:00+08:00
+    paid 2026-11-11T00:06:30+08:00
     """
     if not isinstance(trade, Mapping):
         raise InvalidInput(f"a TOP trade must be a JSON object, got {type(trade).__name__}")
