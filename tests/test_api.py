@@ -168,3 +168,17 @@ def test_the_type_check_sees_a_type_left_out(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(tradeclock, "__all__", [n for n in tradeclock.__all__ if n != "Ratings"])
     with pytest.raises(AssertionError, match="Ratings"):
         test_every_type_a_public_name_returns_or_holds_is_public()
+
+
+def test_no_module_imports_another_modules_underscore_names() -> None:
+    found = []
+    for path in sorted(SRC.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level >= 1:
+                found += [
+                    f"{path.name}: from .{node.module} import {alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
+    assert found == []

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import tradeclock as tc
 from tradeclock.cli import main
-from tradeclock.events import _OPTIONAL
+from tradeclock.events import OPTIONAL_FIELDS
 from tradeclock.limits import MAX_EVENTS
 from tradeclock.testing import event_logs
 
@@ -69,7 +69,7 @@ HOSTILE = [
     "🦀" * 300,
 ]
 hostile = st.sampled_from(HOSTILE) | json_values
-KEYS = ["type", "at", *_OPTIONAL, "extra"]  # every field an event may carry, and one more
+KEYS = ["type", "at", *OPTIONAL_FIELDS, "extra"]  # every field an event may carry, and one more
 
 
 def _check(obj: Any) -> None:

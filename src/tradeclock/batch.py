@@ -40,7 +40,7 @@ from typing import Any
 
 from ._time import parse_instant
 from .errors import InvalidInput, TradeclockError, storage_error
-from .events import _OPTIONAL, arrow_kind
+from .events import OPTIONAL_FIELDS, arrow_kind
 from .order import Order
 from .rules import TAOBAO, RuleSet, get_rules, load_rules
 from .status import Deadline, RefundView
@@ -75,7 +75,7 @@ OUTPUT_COLUMNS = (
 )
 #: The columns of a status table with one row per line (``status(..., lines=True)``).
 LINE_COLUMNS = ("order_id", "line", *OUTPUT_COLUMNS[1:])
-_FIELDS = ("type", "at", *_OPTIONAL)
+_FIELDS = ("type", "at", *OPTIONAL_FIELDS)
 
 
 def from_logs(logs: Iterable[Mapping[str, Any]]) -> Any:
@@ -154,7 +154,7 @@ def to_arrow(events: Any) -> Any:
 
 #: The flag and count columns (every bool and integer field of events.FIELD_DEFS).
 _TYPED = tuple(
-    (name, kind) for name in _OPTIONAL if (kind := arrow_kind(name)) in ("bool", "int64")
+    (name, kind) for name in OPTIONAL_FIELDS if (kind := arrow_kind(name)) in ("bool", "int64")
 )
 
 

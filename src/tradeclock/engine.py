@@ -46,7 +46,7 @@ from .machine import (
 from .money import arrival, arrival_rule
 from .rules import Anchor, Rule, RuleSet, Spec
 from .state import (
-    _OPEN,
+    OPEN_REFUND,
     APPROXIMATE,
     AT,
     ET_CANCELLED,
@@ -584,7 +584,7 @@ def _refund_succeeded(st: State, at: datetime, cause: Cause) -> None:
 def _close_open_refund(st: State, trigger: str, ev: Event) -> None:
     """An order event ends the open refund (``closed_by_shipment``/``closed_by_confirmation``)."""
     r = st.refund
-    if r is not None and r.state in _OPEN:
+    if r is not None and r.state in OPEN_REFUND:
         dest = _dest(REFUND_TABLE, trigger, r.state)
         key = (_ENTER_REFUND[dest], r.state)  # type: ignore[index]
         r.state = dest  # type: ignore[assignment]
@@ -654,7 +654,7 @@ def apply(st: State, ev: Event) -> None:
         step(st, at, ev)
     elif etype in REFUND_TRIGGERS:
         r = st.refund
-        if r is None or r.state not in _OPEN:
+        if r is None or r.state not in OPEN_REFUND:
             raise refuse(st, ev, *no_open_refund(st))
         steps = rs.refund_steps.get(r.state)
         step = None if steps is None else steps.get(etype)

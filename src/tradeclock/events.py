@@ -238,7 +238,7 @@ class Event(NamedTuple):
         """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
         at = self.at if tz is None else self.at.astimezone(tz)
         out: dict[str, Any] = {"type": str(self.type), "at": at.isoformat()}
-        for name in _OPTIONAL:
+        for name in OPTIONAL_FIELDS:
             value = getattr(self, name)
             if value is None:
                 continue
@@ -258,7 +258,7 @@ class Event(NamedTuple):
 
 
 #: The optional fields in :class:`Event`'s tuple order (its ``_fields`` after type and at).
-_OPTIONAL = Event._fields[2:]
+OPTIONAL_FIELDS = Event._fields[2:]
 
 
 class Parsed(Event):
@@ -301,7 +301,7 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
     if isinstance(value, str):
         if not AMOUNT_RE.match(value):
             raise InvalidInput(
-                f'{what} {_short(value)} is not an amount in yuan such as "19.90" '
+                f'{what} {short_text(value)} is not an amount in yuan such as "19.90" '
                 "(digits, at most 2 decimals)"
             )
         value = Decimal(value)
@@ -344,7 +344,7 @@ def _bool(value: object, what: str) -> bool:
 def _days(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_DAYS:
         raise InvalidInput(
-            f"{what} must be a whole number of days from 1 to {MAX_DAYS}, got {_short(value)}"
+            f"{what} must be a whole number of days from 1 to {MAX_DAYS}, got {short_text(value)}"
         )
     return value
 
@@ -352,12 +352,12 @@ def _days(value: object, what: str) -> int:
 def _length(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TEXT_LENGTH:
         raise InvalidInput(
-            f"{what} must be a whole number from 0 to {MAX_TEXT_LENGTH}, got {_short(value)}"
+            f"{what} must be a whole number from 0 to {MAX_TEXT_LENGTH}, got {short_text(value)}"
         )
     return value
 
 
-def _short(value: object) -> str:
+def short_text(value: object) -> str:
     """``repr(value)``, cut to a readable length (hostile input can be huge)."""
     try:
         text = repr(value)
@@ -374,7 +374,7 @@ _BANK_RE = re.compile(BANK_PATTERN)
 def _bank(value: object, what: str) -> str:
     if not isinstance(value, str) or not _BANK_RE.match(value):
         raise InvalidInput(
-            f'{what} {_short(value)} is not a bank code such as "boc" (Bank of China) or '
+            f'{what} {short_text(value)} is not a bank code such as "boc" (Bank of China) or '
             '"icbc": 2-32 lowercase letters, digits or _'
         )
     return value
@@ -393,9 +393,9 @@ def _lines(value: object, what: str) -> tuple[Line, ...]:
         try:
             value = json.loads(value)
         except ValueError:
-            raise InvalidInput(f"{what} is not a JSON list: {_short(value)}") from None
+            raise InvalidInput(f"{what} is not a JSON list: {short_text(value)}") from None
     if not isinstance(value, list | tuple) or not value:
-        raise InvalidInput(f"{what} must be a non-empty list, got {_short(value)}")
+        raise InvalidInput(f"{what} must be a non-empty list, got {short_text(value)}")
     if len(value) > MAX_LINES:
         raise InvalidInput(f"{what} holds more than {MAX_LINES} lines")
     out: list[Line] = []
@@ -417,7 +417,7 @@ def _lines(value: object, what: str) -> tuple[Line, ...]:
                 raise InvalidInput(f"{what}[{i}] (line {ident!r}) has no 'amount'")
             out.append(Line(ident, parse_amount(item["amount"], f"{what}[{i}].amount")))
         else:
-            raise InvalidInput(f"{what}[{i}] must be a line id or an object, got {_short(item)}")
+            raise InvalidInput(f"{what}[{i}] must be a line id or an object, got {short_text(item)}")
     ids = [x.id for x in out]
     seen: set[str] = set()
     for ident in ids:
@@ -432,11 +432,11 @@ def _lines(value: object, what: str) -> tuple[Line, ...]:
 def check_text(value: object, what: str) -> str:
     """A non-empty, printable string of at most :data:`MAX_TEXT` characters (ids, waybills)."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} must be a non-empty string, got {_short(value)}")
+        raise InvalidInput(f"{what} must be a non-empty string, got {short_text(value)}")
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
     if not value.isprintable() or any("\ud800" <= c <= "\udfff" for c in value):
-        raise InvalidInput(f"{what} {_short(value)} has control or unpaired surrogate characters")
+        raise InvalidInput(f"{what} {short_text(value)} has control or unpaired surrogate characters")
     return value
 
 
@@ -512,7 +512,7 @@ FIELD_DEFS: Mapping[str, FieldDef] = {
     ),
 }
 
-if tuple(FIELD_DEFS) != _OPTIONAL:  # Event declares the tuple's slots; the catalogue, the rest
+if tuple(FIELD_DEFS) != OPTIONAL_FIELDS:  # Event declares the tuple's slots; the catalogue, the rest
     raise ImportError("events.FIELD_DEFS and the Event tuple list different fields")
 
 #: How each kind of field is read from the JSON log.
@@ -648,20 +648,20 @@ DEFAULTS: Mapping[EventType, Mapping[str, Any]] = {
 _new_event = tuple.__new__  # builds a NamedTuple from a sequence without its Python __new__
 #: Per event type: position in the tuple of each field it may carry.
 _ALLOWED_INDEX: Mapping[EventType, dict[str, int]] = {
-    t: {name: 2 + i for i, name in enumerate(_OPTIONAL) if name in req or name in opt}
+    t: {name: 2 + i for i, name in enumerate(OPTIONAL_FIELDS) if name in req or name in opt}
     for t, (req, opt) in FIELDS.items()
 }
 _REQUIRED_INDEX: Mapping[EventType, tuple[int, ...]] = {
-    t: tuple(2 + i for i, name in enumerate(_OPTIONAL) if name in req)
+    t: tuple(2 + i for i, name in enumerate(OPTIONAL_FIELDS) if name in req)
     for t, (req, _) in FIELDS.items()
 }
 #: Per event type: the optional fields with their defaults filled in.
 _DEFAULTS_ROW: Mapping[EventType, tuple[Any, ...]] = {
-    t: tuple(DEFAULTS.get(t, {}).get(name) for name in _OPTIONAL) for t in FIELDS
+    t: tuple(DEFAULTS.get(t, {}).get(name) for name in OPTIONAL_FIELDS) for t in FIELDS
 }
 #: For event types needing no field: the positional optional fields of a bare event.
 _BARE: Mapping[EventType, tuple[Any, ...]] = {
-    t: tuple(DEFAULTS.get(t, {}).get(name) for name in _OPTIONAL)
+    t: tuple(DEFAULTS.get(t, {}).get(name) for name in OPTIONAL_FIELDS)
     for t, (required, _) in FIELDS.items()
     if not required
 }
@@ -691,7 +691,7 @@ def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
             return _parse_custom(obj, custom[raw_type])
         allowed = ", ".join([*_TYPES, *(custom or ())])
         raise InvalidInput(
-            f"unknown event type {_short(raw_type)} (allowed: {allowed})",
+            f"unknown event type {short_text(raw_type)} (allowed: {allowed})",
             event_type=raw_type if isinstance(raw_type, str) and len(raw_type) < 40 else None,
         )
     raw_at = obj.get("at")
@@ -778,7 +778,7 @@ def _parse_custom(obj: Mapping[str, Any], spec: Any) -> Event:
                 event_type=name,
             )
     event_id = None if obj.get("event_id") is None else _text(obj["event_id"], "event_id")
-    fields = dict.fromkeys(_OPTIONAL)
+    fields = dict.fromkeys(OPTIONAL_FIELDS)
     fields.update(by=by, event_id=event_id)
     return _new_event(Parsed, (name, at, *fields.values()))
 
@@ -803,7 +803,7 @@ def check_event(ev: Event, custom: Mapping[str, Any] | None = None) -> Event:
     ):
         return Parsed(*ev)
     data: dict[str, Any] = {"type": ev.type, "at": ev.at}
-    for name in _OPTIONAL:
+    for name in OPTIONAL_FIELDS:
         value = getattr(ev, name)
         if value is not None:
             data[name] = value
@@ -816,14 +816,14 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
     (FIELD_DEFS[name].choices, True)  # type: ignore[misc]
     if FIELD_DEFS[name].choices is not None
     else _KIND_TYPES[FIELD_DEFS[name].kind]
-    for name in _OPTIONAL
+    for name in OPTIONAL_FIELDS
 )
 #: Per event type: for each optional position, whether a value may / must be there.
 _ALLOWED: Mapping[EventType, tuple[bool, ...]] = {
-    t: tuple(name in req or name in opt for name in _OPTIONAL) for t, (req, opt) in FIELDS.items()
+    t: tuple(name in req or name in opt for name in OPTIONAL_FIELDS) for t, (req, opt) in FIELDS.items()
 }
 _NEEDED: Mapping[EventType, tuple[bool, ...]] = {
-    t: tuple(name in req or name in DEFAULTS.get(t, {}) for name in _OPTIONAL)
+    t: tuple(name in req or name in DEFAULTS.get(t, {}) for name in OPTIONAL_FIELDS)
     for t, (req, _) in FIELDS.items()
 }
 

@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from .events import _OPTIONAL, arrow_kind
+from .events import OPTIONAL_FIELDS, arrow_kind
 
 __all__ = ["COLUMNS", "events_table", "generate_rows", "iter_rows", "schema"]
 
 #: The long-form columns: order id, rule set name, then the JSON log's event fields.
-COLUMNS = ("order_id", "rules", "type", "at", *_OPTIONAL)
+COLUMNS = ("order_id", "rules", "type", "at", *OPTIONAL_FIELDS)
 
 _OFFSETS = [
     (timezone(timedelta(hours=8)), 85),

@@ -16,7 +16,7 @@ from .events import Event
 from .law import ART6, ART7
 from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
 from .state import (
-    _OPEN,
+    OPEN_REFUND,
     ET_REFUND_MODIFIED,
     O_PAID,
     OC_REFUND,
@@ -112,7 +112,7 @@ def _deadline_of(st: State, rule_id: str) -> datetime | None:
 
 def _g_no_open_refund(st: State, ev: Event) -> Refusal | None:
     r = st.refund
-    if r is not None and r.state in _OPEN:
+    if r is not None and r.state in OPEN_REFUND:
         return (
             say("refund.one_open", n=r.number, state=r.state),
             "refund.one_open",

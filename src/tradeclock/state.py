@@ -60,7 +60,7 @@ R_WAIT_SELLER_CONFIRM = RefundState.WAIT_SELLER_CONFIRM
 _O = OrderState
 _R = RefundState
 _ZERO = Decimal("0.00")  # money is yuan with fen, always two decimals
-_OPEN = frozenset(
+OPEN_REFUND = frozenset(
     {R_WAIT_SELLER_AGREE, R_WAIT_BUYER_RETURN, R_WAIT_SELLER_CONFIRM, R_SELLER_REFUSED}
 )
 _DELIVERING = frozenset({O_SHIPPED, O_SIGNED})

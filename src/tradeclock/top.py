@@ -33,8 +33,9 @@ from typing import Any, NamedTuple
 from ._time import format_local, zone
 from ._topcodes import REFUND_CODES, TRADE_CODES, refund_status, trade_status
 from .errors import InvalidInput, TradeclockError
-from .events import _short, check_text, parse_amount
-from .order import Order, _read, replay
+from .events import short_text, check_text, parse_amount
+from ._input import read_json
+from .order import Order, replay
 from .rules import PRESETS, RuleSet, get_rules
 from .sources import cite
 from .status import Fired, Status
@@ -120,7 +121,7 @@ def parse_top_time(value: object, what: str) -> datetime:
     """
     if not isinstance(value, str) or not _TOP_TIME_RE.match(value):
         raise InvalidInput(
-            f"{what} {_short(value)} is not a TOP time: {TOP_TIME_FORMAT}, local time in "
+            f"{what} {short_text(value)} is not a TOP time: {TOP_TIME_FORMAT}, local time in "
             f"{TOP_ZONE}, with no offset (the Open Platform's format; other forms are refused)"
         )
     try:  # the pattern above leaves fromisoformat nothing but this one form to read
@@ -140,7 +141,7 @@ def read_payload(obj: object) -> tuple[Mapping[str, Any], list[Mapping[str, Any]
     object (with its ``tid``) is a trade without refunds. ``obj`` may also be a path to a JSON
     file or JSON text."""
     if isinstance(obj, str | bytes | Path):
-        obj = _read(obj, "TOP payload")
+        obj = read_json(obj, "TOP payload")
     if not isinstance(obj, Mapping):
         raise InvalidInput(f"a TOP payload must be a JSON object, got {type(obj).__name__}")
     if "tid" in obj and "trade" not in obj:
