@@ -104,7 +104,7 @@ def mutants() -> dict[str, Callable[[], None]]:
             for mode in ("remaining", "absolute", "restart"):
                 if mode != rule.resume:
                     out[f"resume:{rule.id}:{mode}"] = _evolve(tc.TAOBAO, rule.id, resume=mode)
-    for rule_id in tc.rules.AMOUNT_RULES:
+    for rule_id in tc._rules.AMOUNT_RULES:
         for label, cents in (("+0.01", "0.01"), ("-0.01", "-0.01")):
             out[f"amount:{rule_id}:{label}"] = _amount(rule_id, cents)
     return out
@@ -116,7 +116,8 @@ def _amount(rule_id: str, cents: str) -> Callable[[], None]:
 
         import attrs
 
-        from tradeclock import explain, rules
+        from tradeclock import _explain as explain
+        from tradeclock import _rules as rules
 
         table = dict(rules.AMOUNT_RULES)
         table[rule_id] = attrs.evolve(table[rule_id], amount=table[rule_id].amount + Decimal(cents))
@@ -153,8 +154,14 @@ def _shifted(rule: object, shift: timedelta) -> object:
 
 def _retarget(machine: str, trigger: str, dest: str) -> Callable[[], None]:
     def apply() -> None:
-        from tradeclock import engine
-        from tradeclock.machine import ORDER_TABLE, REFUND_TABLE, Candidate, OrderState, RefundState
+        from tradeclock import _engine as engine
+        from tradeclock._machine import (
+            ORDER_TABLE,
+            REFUND_TABLE,
+            Candidate,
+            OrderState,
+            RefundState,
+        )
 
         table = ORDER_TABLE if machine == "order" else REFUND_TABLE
         member = (OrderState if machine == "order" else RefundState)(dest)

@@ -10,8 +10,8 @@ import pytest
 from conftest import e, log, t
 
 import tradeclock as tc
+from tradeclock._explain import stop_words
 from tradeclock._time import format_short
-from tradeclock.explain import stop_words
 from tradeclock.sources import citations, cite
 from tradeclock.words import term
 

@@ -12,7 +12,7 @@ import pytest
 
 import tradeclock as tc
 from tradeclock import batch
-from tradeclock.cli import main
+from tradeclock._cli import main
 from tradeclock.generate import COLUMNS, events_table, generate_rows
 
 pa = pytest.importorskip("pyarrow")

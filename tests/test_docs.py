@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import tradeclock as tc
-from tradeclock.cli import main
+from tradeclock._cli import main
 from tradeclock.workdays import FileCalendar
 
 ROOT = Path(__file__).resolve().parents[1]

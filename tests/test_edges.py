@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import tradeclock as tc
-from tradeclock.cli import main
+from tradeclock._cli import main
 from tradeclock.queue import Queue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +86,7 @@ NO_FILES = {"mcp"}
 
 
 def test_every_subcommand_has_its_error_cases() -> None:
-    from tradeclock.cli import _parser
+    from tradeclock._cli import _parser
 
     sub = next(a for a in _parser()._actions if a.dest == "==SUPPRESS==" or a.choices)
     commands = set(sub.choices)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from conftest import e, fired, log, t, upcoming
 from hypothesis import given, settings
 
 import tradeclock as tc
-from tradeclock.rules import FACTS
+from tradeclock._rules import FACTS
 from tradeclock.testing import instants
 
 D = timedelta(days=1)
@@ -464,7 +464,7 @@ def _compiled_due(rs: tc.RuleSet, spec: Any, start: Any) -> Any:
     """The deadline the engine's compiled code gives ``spec``'s timer started at ``start``."""
     from types import SimpleNamespace
 
-    from tradeclock.engine import _compile, _Signal
+    from tradeclock._engine import _compile, _Signal
 
     handler = _compile([_Signal("probe", ((), (spec,)), (), "ev")], "probe", rs.tz)
     refund = SimpleNamespace(

@@ -18,8 +18,8 @@ import pytest
 from conftest import e, t
 
 import tradeclock as tc
-from tradeclock.events import EVENT_DEFS, FIELD_DEFS, FIELDS
-from tradeclock.schema import FIELD_SCHEMAS, schema
+from tradeclock._events import EVENT_DEFS, FIELD_DEFS, FIELDS
+from tradeclock._schema import FIELD_SCHEMAS, schema
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -131,7 +131,7 @@ def _seen(table: Any) -> dict[str, Any]:
 
 
 def test_json_keeps_every_value() -> None:
-    from tradeclock.events import _PARSERS
+    from tradeclock._events import _PARSERS
 
     events = tc.load(LOG).events
     for raw, ev in zip(LOG["events"], events, strict=True):

@@ -136,7 +136,7 @@ def test_the_rules_command_shows_the_fingerprint_and_how_each_timer_runs(
 ) -> None:
     import json
 
-    from tradeclock.cli import main
+    from tradeclock._cli import main
 
     assert main(["rules", "taobao"]) == 0
     assert f"fingerprint {tc.TAOBAO.fingerprint}" in capsys.readouterr().out.splitlines()[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tradeclock.cli import main
+from tradeclock._cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "scenarios"

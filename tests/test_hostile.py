@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tradeclock as tc
-from tradeclock.cli import main
-from tradeclock.events import OPTIONAL_FIELDS
-from tradeclock.limits import MAX_EVENTS
+from tradeclock._cli import main
+from tradeclock._events import OPTIONAL_FIELDS
+from tradeclock._limits import MAX_EVENTS
 from tradeclock.testing import event_logs
 
 NOW = "2026-12-01T00:00:00+08:00"

@@ -11,7 +11,7 @@ import pytest
 from conftest import e, log, t
 
 import tradeclock as tc
-from tradeclock.law import legal_window_end
+from tradeclock._law import legal_window_end
 
 PRESETS = {"taobao": tc.TAOBAO, "tmall": tc.TMALL}
 

@@ -1,4 +1,4 @@
-"""Multi-line trades: each line runs the single-order rules on its own (tradeclock.trade)."""
+"""Multi-line trades: each line runs the single-order rules on its own (tradeclock._trade)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tradeclock as tc
+from tradeclock._trade import PARTLY_SHIPPED, trade_state
 from tradeclock.testing import trade_logs
-from tradeclock.trade import PARTLY_SHIPPED, trade_state
 
 TWO = [{"id": "A", "amount": "80.00"}, {"id": "B", "amount": "120.00"}]
 
@@ -291,7 +291,7 @@ def test_each_line_answers_as_an_order_of_its_own(log_: dict[str, Any], minutes:
     # the key property: a trade's line answers exactly what a single-line order fed that
     # line's events (and the trade's) answers. The single-line orders here are built from the
     # log's own routing (named lines; else every line that accepts the event), not by
-    # tradeclock.trade's code.
+    # tradeclock._trade's code.
     events = log_["events"]
     ids = [x["id"] for x in events[0]["lines"]]
     amounts = {x["id"]: x["amount"] for x in events[0]["lines"]}
@@ -463,7 +463,7 @@ def test_batch_gives_a_row_per_line_on_request(workers: int) -> None:
 
 def test_cli_batch_writes_a_row_per_line(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
-    from tradeclock.cli import main
+    from tradeclock._cli import main
 
     events = tmp_path / "events.parquet"
     pq.write_table(_table_of(*_logs_for_batch()[:2]), events)

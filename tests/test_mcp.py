@@ -17,8 +17,8 @@ pytest.importorskip("mcp")
 
 from mcp import Client, StdioServerParameters
 
-from tradeclock.cli import main
-from tradeclock.mcp_server import build_server
+from tradeclock._cli import main
+from tradeclock._mcp_server import build_server
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("*.json"))

@@ -19,8 +19,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 import tradeclock as tc
-from tradeclock.cli import main
-from tradeclock.engine import advance
+from tradeclock._cli import main
+from tradeclock._engine import advance
 from tradeclock.money import arrival, money_arrival, withdrawal
 from tradeclock.testing import event_logs, instants
 from tradeclock.workdays import CalendarDataMissing, ChinaCalendar, FileCalendar

@@ -12,9 +12,9 @@ import pytest
 from conftest import t
 
 import tradeclock as tc
-from tradeclock.cli import DIAGRAM_FILES, diagrams_markdown, main
+from tradeclock._cli import DIAGRAM_FILES, diagrams_markdown, main
+from tradeclock._machine import ORDER_TABLE, REFUND_TABLE
 from tradeclock.diagram import GRAPHS, TIMERS, dot, draw, edges, mermaid
-from tradeclock.machine import ORDER_TABLE, REFUND_TABLE
 from tradeclock.timeline import paused_spans
 
 ROOT = Path(__file__).resolve().parents[1]

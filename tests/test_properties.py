@@ -186,9 +186,9 @@ def test_no_reason_window_ends_at_local_midnight_168h_after_its_start(
 def test_next_due_is_a_lower_bound_of_every_running_timer(log: dict) -> None:
     # the replay skips timer work until next_due: were it ever later than a real deadline,
     # a timer would be missed. Check it after every event, against timers derived afresh.
-    from tradeclock.engine import apply_event, timers
-    from tradeclock.events import parse_event
-    from tradeclock.state import State
+    from tradeclock._engine import apply_event, timers
+    from tradeclock._events import parse_event
+    from tradeclock._state import State
 
     st = State(log["id"], tc.get_rules(log["rules"]))
     for i, raw in enumerate(log["events"]):

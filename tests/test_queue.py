@@ -16,7 +16,7 @@ import pytest
 from conftest import e, t
 
 import tradeclock as tc
-from tradeclock.cli import main
+from tradeclock._cli import main
 from tradeclock.generate import generate_rows
 from tradeclock.queue import Queue
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import e, fired, log, t, upcoming
 
 import tradeclock as tc
-from tradeclock.errors import InvalidInput
-from tradeclock.rules import CONSTRAINTS, load_rules
+from tradeclock._errors import InvalidInput
+from tradeclock._rules import CONSTRAINTS, load_rules
 
 D = timedelta(days=1)
 H = timedelta(hours=1)

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from test_hostile import near_valid
 
 import tradeclock as tc
-from tradeclock.cli import main
-from tradeclock.schema import SCHEMAS, schema
+from tradeclock._cli import main
+from tradeclock._schema import SCHEMAS, schema
 from tradeclock.testing import event_logs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def test_golden_logs_and_outputs_validate(path: Path) -> None:
         now = expect["now"]
         _validator("status").validate(order.status(now).to_dict())
         for lang in ("zh", "en"):
-            from tradeclock.explain import explain_dict
+            from tradeclock._explain import explain_dict
 
             _validator("explain").validate(explain_dict(order.status(now), order.rules, lang))
         tz = order.rules.tz

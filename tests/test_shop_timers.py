@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tradeclock as tc
-from tradeclock.cli import main
+from tradeclock._cli import main
+from tradeclock._schema import schema
 from tradeclock.queue import Queue
-from tradeclock.schema import schema
 
 SHOP = """
 name = "myshop"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import tradeclock as tc
-from tradeclock.cli import main, sources_markdown
-from tradeclock.rules import AMOUNT_RULES, CONSTRAINTS, LATE_SHIPMENT, PRESETS
+from tradeclock._cli import main, sources_markdown
+from tradeclock._rules import AMOUNT_RULES, CONSTRAINTS, LATE_SHIPMENT, PRESETS
 from tradeclock.sources import SOURCES, Citation, citations, cite, zh_number
 
 ROOT = Path(__file__).parents[1]

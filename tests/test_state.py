@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import e, log
 
 import tradeclock as tc
-from tradeclock.state import Refund, State
+from tradeclock._state import Refund, State
 
 
 def _fill(obj: object, slots: tuple[str, ...]) -> None:

@@ -64,7 +64,7 @@ def test_check_invariants_holds_on_any_valid_trade(log: dict, seconds: int) -> N
 
 
 def test_check_invariants_catches_a_broken_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tradeclock import order as order_module
+    from tradeclock import _order as order_module
 
     order = tc.load(
         {

@@ -7,7 +7,7 @@ import pytest
 from conftest import e, log, t
 
 import tradeclock as tc
-from tradeclock.machine import OrderState, RefundState
+from tradeclock._machine import OrderState, RefundState
 from tradeclock.top import REFUND_CODES, TRADE_CODES, trade_status
 
 PAID = [e("placed", "2026-11-01 10:00", amount="100.00"), e("paid", "2026-11-01 10:05")]

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tradeclock as tc
-from tradeclock.cli import main
+from tradeclock._cli import main
 from tradeclock.testing import event_logs, instants
 
 #: every plain timer one day longer: a version that would move every deadline

@@ -8,8 +8,8 @@ import pytest
 from conftest import e, log, t
 
 import tradeclock as tc
-from tradeclock.cli import main
-from tradeclock.rules import WECHAT_SHOP
+from tradeclock._cli import main
+from tradeclock._rules import WECHAT_SHOP
 
 H, D = timedelta(hours=1), timedelta(days=1)
 

@@ -4,7 +4,8 @@ Orders are replayed from their event logs; every query takes ``now``; every dura
 a rule table (:data:`TAOBAO`, :data:`TMALL`, or your own).
 """
 
-from .errors import (
+from ._actions import Action
+from ._errors import (
     InvalidInput,
     NotAllowed,
     OutOfOrder,
@@ -13,8 +14,7 @@ from .errors import (
     TradeclockError,
     VersionConflict,
 )
-from .actions import Action
-from .events import (
+from ._events import (
     AutoEvent,
     Category,
     Channel,
@@ -28,9 +28,9 @@ from .events import (
     Score,
     parse_event,
 )
-from .machine import OrderState, RefundState
-from .order import Compensation, Order, Receipt, ShippingSplit, load
-from .rules import (
+from ._machine import OrderState, RefundState
+from ._order import Compensation, Order, Receipt, ShippingSplit, load
+from ._rules import (
     CONSTRAINTS,
     PRESETS,
     TAOBAO,
@@ -45,7 +45,7 @@ from .rules import (
     get_rules,
     load_rules,
 )
-from .status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
+from ._status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
 from .workdays import CalendarDataMissing
 
 __version__ = "0.1.0"
@@ -100,3 +100,12 @@ __all__ = [
     "load_rules",
     "parse_event",
 ]
+
+# The errors live in a private module; a traceback names them as a caller imports them:
+# ``tradeclock.NotAllowed``. (Only the exceptions: a class with annotations keeps its module, where
+# ``typing.get_type_hints`` resolves them.)
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and issubclass(_obj, Exception):
+        _obj.__module__ = __name__
+del _name, _obj

@@ -1,5 +1,5 @@
 """``python -m tradeclock`` runs the CLI."""
 
-from .cli import main
+from ._cli import main
 
 raise SystemExit(main())

@@ -3,7 +3,7 @@
 One rule for every reader: a ``pathlib.Path`` is a file; ``bytes`` are the document itself
 (UTF-8, a byte-order mark allowed), never a path; a ``str`` is the document when it parses, and
 a path only when it does not parse and names an existing file; anything else is
-:class:`~tradeclock.errors.InvalidInput` saying it is neither.
+:class:`~tradeclock.InvalidInput` saying it is neither.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import InvalidInput
-from .limits import MAX_LOG_BYTES as MAX_BYTES
+from ._errors import InvalidInput
+from ._limits import MAX_LOG_BYTES as MAX_BYTES
 
 __all__ = ["json_looks_like", "read_document", "read_json", "toml_looks_like"]
 

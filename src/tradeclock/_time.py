@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import InvalidInput
-from .limits import MAX_DAYS, MAX_INSTANT, MIN_INSTANT
+from ._errors import InvalidInput
+from ._limits import MAX_DAYS, MAX_INSTANT, MIN_INSTANT
 
 __all__ = [
     "format_local",
@@ -77,7 +77,7 @@ def parse_instant(value: object, what: str = "time") -> datetime:
     >>> parse_instant("2026-11-11T00:05:00")
     Traceback (most recent call last):
     ...
-    tradeclock.errors.InvalidInput: time '2026-11-11T00:05:00' has no UTC offset ...
+    tradeclock.InvalidInput: time '2026-11-11T00:05:00' has no UTC offset ...
     """
     if isinstance(value, datetime):
         return to_utc(value, what)

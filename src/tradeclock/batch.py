@@ -38,12 +38,12 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
+from ._errors import InvalidInput, TradeclockError, storage_error
+from ._events import OPTIONAL_FIELDS, arrow_kind
+from ._order import Order
+from ._rules import TAOBAO, RuleSet, get_rules, load_rules
+from ._status import Deadline, RefundView
 from ._time import parse_instant
-from .errors import InvalidInput, TradeclockError, storage_error
-from .events import OPTIONAL_FIELDS, arrow_kind
-from .order import Order
-from .rules import TAOBAO, RuleSet, get_rules, load_rules
-from .status import Deadline, RefundView
 
 __all__ = [
     "LINE_COLUMNS",

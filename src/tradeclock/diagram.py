@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from ._errors import InvalidInput
+from ._machine import ORDER_TRANSITIONS, REFUND_TRANSITIONS, OrderState, RefundState
+from ._rules import TAOBAO, RuleSet
 from ._time import duration_words, format_duration_iso
-from .errors import InvalidInput
-from .machine import ORDER_TRANSITIONS, REFUND_TRANSITIONS, OrderState, RefundState
-from .rules import TAOBAO, RuleSet
 
 __all__ = ["GRAPHS", "NO_DOT", "TIMERS", "dot", "draw", "edges", "mermaid", "render"]
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from .events import OPTIONAL_FIELDS, arrow_kind
+from ._events import OPTIONAL_FIELDS, arrow_kind
 
 __all__ = ["COLUMNS", "events_table", "generate_rows", "iter_rows", "schema"]
 

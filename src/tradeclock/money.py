@@ -23,10 +23,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from ._errors import InvalidInput
+from ._events import Channel
+from ._rules import TAOBAO, RuleSet
 from ._time import parse_instant
-from .errors import InvalidInput
-from .events import Channel
-from .rules import TAOBAO, RuleSet
 from .workdays import Calendar, add_working_days, approximating, is_official
 
 __all__ = ["Arrival", "arrival", "arrival_rule", "money_arrival", "withdrawal"]

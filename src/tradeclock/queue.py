@@ -27,10 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ._errors import InvalidInput, StorageError, TradeclockError
+from ._order import Order, load
+from ._rules import RuleSet, get_rules
 from ._time import parse_instant
-from .errors import InvalidInput, StorageError, TradeclockError
-from .order import Order, load
-from .rules import RuleSet, get_rules
 
 __all__ = ["Failure", "FiredRecord", "Queue", "Sweep"]
 

@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from ._errors import InvalidInput
+from ._limits import MAX_DAYS, MAX_EVENTS
+from ._rules import TAOBAO, RuleSet
 from ._time import parse_instant
-from .errors import InvalidInput
-from .limits import MAX_DAYS, MAX_EVENTS
-from .rules import TAOBAO, RuleSet
 
 __all__ = ["ServiceDue", "service_status"]
 

@@ -20,12 +20,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .errors import TradeclockError
-from .events import EventType
-from .machine import ORDER_TABLE, REFUND_TABLE
-from .order import Order
-from .rules import TAOBAO, RuleSet
-from .status import Status
+from ._errors import TradeclockError
+from ._events import EventType
+from ._machine import ORDER_TABLE, REFUND_TABLE
+from ._order import Order
+from ._rules import TAOBAO, RuleSet
+from ._status import Status
 
 __all__ = ["FixedClock", "check_invariants", "event_logs", "instants", "offered", "trade_logs"]
 

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ._errors import InvalidInput
+from ._order import Order
 from ._time import format_short, parse_instant
-from .errors import InvalidInput
-from .order import Order
 from .words import rules_name, term, zone
 
 __all__ = ["figure", "paused_spans", "plot"]

@@ -30,15 +30,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from ._errors import InvalidInput, TradeclockError
+from ._events import check_text, parse_amount, short_text
+from ._input import read_json
+from ._order import Order, replay
+from ._rules import PRESETS, RuleSet, get_rules
+from ._status import Fired, Status
 from ._time import format_local, zone
 from ._topcodes import REFUND_CODES, TRADE_CODES, refund_status, trade_status
-from .errors import InvalidInput, TradeclockError
-from .events import short_text, check_text, parse_amount
-from ._input import read_json
-from .order import Order, replay
-from .rules import PRESETS, RuleSet, get_rules
 from .sources import cite
-from .status import Fired, Status
 
 __all__ = [
     "REFUND_CODES",
@@ -117,7 +117,7 @@ def parse_top_time(value: object, what: str) -> datetime:
     >>> parse_top_time("2026-11-11T00:06:30+08:00", "pay_time")
     Traceback (most recent call last):
     ...
-    tradeclock.errors.InvalidInput: pay_time '2026-11-11T00:06:30+08:00' is not a TOP time: ...
+    tradeclock.InvalidInput: pay_time '2026-11-11T00:06:30+08:00' is not a TOP time: ...
     """
     if not isinstance(value, str) or not _TOP_TIME_RE.match(value):
         raise InvalidInput(

@@ -819,7 +819,7 @@ def say(key: str, **args: Any) -> Say:
 def check_lang(lang: str) -> str:
     """``lang`` if tradeclock speaks it; else ``InvalidInput`` naming the languages."""
     if lang not in _INDEX:
-        from .errors import InvalidInput
+        from ._errors import InvalidInput
 
         raise InvalidInput(f"unknown language {lang!r} (zh, en)")
     return lang
@@ -909,7 +909,7 @@ def missing() -> list[str]:
     """Every value that has no wording in one of the languages: each event, state, reason,
     party, shipping method, channel, category, score and outcome, and each rule of the presets
     (its name; a timer someone can stop: how). Empty when every one reads in both."""
-    from .events import (
+    from ._events import (
         AutoEvent,
         Category,
         Channel,
@@ -920,8 +920,8 @@ def missing() -> list[str]:
         Reason,
         Score,
     )
-    from .machine import OrderState, RefundState
-    from .rules import AMOUNT_RULES, CONSTRAINTS, PRESETS
+    from ._machine import OrderState, RefundState
+    from ._rules import AMOUNT_RULES, CONSTRAINTS, PRESETS
 
     order_states = [*(s.value for s in OrderState), "partly_shipped"]
     wanted: list[tuple[Mapping[str, tuple[str, str]], str, Iterable[str]]] = [

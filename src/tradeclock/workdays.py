@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
-from .errors import InvalidInput
+from ._errors import InvalidInput
 
 __all__ = [
     "Calendar",

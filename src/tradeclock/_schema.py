@@ -1,7 +1,7 @@
 """JSON Schemas of the event log and of the outputs, generated from the code's own definitions.
 
 The event-log schema is built from the tables the loader itself reads (``events.FIELDS``, the
-enums, the amount/date-time/duration patterns and ``tradeclock.limits``), so the two cannot
+enums, the amount/date-time/duration patterns and ``tradeclock._limits``), so the two cannot
 drift apart; the output schemas from the type hints of ``Status``, ``Deadline``, ``Fired``,
 ``RefundView`` and ``Action``. ``tradeclock schema [NAME]`` prints them.
 
@@ -21,10 +21,9 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-from ._time import DATETIME_PATTERN, DURATION_PATTERN
-from .actions import Action
-from .errors import InvalidInput
-from .events import (
+from ._actions import Action
+from ._errors import InvalidInput
+from ._events import (
     AMOUNT_PATTERN,
     BANK_PATTERN,
     DEFAULTS,
@@ -34,10 +33,11 @@ from .events import (
     FieldDef,
     Party,
 )
-from .explain import LANGS
-from .limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_LINES, MAX_TEXT, MAX_TEXT_LENGTH
-from .rules import CustomEvent, RuleSet
-from .status import Instalments, Status
+from ._explain import LANGS
+from ._limits import MAX_AMOUNT, MAX_DAYS, MAX_EVENTS, MAX_LINES, MAX_TEXT, MAX_TEXT_LENGTH
+from ._rules import CustomEvent, RuleSet
+from ._status import Instalments, Status
+from ._time import DATETIME_PATTERN, DURATION_PATTERN
 
 __all__ = ["SCHEMAS", "schema"]
 

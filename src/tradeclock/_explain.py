@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._engine import instalments_said
+from ._rules import RuleSet
+from ._status import Deadline, Status
 from ._time import format_short
-from .engine import instalments_said
-from .rules import RuleSet
 from .sources import cite
-from .status import Deadline, Status
 from .words import (
     LANGS,
     TERMS,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
-from .rules import RuleSet
+from ._rules import RuleSet
 from .workdays import Calendar, approximating, is_official
 
 __all__ = ["ART6", "ART7", "legal_window_end"]

@@ -18,10 +18,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ._strenum import ContractEnum
-from ._time import DATETIME_RE, format_duration_iso, parse_duration, parse_instant
-from .errors import InvalidInput
-from .limits import (
+from ._errors import InvalidInput
+from ._limits import (
     MAX_AMOUNT,
     MAX_DAYS,
     MAX_INSTANT,
@@ -30,6 +28,8 @@ from .limits import (
     MAX_TEXT_LENGTH,
     MIN_INSTANT,
 )
+from ._strenum import ContractEnum
+from ._time import DATETIME_RE, format_duration_iso, parse_duration, parse_instant
 
 __all__ = [
     "AutoEvent",
@@ -287,7 +287,7 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
     >>> parse_amount(19.9)
     Traceback (most recent call last):
     ...
-    tradeclock.errors.InvalidInput: amount must be a decimal string ... (a float is not exact)
+    tradeclock.InvalidInput: amount must be a decimal string ... (a float is not exact)
     """
     if isinstance(value, bool | float):
         raise InvalidInput(
@@ -417,7 +417,9 @@ def _lines(value: object, what: str) -> tuple[Line, ...]:
                 raise InvalidInput(f"{what}[{i}] (line {ident!r}) has no 'amount'")
             out.append(Line(ident, parse_amount(item["amount"], f"{what}[{i}].amount")))
         else:
-            raise InvalidInput(f"{what}[{i}] must be a line id or an object, got {short_text(item)}")
+            raise InvalidInput(
+                f"{what}[{i}] must be a line id or an object, got {short_text(item)}"
+            )
     ids = [x.id for x in out]
     seen: set[str] = set()
     for ident in ids:
@@ -436,7 +438,9 @@ def check_text(value: object, what: str) -> str:
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
     if not value.isprintable() or any("\ud800" <= c <= "\udfff" for c in value):
-        raise InvalidInput(f"{what} {short_text(value)} has control or unpaired surrogate characters")
+        raise InvalidInput(
+            f"{what} {short_text(value)} has control or unpaired surrogate characters"
+        )
     return value
 
 
@@ -512,7 +516,9 @@ FIELD_DEFS: Mapping[str, FieldDef] = {
     ),
 }
 
-if tuple(FIELD_DEFS) != OPTIONAL_FIELDS:  # Event declares the tuple's slots; the catalogue, the rest
+if (
+    tuple(FIELD_DEFS) != OPTIONAL_FIELDS
+):  # Event declares the tuple's slots; the catalogue, the rest
     raise ImportError("events.FIELD_DEFS and the Event tuple list different fields")
 
 #: How each kind of field is read from the JSON log.
@@ -820,7 +826,8 @@ _TYPES_OF: tuple[tuple[type, bool], ...] = tuple(
 )
 #: Per event type: for each optional position, whether a value may / must be there.
 _ALLOWED: Mapping[EventType, tuple[bool, ...]] = {
-    t: tuple(name in req or name in opt for name in OPTIONAL_FIELDS) for t, (req, opt) in FIELDS.items()
+    t: tuple(name in req or name in opt for name in OPTIONAL_FIELDS)
+    for t, (req, opt) in FIELDS.items()
 }
 _NEEDED: Mapping[EventType, tuple[bool, ...]] = {
     t: tuple(name in req or name in DEFAULTS.get(t, {}) for name in OPTIONAL_FIELDS)

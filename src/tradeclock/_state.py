@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
-from .events import Channel, Event, EventType, Method, Outcome, Party, Reason
-from .machine import Candidate, OrderState, RefundState
-from .rules import RuleSet
-from .status import Fired
+from ._events import Channel, Event, EventType, Method, Outcome, Party, Reason
+from ._machine import Candidate, OrderState, RefundState
+from ._rules import RuleSet
+from ._status import Fired
 
 __all__ = ["Cause", "Clock", "Ended", "Refund", "State", "Table", "Timer"]
 
@@ -66,7 +66,7 @@ OPEN_REFUND = frozenset(
 _DELIVERING = frozenset({O_SHIPPED, O_SIGNED})
 _NO_RATINGS: Mapping[str, tuple[str, bool]] = {}
 
-#: A compiled transition table (see :mod:`tradeclock.machine`).
+#: A compiled transition table (see :mod:`tradeclock._machine`).
 Table = Mapping[tuple[str, str], tuple[Candidate, ...]]
 #: How a state was reached: (event name, instant, rule id or None for a person's event).
 Cause = tuple[str, datetime, str | None]

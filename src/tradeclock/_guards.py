@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ._time import format_short
-from .errors import InvalidInput, NotAllowed, TradeclockError
-from .events import Event
-from .law import ART6, ART7
-from .machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
-from .state import (
-    OPEN_REFUND,
+from ._errors import InvalidInput, NotAllowed, TradeclockError
+from ._events import Event
+from ._law import ART6, ART7
+from ._machine import ORDER_TABLE, ORDER_TRIGGERS, REFUND_TABLE
+from ._state import (
     ET_REFUND_MODIFIED,
     O_PAID,
     OC_REFUND,
+    OPEN_REFUND,
     P_BUYER,
     P_SELLER,
     RS_NO_REASON,
@@ -27,6 +26,7 @@ from .state import (
     State,
     Table,
 )
+from ._time import format_short
 from .words import Say, say, text
 
 __all__ = [

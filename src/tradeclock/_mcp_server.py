@@ -17,9 +17,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from . import top
-from .errors import InvalidInput, TradeclockError
-from .explain import explain_dict
-from .order import Order, load
+from ._errors import InvalidInput, TradeclockError
+from ._explain import explain_dict
+from ._order import Order, load
 from .words import check_lang
 
 __all__ = ["build_server", "main"]

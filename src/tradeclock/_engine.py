@@ -2,9 +2,9 @@
 
 The engine has no code per timer. Each timer rule of the rule table declares what starts it,
 the states it runs in, what stops it, its variants, whether an open refund pauses it and how
-it resumes, and its expiry event (:class:`tradeclock.rules.Rule`); the engine keeps the running
+it resumes, and its expiry event (:class:`tradeclock._rules.Rule`); the engine keeps the running
 ones keyed by rule id (``running`` and ``ended`` of the order and of its refund) and derives
-the status from them. ``deadline = anchor + duration`` is :meth:`tradeclock.rules.Rule.deadline`
+the status from them. ``deadline = anchor + duration`` is :meth:`tradeclock._rules.Rule.deadline`
 (the compiled handlers write its two forms out); nothing is scheduled, so nothing can be lost.
 
 Each rule set's declarations are compiled, when first needed, into straight-line Python (as
@@ -28,14 +28,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from . import rules
-from ._time import next_local_midnight
-from ._topcodes import REFUND_CODES, trade_status
-from .errors import InvalidInput, OutOfOrder, TradeclockError
-from .events import Channel, Event
-from .guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
-from .law import ART7, legal_window_end
-from .machine import (
+from . import _rules as rules
+from ._errors import InvalidInput, OutOfOrder, TradeclockError
+from ._events import Channel, Event
+from ._guards import choose, no_open_refund, order_not_in_graph, refund_not_in_graph, refuse, when
+from ._law import ART7, legal_window_end
+from ._machine import (
     ORDER_TABLE,
     ORDER_TRIGGERS,
     REFUND_TABLE,
@@ -43,10 +41,8 @@ from .machine import (
     OrderState,
     RefundState,
 )
-from .money import arrival, arrival_rule
-from .rules import Anchor, Rule, RuleSet, Spec
-from .state import (
-    OPEN_REFUND,
+from ._rules import Anchor, Rule, RuleSet, Spec
+from ._state import (
     APPROXIMATE,
     AT,
     ET_CANCELLED,
@@ -74,6 +70,7 @@ from .state import (
     O_PAID,
     O_PLACED,
     O_SUCCESS,
+    OPEN_REFUND,
     P_BUYER,
     PAUSED_AT,
     R_CLOSED,
@@ -85,7 +82,10 @@ from .state import (
     Table,
     Timer,
 )
-from .status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
+from ._status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
+from ._time import next_local_midnight
+from ._topcodes import REFUND_CODES, trade_status
+from .money import arrival, arrival_rule
 from .words import say, text
 
 
@@ -171,7 +171,7 @@ def compile_handlers(rs: RuleSet) -> None:
 
     Only names this module chooses go into the source: rule ids, durations and every other
     value of the table are passed in the function's namespace, and fact attributes come from
-    :data:`tradeclock.rules.FACTS`. Nothing a rule set file says is ever executed.
+    :data:`tradeclock._rules.FACTS`. Nothing a rule set file says is ever executed.
 
     An event type's entry runs the type's signal, then its ``type:party`` signal for the party
     the event names. A state entered is compiled when first entered, once for each state it is
@@ -380,7 +380,7 @@ def _signal_source(signal: _Signal, ns: dict[str, Any], p: str) -> list[str]:
 
 def _due_source(q: str, rule: Rule, ev: str) -> list[str]:
     """The lines of a compiled handler that compute ``due`` and ``approximate``: the two
-    forms of :meth:`tradeclock.rules.Rule.deadline` written out (a test holds them equal),
+    forms of :meth:`tradeclock._rules.Rule.deadline` written out (a test holds them equal),
     a duration the starting event gives (``duration_from``), or :func:`_deadline` for the
     law's rest-day roll-over. ``ev`` is what the handler passes as the starting event."""
     if rule.extends_over_rest_days:
@@ -674,7 +674,7 @@ assert Event._fields[22:] == ("lines", "line")  # apply reads them by index
 
 
 class IsTrade(Exception):
-    """The first event placed a trade of several lines: :func:`tradeclock.order.replay`
+    """The first event placed a trade of several lines: :func:`tradeclock._order.replay`
     replays each line (one state follows one line)."""
 
 

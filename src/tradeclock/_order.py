@@ -20,18 +20,18 @@ from typing import Any, ClassVar, NamedTuple
 
 import attrs
 
+from ._actions import Action, actions
+from ._engine import IsTrade, advance, apply, apply_event, build_status, instalments
+from ._errors import InvalidInput, RulesMismatch, TradeclockError, VersionConflict
+from ._events import Event, Parsed, check_auto_event, check_text, parse_event
+from ._explain import explain
 from ._input import read_json
+from ._limits import MAX_EVENTS
+from ._rules import LATE_SHIPMENT, RuleRegistry, RuleSet, get_rules
+from ._state import State
+from ._status import Status
 from ._time import parse_instant
-from .actions import Action, actions
-from .engine import IsTrade, advance, apply, apply_event, build_status, instalments
-from .errors import InvalidInput, RulesMismatch, TradeclockError, VersionConflict
-from .events import Event, Parsed, check_auto_event, check_text, parse_event
-from .explain import explain
-from .limits import MAX_EVENTS
-from .rules import LATE_SHIPMENT, RuleRegistry, RuleSet, get_rules
-from .state import State
-from .status import Status
-from .trade import is_trade, replay_trade, trade_status
+from ._trade import is_trade, replay_trade, trade_status
 
 __all__ = ["Compensation", "Order", "Receipt", "ShippingSplit", "load"]
 

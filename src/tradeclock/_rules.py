@@ -26,12 +26,12 @@ from typing import Any
 
 import attrs
 
+from ._errors import InvalidInput
+from ._events import AutoEvent, EventType, Method, Party, Reason
+from ._limits import MIN_INSTANT
+from ._machine import OrderState, RefundState
 from ._strenum import ContractEnum
 from ._time import duration_words, format_duration_iso, next_local_midnight, parse_duration, zone
-from .errors import InvalidInput
-from .events import AutoEvent, EventType, Method, Party, Reason
-from .limits import MIN_INSTANT
-from .machine import OrderState, RefundState
 from .sources import KINDS, SOURCES, citations
 from .workdays import Calendar, ChinaCalendar
 
@@ -1230,7 +1230,7 @@ class RuleSet:
     )
     #: the content's fingerprint, computed when first asked (see :attr:`fingerprint`)
     _fingerprint: str = attrs.field(init=False, repr=False, eq=False, default="")
-    #: the engine's compiled signal handlers, built on first use (tradeclock.engine): by
+    #: the engine's compiled signal handlers, built on first use (tradeclock._engine): by
     #: signal name, and by (state entered, state left) for the entries
     handlers: dict[Any, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
     #: the engine's compiled steps, built on first use: order state -> event type -> step,

@@ -25,17 +25,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ._engine import apply
+from ._errors import InvalidInput, OutOfOrder, TradeclockError
+from ._events import Event, EventType, Parsed, check_event
+from ._machine import OrderState
+from ._rules import RuleSet
+from ._state import State
+from ._status import Deadline, Fired, LineStatus, Status
 from ._topcodes import trade_status as top_trade_status
-from .engine import apply
-from .errors import InvalidInput, OutOfOrder, TradeclockError
-from .events import Event, EventType, Parsed, check_event
-from .machine import OrderState
-from .rules import RuleSet
-from .state import State
-from .status import Deadline, Fired, LineStatus, Status
 
 if TYPE_CHECKING:
-    from .order import Order
+    from ._order import Order
 
 __all__ = ["LINE_EVENTS", "SUBSET_EVENTS", "is_trade", "replay_trade", "trade_state"]
 

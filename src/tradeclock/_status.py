@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from ._events import AutoEvent, check_auto_event
 from ._time import format_duration_iso, format_local, format_short
-from .events import AutoEvent, check_auto_event
 
 __all__ = ["Deadline", "Fired", "Instalments", "LineStatus", "Ratings", "RefundView", "Status"]
 
@@ -189,7 +189,7 @@ class Status(NamedTuple):
         """Whether the buyer may pay by credit-card instalments, and why (rule
         ``pay.instalment_minimum``: at least 600 yuan, never a flash sale): data, as in the
         JSON, worked out when read."""
-        from .engine import instalments  # computed on demand: it formats a sentence
+        from ._engine import instalments  # computed on demand: it formats a sentence
 
         return instalments(self.amount, self.flash_sale)
 
@@ -202,7 +202,7 @@ class Status(NamedTuple):
         first that concerns that line (its own, or the trade's as a whole). A name that is no
         automatic event of the order's rule set is :class:`InvalidInput`, as in ``when``."""
         if event not in _AUTO_NAMES:
-            from .rules import OWN_AUTO_EVENTS
+            from ._rules import OWN_AUTO_EVENTS
 
             own = OWN_AUTO_EVENTS.get(self.rules_fingerprint)
             if own is not None and event not in own:  # (a rule set unseen here: cannot tell)
@@ -225,7 +225,7 @@ class Status(NamedTuple):
         """
         check_auto_event(event, rules)
         if line is not None and line not in [x.id for x in self.lines]:
-            from .errors import InvalidInput
+            from ._errors import InvalidInput
 
             raise InvalidInput(
                 f"order {self.id} has no line {line!r} (its lines: "

@@ -15,14 +15,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._errors import TradeclockError
+from ._status import Deadline, Status
 from ._time import format_duration_iso, format_short, parse_instant
-from .errors import TradeclockError
-from .status import Deadline, Status
-from .trade import LINE_EVENTS, SUBSET_EVENTS
+from ._trade import LINE_EVENTS, SUBSET_EVENTS
 from .words import join, say, term, text
 
 if TYPE_CHECKING:
-    from .order import Order
+    from ._order import Order
 
 __all__ = ["ACTORS", "Action", "actions"]
 

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from . import top
+from ._errors import InvalidInput, TradeclockError, storage_error
+from ._events import AutoEvent
+from ._explain import LANGS, explain, explain_dict, stop_words
 from ._input import read_json
-from ._time import format_duration_iso, format_short
-from .errors import InvalidInput, TradeclockError, storage_error
-from .events import AutoEvent
-from .explain import LANGS, explain, explain_dict, stop_words
-from .order import Order, load
-from .rules import (
+from ._order import Order, load
+from ._rules import (
     AMOUNT_RULES,
     CHECKED_ON,
     CONSTRAINTS,
@@ -35,9 +34,10 @@ from .rules import (
     get_rules,
     load_rules,
 )
-from .schema import SCHEMAS, schema
+from ._schema import SCHEMAS, schema
+from ._status import Status
+from ._time import format_duration_iso, format_short
 from .sources import KINDS, SOURCES, citations, cite
-from .status import Status
 from .words import TERMS, join, rules_name, say, term, text, zone
 
 __all__ = ["main"]
@@ -391,7 +391,7 @@ def _cmd_actions(args: argparse.Namespace) -> int:
 
 def _cmd_mcp(args: argparse.Namespace) -> int:
     try:
-        from .mcp_server import main as serve  # seconds to import: only here
+        from ._mcp_server import main as serve  # seconds to import: only here
     except ImportError:
         print(
             "tradeclock: the MCP server needs the mcp extra: pip install 'tradeclock[mcp]'",
