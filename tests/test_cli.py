@@ -145,7 +145,7 @@ def test_usage_error_exits_2() -> None:
 
 
 def test_docs_rules_page_is_generated_from_the_tables() -> None:
-    from tradeclock._cli import rules_markdown
+    from tradeclock._docs import rules_markdown
 
     page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert page == rules_markdown(), "docs/rules.md is stale: tradeclock rules --markdown"

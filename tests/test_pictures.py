@@ -12,7 +12,8 @@ import pytest
 from conftest import t
 
 import tradeclock as tc
-from tradeclock._cli import DIAGRAM_FILES, diagrams_markdown, main
+from tradeclock._cli import main
+from tradeclock._docs import DIAGRAM_FILES, diagrams_markdown
 from tradeclock._machine import ORDER_TABLE, REFUND_TABLE
 from tradeclock.diagram import GRAPHS, TIMERS, dot, draw, edges, mermaid
 from tradeclock.timeline import paused_spans

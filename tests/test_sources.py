@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import tradeclock as tc
-from tradeclock._cli import main, sources_markdown
+from tradeclock._cli import main
+from tradeclock._docs import sources_markdown
 from tradeclock._rules import AMOUNT_RULES, CONSTRAINTS, LATE_SHIPMENT, PRESETS
 from tradeclock.sources import SOURCES, Citation, citations, cite, zh_number
 

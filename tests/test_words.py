@@ -393,7 +393,7 @@ def test_refused_actions_say_why_in_both_languages() -> None:
 def test_durations_read_one_way(lang: str) -> None:
     order = tc.load("examples/order.json")
     now = "2026-11-08T12:00:00+08:00"
-    from tradeclock._cli import render_timeline
+    from tradeclock.timeline import render_text as render_timeline
 
     status = order.status(now)
     out = "\n".join(

@@ -1,4 +1,7 @@
-"""A picture of one order's life: what happened, what fired, what comes next, on a time axis.
+"""One order's life, as a picture or as text: what happened, what fired, what comes next.
+
+:func:`render_text` is the text ``tradeclock status`` prints, in English or Chinese.
+:func:`plot` and :func:`figure` draw it on a time axis.
 
 Rows, from the top: the people's events, the automatic events that fired, and the deadlines
 ahead (a money-arrival window as a bar from its earliest to its latest instant). Spans during
@@ -15,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InvalidInput
+from ._explain import stop_words
 from ._order import Order
+from ._status import Status
 from ._time import format_short, parse_instant
-from .words import rules_name, term, zone
+from .sources import cite
+from .words import TERMS, join, rules_name, say, term, text, zone
 
-__all__ = ["figure", "paused_spans", "plot"]
+__all__ = ["figure", "paused_spans", "plot", "render_text"]
 
 
 def paused_spans(
@@ -232,3 +238,88 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def render_text(order: Order, status: Status, lang: str = "en") -> str:
+    """The timeline as text, in ``lang`` (``en`` or ``zh``): what ``tradeclock status``
+    prints. ``status`` is ``order.status(now)``."""
+
+    def t(key: str, **args: Any) -> str:
+        return text(say(key, **args), lang)
+
+    rs = order.rules
+    tz = rs.tz
+    now = status.now
+    head = t(
+        "t.head",
+        id=order.id,
+        rules=rules_name(rs.name, lang),
+        zone=zone(rs.timezone, lang),
+        now=format_short(now, tz),
+    )
+    state = t("t.state", state=status.state)
+    if status.amount:
+        state += t("t.amount", amount=status.amount)
+    if status.refunded:
+        state += t("t.refunded", amount=status.refunded)
+    lines = [head, state]
+    several = len(status.lines) > 1
+    for x in status.lines if several else ():  # a trade: each line's own state and refund
+        line = t("t.line", id=x.id, state=x.state)
+        if x.amount is not None:
+            line += t("t.line_amount", amount=x.amount)
+        if x.refund is not None:
+            line += t("t.line_refund", n=x.refund.number, state=x.refund.state)
+        lines.append(line)
+    r = status.refund
+    if r is not None and not several:
+        amount = str(r.amount) if r.amount is not None else t("t.full")
+        kind = "return" if r.return_goods else "only"
+        lines.append(
+            t("t.refund", n=r.number, state=r.state, kind=kind, reason=r.reason, amount=amount)
+        )
+    lines += ["", t("t.history")]
+    rows: list[tuple[datetime, int, str]] = []
+    later = 0
+    for ev in order.events:
+        if ev.at > now:
+            later += 1
+            continue
+        what = term("event", ev.type, lang)
+        details = []
+        if ev.method is not None:
+            details.append(term("method", ev.method, lang))
+        elif ev.type == "refund_requested":
+            details.append(term("kind", "return" if ev.return_goods else "only", lang))
+            details.append(term("reason", ev.reason, lang))
+        if details:
+            what += f" ({join(details, lang)})" if lang == "en" else f"（{join(details, lang)}）"
+        if several and ev.line is not None:
+            what += t("t.on_line", line=ev.line)
+        elif several and ev.lines is not None and ev.type != "placed":
+            what += t("t.on_lines", lines=join((x.id for x in ev.lines), lang))
+        rows.append((ev.at, 1, what))
+    for f in status.fired:
+        on = t("t.on_line", line=f.line) if several and f.line is not None else ""
+        rows.append((f.at, 0, t("t.auto", what=f.event, rule=f.rule) + on))
+    for at, _, what in sorted(rows, key=lambda row: (row[0], row[1])):
+        lines.append(f"  {format_short(at, tz)}  {what}")
+    if later:
+        lines.append(t("t.later", n=later))
+    lines += ["", t("t.upcoming") if status.upcoming else t("t.upcoming_none")]
+    for d in status.upcoming:
+        on = t("t.on_line", line=d.line) if several and d.line is not None else ""
+        due = format_short(d.at, tz)
+        lines.append(t("t.item", at=due, what=d.event, left=d.at - now, rule=d.rule) + on)
+        own = lang == "en" or d.event not in TERMS["auto_long"]  # a shop's timer: its words
+        lines.append(t("t.then", effect=d.effect if own else term("auto_long", d.event, lang)))
+        how = stop_words(d.rule, rs, lang) if d.stoppable_by else ""
+        lines.append(t("t.stop", how=how) if how else t("t.nobody"))
+        if d.earliest is not None and d.earliest != d.at:
+            lines.append(t("t.window", earliest=format_short(d.earliest, tz)))
+        if d.approximate:
+            lines.append(t("t.approximate"))
+        lines.append(t("t.source", source=cite(d.source, lang)))
+    if status.auto_confirm_paused_left is not None:
+        lines += ["", t("t.paused", left=status.auto_confirm_paused_left)]
+    return "\n".join(lines)
