@@ -104,7 +104,7 @@ def mutants() -> dict[str, Callable[[], None]]:
             for mode in ("remaining", "absolute", "restart"):
                 if mode != rule.resume:
                     out[f"resume:{rule.id}:{mode}"] = _evolve(tc.TAOBAO, rule.id, resume=mode)
-    for rule_id in tc._rules.AMOUNT_RULES:
+    for rule_id in tc._presets.AMOUNT_RULES:
         for label, cents in (("+0.01", "0.01"), ("-0.01", "-0.01")):
             out[f"amount:{rule_id}:{label}"] = _amount(rule_id, cents)
     return out
@@ -116,13 +116,11 @@ def _amount(rule_id: str, cents: str) -> Callable[[], None]:
 
         import attrs
 
-        from tradeclock import _explain as explain
-        from tradeclock import _rules as rules
+        from tradeclock import _presets as presets
 
-        table = dict(rules.AMOUNT_RULES)
+        table = dict(presets.AMOUNT_RULES)
         table[rule_id] = attrs.evolve(table[rule_id], amount=table[rule_id].amount + Decimal(cents))
-        for module in (rules, explain):
-            module.AMOUNT_RULES = MappingProxyType(table)  # type: ignore[attr-defined]
+        presets.AMOUNT_RULES = MappingProxyType(table)  # type: ignore[misc]
 
     return apply
 

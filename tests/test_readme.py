@@ -37,7 +37,8 @@ def test_readme_opens_with_two_commands_that_ci_runs_verbatim() -> None:
     assert "tradeclock status examples/" in setup and "pip install" in setup
     assert "pytest" in tests
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert setup in ci and tests in ci
+    # verbatim; "|| exit 1" because set -e does not stop inside an "a && b" list
+    assert f"{setup} || exit 1" in ci and f"{tests} || exit 1" in ci
 
 
 def test_the_example_order_in_the_readme_exists() -> None:

@@ -12,7 +12,8 @@ from conftest import e, fired, log, t, upcoming
 
 import tradeclock as tc
 from tradeclock._errors import InvalidInput
-from tradeclock._rules import CONSTRAINTS, load_rules
+from tradeclock._presets import CONSTRAINTS
+from tradeclock._rules import load_rules
 
 D = timedelta(days=1)
 H = timedelta(hours=1)

@@ -12,7 +12,7 @@ import pytest
 import tradeclock as tc
 from tradeclock._cli import main
 from tradeclock._docs import sources_markdown
-from tradeclock._rules import AMOUNT_RULES, CONSTRAINTS, LATE_SHIPMENT, PRESETS
+from tradeclock._presets import AMOUNT_RULES, CONSTRAINTS, LATE_SHIPMENT, PRESETS
 from tradeclock.sources import SOURCES, Citation, citations, cite, zh_number
 
 ROOT = Path(__file__).parents[1]

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 import tradeclock as tc
 from tradeclock._cli import main
 from tradeclock._errors import InvalidInput
-from tradeclock._rules import CHECKED_ON, PRESETS, TAOBAO, load_rules
+from tradeclock._presets import PRESETS, TAOBAO
+from tradeclock._rules import CHECKED_ON, load_rules
 from tradeclock.sources import cite
 from tradeclock.top import check, from_trade, parse_top_time, read_payload
 
@@ -648,8 +649,8 @@ def test_every_preset_rule_has_a_check_date_and_note() -> None:
 
 
 def test_the_other_tables_carry_a_check_date_too() -> None:
-    rows = [*tc._rules.CONSTRAINTS.values(), *tc._rules.AMOUNT_RULES.values()]
-    rows += [r for versions in tc._rules.LATE_SHIPMENT.values() for r in versions]
+    rows = [*tc._presets.CONSTRAINTS.values(), *tc._presets.AMOUNT_RULES.values()]
+    rows += [r for versions in tc._presets.LATE_SHIPMENT.values() for r in versions]
     assert rows and all(r.checked == CHECKED_ON and r.checked_note for r in rows)
 
 

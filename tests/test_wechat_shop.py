@@ -9,7 +9,7 @@ from conftest import e, log, t
 
 import tradeclock as tc
 from tradeclock._cli import main
-from tradeclock._rules import WECHAT_SHOP
+from tradeclock._presets import WECHAT_SHOP
 
 H, D = timedelta(hours=1), timedelta(days=1)
 

@@ -30,12 +30,8 @@ from ._events import (
 )
 from ._machine import OrderState, RefundState
 from ._order import Compensation, Order, Receipt, ShippingSplit, load
+from ._presets import CONSTRAINTS, PRESETS, TAOBAO, TMALL, WECHAT_SHOP
 from ._rules import (
-    CONSTRAINTS,
-    PRESETS,
-    TAOBAO,
-    TMALL,
-    WECHAT_SHOP,
     Anchor,
     Constraint,
     CustomEvent,

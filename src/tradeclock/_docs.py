@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._rules import AMOUNT_RULES, CHECKED_ON, CONSTRAINTS, LATE_SHIPMENT, PRESETS, Rule
+from ._presets import AMOUNT_RULES, CONSTRAINTS, LATE_SHIPMENT, PRESETS
+from ._rules import CHECKED_ON, Rule
 from .sources import KINDS, SOURCES, citations, cite
 
 __all__ = [

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from . import _presets as presets
 from . import _rules as rules
 from ._errors import InvalidInput, OutOfOrder, TradeclockError
 from ._events import Channel, Event
@@ -493,7 +494,7 @@ def _fire(st: State, timer: Timer) -> None:
 def _default_rating(st: State, rule: Rule, at: datetime) -> None:
     """A side's rating window ended: a side without a rating gets the preset's default."""
     side = rule.stoppable_by[0] if rule.stoppable_by else ""
-    default = rules.RATING_DEFAULTS.get(side)
+    default = presets.RATING_DEFAULTS.get(side)
     if default is not None and side not in st.rated:
         st.rated = {**st.rated, side: (default, True)}
         st.fired.append(Fired("default_rating", at.astimezone(st.rs.tz), rule.id, st.line))
@@ -924,7 +925,7 @@ def instalments(amount: Decimal | None, flash_sale: bool) -> Instalments:
 
 def instalments_said(amount: Decimal | None, flash_sale: bool) -> tuple[bool, Any]:
     """Whether instalments are possible, and why, as a sentence to be said in any language."""
-    rule = rules.AMOUNT_RULES["pay.instalment_minimum"]
+    rule = presets.AMOUNT_RULES["pay.instalment_minimum"]
     if amount is None:
         return False, say("inst.none", min=rule.amount, rule=rule.id)
     if flash_sale:

@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from ._errors import InvalidInput
 from ._machine import ORDER_TRANSITIONS, REFUND_TRANSITIONS, OrderState, RefundState
-from ._rules import TAOBAO, RuleSet
+from ._presets import TAOBAO
+from ._rules import RuleSet
 from ._time import duration_words, format_duration_iso
 
 __all__ = ["GRAPHS", "NO_DOT", "TIMERS", "dot", "draw", "edges", "mermaid", "render"]

@@ -25,7 +25,8 @@ from typing import NamedTuple
 
 from ._errors import InvalidInput
 from ._events import Channel
-from ._rules import TAOBAO, RuleSet
+from ._presets import TAOBAO
+from ._rules import RuleSet
 from ._time import parse_instant
 from .workdays import Calendar, add_working_days, approximating, is_official
 

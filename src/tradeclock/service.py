@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 
 from ._errors import InvalidInput
 from ._limits import MAX_DAYS, MAX_EVENTS
-from ._rules import TAOBAO, RuleSet
+from ._presets import TAOBAO
+from ._rules import RuleSet
 from ._time import parse_instant
 
 __all__ = ["ServiceDue", "service_status"]

@@ -24,7 +24,8 @@ from ._errors import TradeclockError
 from ._events import EventType
 from ._machine import ORDER_TABLE, REFUND_TABLE
 from ._order import Order
-from ._rules import TAOBAO, RuleSet
+from ._presets import TAOBAO
+from ._rules import RuleSet
 from ._status import Status
 
 __all__ = ["FixedClock", "check_invariants", "event_logs", "instants", "offered", "trade_logs"]

@@ -34,7 +34,8 @@ from ._errors import InvalidInput, TradeclockError
 from ._events import check_text, parse_amount, short_text
 from ._input import read_json
 from ._order import Order, replay
-from ._rules import PRESETS, RuleSet, get_rules
+from ._presets import PRESETS
+from ._rules import RuleSet, get_rules
 from ._status import Fired, Status
 from ._time import format_local, zone
 from ._topcodes import REFUND_CODES, TRADE_CODES, refund_status, trade_status

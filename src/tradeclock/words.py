@@ -921,7 +921,7 @@ def missing() -> list[str]:
         Score,
     )
     from ._machine import OrderState, RefundState
-    from ._rules import AMOUNT_RULES, CONSTRAINTS, PRESETS
+    from ._presets import AMOUNT_RULES, CONSTRAINTS, PRESETS
 
     order_states = [*(s.value for s in OrderState), "partly_shipped"]
     wanted: list[tuple[Mapping[str, tuple[str, str]], str, Iterable[str]]] = [
