@@ -48,7 +48,7 @@ def test_both_windows_run_from_success(rs: tc.RuleSet) -> None:
         ("rating_window_end", "rate.window.buyer", END, ("buyer",)),
         ("rating_window_end", "rate.window.seller", END, ("seller",)),
     ]
-    assert status.ratings == (None, None, False) and not status.ratings_visible
+    assert status.ratings == tc.Ratings(None, None, False) and not status.ratings_visible
 
 
 def test_the_buyers_default_good_rating_exactly_at_the_deadline(rs: tc.RuleSet) -> None:
@@ -61,24 +61,24 @@ def test_the_buyers_default_good_rating_exactly_at_the_deadline(rs: tc.RuleSet) 
         ("default_rating", END, "rate.window.buyer"),
         ("rating_window_end", END, "rate.window.seller"),
     ]
-    assert at.ratings == ("good", None, True)  # the seller's side has no default
+    assert at.ratings == tc.Ratings("good", None, True)  # the seller's side has no default
     assert at.ratings_visible and at.upcoming == ()
 
 
 def test_one_side_rated_shows_at_the_window_end(rs: tc.RuleSet) -> None:
     o = order(rs, rated("seller", "2026-11-04 10:00", "neutral"))
     mid = o.status(t("2026-11-10 00:00"))
-    assert mid.ratings == (None, "neutral", False) and not mid.ratings_visible
+    assert mid.ratings == tc.Ratings(None, "neutral", False) and not mid.ratings_visible
     assert [d.rule for d in mid.upcoming] == ["rate.window.buyer"]  # the seller's is done
     end = o.status(END)
-    assert end.ratings == ("good", "neutral", True) and end.ratings_visible
+    assert end.ratings == tc.Ratings("good", "neutral", True) and end.ratings_visible
     assert [f.event for f in end.fired] == ["rating_window_end", "default_rating"]
 
 
 def test_both_rated_show_at_once(rs: tc.RuleSet) -> None:
     o = order(rs, rated("buyer", "2026-11-04 10:00", "bad"), rated("seller", "2026-11-05 10:00"))
     status = o.status(t("2026-11-05 10:00"))
-    assert status.ratings == ("bad", "good", False) and status.ratings_visible
+    assert status.ratings == tc.Ratings("bad", "good", False) and status.ratings_visible
     assert status.upcoming == ()
     assert status.to_dict()["ratings"] == {
         "buyer": "bad",
@@ -91,7 +91,7 @@ def test_both_rated_show_at_once(rs: tc.RuleSet) -> None:
 def test_a_rating_on_the_last_microsecond_counts(rs: tc.RuleSet) -> None:
     when = (END - US).isoformat()
     o = order(rs).apply({"type": "rated", "at": when, "by": "buyer", "score": "good"})
-    assert o.status(END).ratings == ("good", None, False)
+    assert o.status(END).ratings == tc.Ratings("good", None, False)
 
 
 @pytest.mark.parametrize(

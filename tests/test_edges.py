@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 import tradeclock as tc
@@ -338,4 +339,4 @@ def test_instalments_are_data_and_money_has_two_decimals() -> None:
     data = tc.load(log).status("2026-11-02T00:00:00+08:00").to_dict()
     assert (data["amount"], data["refunded"]) == ("700.00", "0.00")
     assert data["lines"][0]["amount"] == "700.00" and data["lines"][0]["refunded"] == "0.00"
-    assert data["instalments"] == status.instalments._asdict()
+    assert data["instalments"] == msgspec.structs.asdict(status.instalments)

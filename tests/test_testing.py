@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,7 +85,7 @@ def test_check_invariants_catches_a_broken_engine(monkeypatch: pytest.MonkeyPatc
 
     def unsorted(st: Any, t: Any) -> Any:
         status = real(st, t)
-        return status._replace(upcoming=tuple(reversed(status.upcoming)))
+        return msgspec.structs.replace(status, upcoming=tuple(reversed(status.upcoming)))
 
     monkeypatch.setattr(order_module, "build_status", unsorted)
     with pytest.raises(AssertionError, match="upcoming not sorted"):

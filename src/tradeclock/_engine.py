@@ -28,6 +28,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import msgspec
+
 from . import _presets as presets
 from . import _rules as rules
 from ._errors import InvalidInput, OutOfOrder, TradeclockError
@@ -108,7 +110,7 @@ __all__ = [
 
 Holder = State | Refund
 _REFUND_REQUESTED = Anchor.REFUND_REQUESTED
-_new = tuple.__new__  # builds a NamedTuple from a sequence without its Python-level __new__
+_replace = msgspec.structs.replace  # a result with some fields changed
 
 
 def timers(st: State) -> list[Timer]:
@@ -1021,16 +1023,17 @@ def build_status(st: State, now: datetime) -> Status:
     line = st.line
     tz = rs.tz  # every instant returned is in the rule set's zone (the arithmetic is in UTC)
     for at, _, rid in entries:
-        rows.append(_new(Deadline, (table[rid].event, at.astimezone(tz), rid, *info[rid], line)))
+        event = table[rid].event  # a timer rule: its event is set
+        rows.append(Deadline(event, at.astimezone(tz), rid, *info[rid], line))  # type: ignore[arg-type]
     # the trade's own timers run only before payment (the line's own list leaves them out)
     of_trade = st.paid_at is None and bool(rs.trade_wide)
     if of_trade:
         wide = rs.trade_wide
-        rows = [d._replace(line=None) if d.rule in wide else d for d in rows]
+        rows = [_replace(d, line=None) if d.rule in wide else d for d in rows]
     upcoming = tuple(rows)
     if approximate:
         upcoming = tuple(
-            d._replace(approximate=True) if _approximate(st, d.rule) else d for d in upcoming
+            _replace(d, approximate=True) if _approximate(st, d.rule) else d for d in upcoming
         )
     fired = tuple(st.fired)
     if st.payouts:
@@ -1042,9 +1045,8 @@ def build_status(st: State, now: datetime) -> Status:
     view = (
         None
         if r is None
-        else _new(
-            RefundView,
-            (
+        else RefundView(
+            *(
                 r.number,
                 r.state,  # StrEnum members are the contract's strings
                 r.return_goods,
@@ -1062,9 +1064,8 @@ def build_status(st: State, now: datetime) -> Status:
     left = None if paused is None else paused[LEFT]
     own = tuple(d for d in upcoming if d.line is not None) if of_trade else upcoming
     one = (line, st.state, top, top_refund, view, own, st.amount, st.refunded, left)
-    return _new(
-        Status,
-        (
+    return Status(
+        *(
             st.order_id,
             rs.name,
             None if rs.effective_from is None else rs.version,
@@ -1086,6 +1087,6 @@ def build_status(st: State, now: datetime) -> Status:
             _NO_RATINGS if not st.rated else _ratings(st),
             bool(st.rated) and _visible(st),
             rs.tz,
-            (_new(LineStatus, one),),
+            (LineStatus(*one),),
         ),
     )

@@ -233,8 +233,10 @@ class Order:
         """
         placed = self.events[0] if self.events else None
         if placed is None:
-            return tuple(instalments(None, False))  # type: ignore[return-value]
-        return tuple(instalments(placed.amount, bool(placed.flash_sale)))  # type: ignore[return-value]
+            answer = instalments(None, False)
+        else:
+            answer = instalments(placed.amount, bool(placed.flash_sale))
+        return answer.allowed, answer.reason
 
     def explain(self, now: datetime | str, lang: str = "zh") -> str:
         """Where the order stands at ``now`` and each deadline ahead, in words (``zh``/``en``).

@@ -165,7 +165,9 @@ def _of_type(tp: Any) -> dict[str, Any]:
         return {"type": "object"}
     if tp in _SIMPLE:
         return dict(_SIMPLE[tp])
-    if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
+    if isinstance(tp, type) and (
+        hasattr(tp, "__struct_fields__") or (issubclass(tp, tuple) and hasattr(tp, "_fields"))
+    ):
         return _record(tp)
     return {}
 
@@ -186,7 +188,7 @@ def _record(
     hints = typing.get_type_hints(cls)
     props = {
         name: _of_type(hints[name])
-        for name in cls._fields  # type: ignore[attr-defined]
+        for name in getattr(cls, "__struct_fields__", None) or cls._fields  # type: ignore[attr-defined]
         if name not in skip
     }
     props.update(extra or {})

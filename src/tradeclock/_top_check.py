@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import msgspec
+
 from ._errors import InvalidInput, TradeclockError
 from ._order import replay
 from ._rules import RuleSet
@@ -329,7 +331,8 @@ def _on_line_status(st: Status, line: str) -> Status:
     """``st`` as one line of a trade sees it: that line's refund, deadlines and fired events
     (and the trade's own)."""
     x = next(x for x in st.lines if x.id == line)
-    return st._replace(
+    return msgspec.structs.replace(
+        st,
         state=x.state,
         refund=x.refund,
         top_status=x.top_status,

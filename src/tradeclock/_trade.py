@@ -25,6 +25,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from ._engine import apply
 from ._errors import InvalidInput, OutOfOrder, TradeclockError
 from ._events import Event, EventType, Parsed, check_event
@@ -228,7 +230,8 @@ def trade_status(order: Order, now: datetime) -> Status:
     amount = first.amount
     if amount is None and all(x.amount is not None for x in lines):
         amount = sum((x.amount for x in lines if x.amount is not None), Decimal("0.00"))
-    return head._replace(
+    return msgspec.structs.replace(
+        head,
         state=state,
         top_status=top,
         top_refund_status=None if latest is None else latest.top_refund_status,
