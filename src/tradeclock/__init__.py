@@ -30,17 +30,8 @@ from ._events import (
 )
 from ._machine import OrderState, RefundState
 from ._order import Compensation, Order, Receipt, ShippingSplit, load
-from ._presets import CONSTRAINTS, PRESETS, TAOBAO, TMALL, WECHAT_SHOP
-from ._rules import (
-    Anchor,
-    Constraint,
-    CustomEvent,
-    Rule,
-    RuleRegistry,
-    RuleSet,
-    get_rules,
-    load_rules,
-)
+from ._presets import CONSTRAINTS, PRESETS, TAOBAO, TMALL, WECHAT_SHOP, get_rules
+from ._rules import Anchor, Constraint, CustomEvent, Rule, RuleRegistry, RuleSet, load_rules
 from ._status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
 from .workdays import CalendarDataMissing
 

@@ -29,8 +29,8 @@ from ._events import AutoEvent
 from ._explain import LANGS, explain, explain_dict
 from ._input import read_json
 from ._order import Order, load
-from ._presets import PRESETS
-from ._rules import RuleRegistry, RuleSet, get_rules, load_rules
+from ._presets import PRESETS, get_rules
+from ._rules import RuleRegistry, RuleSet, load_rules
 from ._schema import SCHEMAS, schema
 from ._time import format_duration_iso
 from .sources import KINDS, SOURCES, cite

@@ -27,8 +27,8 @@ from ._events import Event, Parsed, check_auto_event, check_text, parse_event
 from ._explain import explain
 from ._input import read_json
 from ._limits import MAX_EVENTS
-from ._presets import LATE_SHIPMENT
-from ._rules import RuleRegistry, RuleSet, get_rules
+from ._presets import LATE_SHIPMENT, get_rules
+from ._rules import RuleRegistry, RuleSet
 from ._state import State
 from ._status import Status
 from ._time import parse_instant

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from ._errors import InvalidInput
 from ._rules import (
     CHECKED_ON,
     AmountRule,
@@ -39,6 +40,7 @@ __all__ = [
     "TAOBAO",
     "TMALL",
     "WECHAT_SHOP",
+    "get_rules",
 ]
 
 
@@ -817,3 +819,13 @@ WECHAT_SHOP = _wechat_shop()
 PRESETS: Mapping[str, RuleSet] = MappingProxyType(
     {"taobao": TAOBAO, "tmall": TMALL, "wechat_shop": WECHAT_SHOP}
 )
+
+
+def get_rules(name: str, extra: Mapping[str, RuleSet] | None = None) -> RuleSet:
+    """The rule set called ``name`` among ``extra`` and the presets; unknown: InvalidInput."""
+    if extra and name in extra:
+        return extra[name]
+    if name in PRESETS:
+        return PRESETS[name]
+    known = sorted({*PRESETS, *(extra or {})})
+    raise InvalidInput(f"unknown rule set {name!r} (known: {', '.join(known)})")

@@ -41,7 +41,6 @@ __all__ = [
     "Rule",
     "RuleRegistry",
     "RuleSet",
-    "get_rules",
     "load_rules",
 ]
 
@@ -1067,18 +1066,6 @@ def _since(rs: RuleSet) -> datetime:
     return rs.effective_from or MIN_INSTANT
 
 
-def get_rules(name: str, extra: Mapping[str, RuleSet] | None = None) -> RuleSet:
-    """The rule set called ``name`` among ``extra`` and the presets; unknown: InvalidInput."""
-    if extra and name in extra:
-        return extra[name]
-    from ._presets import PRESETS
-
-    if name in PRESETS:
-        return PRESETS[name]
-    known = sorted({*PRESETS, *(extra or {})})
-    raise InvalidInput(f"unknown rule set {name!r} (known: {', '.join(known)})")
-
-
 def load_rules(source: str | bytes | Path | Mapping[str, Any]) -> RuleSet:
     """Build a rule set from TOML: a ``pathlib.Path``, TOML text (``str`` or ``bytes``) or an
     already-parsed mapping; a ``str`` that is not TOML is a path only when it names an existing
@@ -1105,6 +1092,8 @@ def load_rules(source: str | bytes | Path | Mapping[str, Any]) -> RuleSet:
     for key in ("name", "base", "timezone"):
         if key in data and not isinstance(data[key], str):
             raise InvalidInput(f"{where}: {key} must be a string")
+    from ._presets import get_rules  # (the presets are built from this module)
+
     base = get_rules(data.get("base", "taobao"))
     durations = data.get("durations", {})
     if not isinstance(durations, Mapping) or not all(

@@ -15,8 +15,8 @@ from ._errors import InvalidInput, TradeclockError
 from ._events import check_text, parse_amount, short_text
 from ._input import read_json
 from ._order import Order, replay
-from ._presets import PRESETS
-from ._rules import RuleSet, get_rules
+from ._presets import PRESETS, get_rules
+from ._rules import RuleSet
 from ._status import Fired
 from ._time import format_local, zone
 from ._topcodes import REFUND_CODES, TRADE_CODES

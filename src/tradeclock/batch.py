@@ -41,8 +41,8 @@ from typing import Any
 from ._errors import InvalidInput, TradeclockError, storage_error
 from ._events import OPTIONAL_FIELDS, arrow_kind
 from ._order import Order
-from ._presets import TAOBAO
-from ._rules import RuleSet, get_rules, load_rules
+from ._presets import TAOBAO, get_rules
+from ._rules import RuleSet, load_rules
 from ._status import Deadline, RefundView
 from ._time import parse_instant
 

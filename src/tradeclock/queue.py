@@ -29,7 +29,8 @@ from typing import Any, NamedTuple
 
 from ._errors import InvalidInput, StorageError, TradeclockError
 from ._order import Order, load
-from ._rules import RuleSet, get_rules
+from ._presets import get_rules
+from ._rules import RuleSet
 from ._time import parse_instant
 
 __all__ = ["Failure", "FiredRecord", "Queue", "Sweep"]
