@@ -32,6 +32,7 @@ from ._order import Order, load
 from ._presets import PRESETS, get_rules
 from ._rules import RuleRegistry, RuleSet, load_rules
 from ._schema import SCHEMAS, schema
+from ._status import Status
 from ._time import format_duration_iso
 from .sources import KINDS, SOURCES, cite
 from .timeline import render_text
@@ -325,7 +326,11 @@ def _load(path: str, values: Sequence[str], sets: Sequence[RuleSet] | None = Non
 
 def _cmd_status(args: argparse.Namespace) -> int:
     order = _load(args.file, args.rules)
-    status = order.status(_now(args.now))
+    return _print_status(args, order, order.status(_now(args.now)))
+
+
+def _print_status(args: argparse.Namespace, order: Order, status: Status) -> int:
+    """The status as JSON (``--json``) or as the timeline text in ``--lang``."""
     if args.json:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -432,12 +437,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
 
         print(plot(order, now, args.plot))
         return 0
-    status = order.status(now)
-    if args.json:
-        print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(render_text(order, status, args.lang))
-    return 0
+    return _print_status(args, order, order.status(now))
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
