@@ -14,6 +14,7 @@ from tradeclock.workdays import (
     CalendarDataMissing,
     ChinaCalendar,
     FileCalendar,
+    WorkingDays,
     add_working_days,
 )
 
@@ -58,7 +59,7 @@ def test_official_days(day: date, working: bool) -> None:
     ],
 )
 def test_adding_working_days_across_holidays(start: date, n: int, expect: date) -> None:
-    assert add_working_days(CAL, start, n) == (expect, False)
+    assert add_working_days(CAL, start, n) == WorkingDays(expect, False)
 
 
 def test_a_year_without_data_is_refused_by_default() -> None:
@@ -72,7 +73,7 @@ def test_an_approximation_is_flagged() -> None:
     cal = ChinaCalendar(approximate="weekends")
     result = add_working_days(cal, date(2026, 12, 30), 5)
     assert result.approximate and result.day == date(2027, 1, 6)  # 31, 1, 4, 5, 6
-    assert add_working_days(cal, date(2026, 12, 1), 1) == (date(2026, 12, 2), False)
+    assert add_working_days(cal, date(2026, 12, 1), 1) == WorkingDays(date(2026, 12, 2), False)
 
 
 def test_file_calendar() -> None:
@@ -82,7 +83,7 @@ def test_file_calendar() -> None:
     assert not cal.is_working_day(date(2027, 1, 1))
     assert cal.is_working_day(date(2027, 1, 2))  # a Saturday made a working day
     assert not cal.is_working_day(date(2027, 1, 3))
-    assert add_working_days(cal, date(2026 + 1, 1, 1), 1) == (date(2027, 1, 2), False)
+    assert add_working_days(cal, date(2026 + 1, 1, 1), 1) == WorkingDays(date(2027, 1, 2), False)
     with pytest.raises(CalendarDataMissing):
         cal.is_working_day(date(2028, 1, 3))
 
@@ -111,7 +112,8 @@ def test_bad_arguments() -> None:
 @given(st.dates(date(2004, 1, 1), date(2026, 12, 1)), st.integers(1, 20))
 def test_adding_working_days_lands_on_a_working_day(start: date, n: int) -> None:
     try:
-        day, approximate = add_working_days(CAL, start, n)
+        found = add_working_days(CAL, start, n)
+        day, approximate = found.day, found.approximate
     except CalendarDataMissing:
         return  # counted into 2027
     assert CAL.is_working_day(day) and not approximate

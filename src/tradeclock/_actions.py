@@ -13,7 +13,9 @@ once and the deadlines it starts and stops; a refused one, the engine's reason a
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from ._errors import TradeclockError
 from ._status import Deadline, Status
@@ -72,7 +74,7 @@ ACTORS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 )
 
 
-class Action(NamedTuple):
+class Action(msgspec.Struct, frozen=True):
     """One thing a party could do at ``now``, and what it would change."""
 
     actor: str

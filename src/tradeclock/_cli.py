@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from . import top
 from ._docs import (
     cited_by,
@@ -588,7 +590,10 @@ def _cmd_queue(args: argparse.Namespace) -> int:
     if args.json:
         out = {
             **info,
-            "failures": [{**f._asdict(), "failed_at": f.failed_at.isoformat()} for f in failures],
+            "failures": [
+                {**msgspec.structs.asdict(f), "failed_at": f.failed_at.isoformat()}
+                for f in failures
+            ],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -683,7 +688,8 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     cited = cited_by()
     if args.json:
         rows = [
-            {**s._asdict(), "cited_by": sorted({rule for rule, _ in cited[s.id]})} for s in chosen
+            {**msgspec.structs.asdict(s), "cited_by": sorted({rule for rule, _ in cited[s.id]})}
+            for s in chosen
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

@@ -96,7 +96,7 @@ class TradeclockError(Exception):
         """
         if self.said is None or lang == "en":
             return self.message
-        from .words import say, text
+        from .words import Say, say, text
 
         why, at, rule = self.said
         order = self.order_id or "?"
@@ -107,7 +107,7 @@ class TradeclockError(Exception):
         if self.line is not None:
             where += text(say("located_line", line=self.line), lang)
         if why.key == "out_of_order":
-            return text(why._replace(args={**why.args, "where": where}), lang)
+            return text(Say(why.key, {**why.args, "where": where}), lang)
         key = "refused" if isinstance(self, NotAllowed) else "invalid"
         return text(
             say(key, where=where, event=self.event_type, at=at, why=text(why, lang), rule=rule),

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 import attrs
+import msgspec
 
 from ._actions import Action, actions
 from ._engine import IsTrade, advance, apply, apply_event, build_status, instalments
@@ -423,7 +424,7 @@ def check_pinned(order_id: str, rs: RuleSet, pinned: object) -> None:
         )
 
 
-class ShippingSplit(NamedTuple):
+class ShippingSplit(msgspec.Struct, frozen=True):
     """Who pays each leg of a no-reason return's shipping, and why."""
 
     #: who bears the outbound leg in the end ("seller" keeps it with free shipping)
@@ -434,7 +435,7 @@ class ShippingSplit(NamedTuple):
     rule: str
 
 
-class Compensation(NamedTuple):
+class Compensation(msgspec.Struct, frozen=True):
     """Money owed for shipping late: how much, by which rule, since when the seller was late."""
 
     amount: Decimal
@@ -443,7 +444,7 @@ class Compensation(NamedTuple):
     source: str
 
 
-class Receipt(NamedTuple):
+class Receipt(msgspec.Struct, frozen=True):
     """What :meth:`Order.receive` did: the order after it, and whether the event was a
     duplicate delivery (an ``event_id`` the order already held, with the same content)."""
 

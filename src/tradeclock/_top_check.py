@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
@@ -24,7 +24,7 @@ from .sources import cite
 _REFUND_TIMER_EVENTS = frozenset({"auto_refund", "auto_agree", "refund_close"})
 
 
-class Finding(NamedTuple):
+class Finding(msgspec.Struct, frozen=True):
     """One comparison of tradeclock's picture with a platform field."""
 
     #: what was compared: ``trade 1001``, ``trade 1001 line 2001``, ``refund 3001``
@@ -45,7 +45,7 @@ class Finding(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this finding."""
-        return self._asdict()
+        return msgspec.structs.asdict(self)
 
 
 VERDICTS = ("agree", "disagree", "unjudged")

@@ -21,7 +21,8 @@ day. "2-3 working days" then means from 00:00 of the 2nd working day after the p
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+
+import msgspec
 
 from ._errors import InvalidInput
 from ._events import Channel
@@ -37,7 +38,7 @@ _ONE_DAY = timedelta(days=1)
 BANK_RULES = {"boc": "money.credit_card.boc"}
 
 
-class Arrival(NamedTuple):
+class Arrival(msgspec.Struct, frozen=True):
     """When money arrives: not before ``earliest``, at the latest by ``latest``."""
 
     earliest: datetime

@@ -25,7 +25,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+import msgspec
 
 from ._errors import InvalidInput, StorageError, TradeclockError
 from ._order import Order, load
@@ -76,7 +78,7 @@ ALTER TABLE fired_by_line RENAME TO fired;
 """
 
 
-class FiredRecord(NamedTuple):
+class FiredRecord(msgspec.Struct, frozen=True):
     """An automatic event as the queue recorded it: when it happened (its deadline) and when a
     worker found it."""
 
@@ -90,7 +92,7 @@ class FiredRecord(NamedTuple):
     line: str | None = None
 
 
-class Failure(NamedTuple):
+class Failure(msgspec.Struct, frozen=True):
     """An order a worker could not judge: its typed error, kept until a sweep judges it (a
     sweep retries it each time, and the other orders fire meanwhile)."""
 
@@ -103,7 +105,7 @@ class Failure(NamedTuple):
     attempts: int
 
 
-class Sweep(NamedTuple):
+class Sweep(msgspec.Struct, frozen=True):
     """What one sweep did: the automatic events it recorded and the orders it could not judge."""
 
     fired: list[FiredRecord]

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
+
+import msgspec
 
 from ._errors import InvalidInput
 from ._limits import MAX_DAYS, MAX_EVENTS
@@ -30,7 +32,7 @@ __all__ = ["ServiceDue", "service_status"]
 _TYPES = ("buyer_message", "staff_reply", "complaint_promised", "complaint_answered")
 
 
-class ServiceDue(NamedTuple):
+class ServiceDue(msgspec.Struct, frozen=True):
     """One answer staff owe: which clock, due when, and whether it is overdue at ``now``."""
 
     clock: str

@@ -19,12 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+
+import msgspec
 
 __all__ = ["KINDS", "SOURCES", "Citation", "Source", "citations", "cite", "zh_number"]
 
 
-class Source(NamedTuple):
+class Source(msgspec.Struct, frozen=True):
     """One document of the register."""
 
     id: str
@@ -228,7 +229,7 @@ _SOURCES = (
 SOURCES: Mapping[str, Source] = MappingProxyType({s.id: s for s in _SOURCES})
 
 
-class Citation(NamedTuple):
+class Citation(msgspec.Struct, frozen=True):
     """One citation of a source text: the register id, where in it, and a note."""
 
     source: str

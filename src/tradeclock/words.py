@@ -24,7 +24,9 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any
+
+import msgspec
 
 from ._time import duration_words
 
@@ -802,7 +804,7 @@ _OR = {"zh": "或", "en": " or "}
 _INDEX = {"zh": 0, "en": 1}
 
 
-class Say(NamedTuple):
+class Say(msgspec.Struct, frozen=True):
     """A sentence to be said: its key in :data:`SENTENCES` and the facts it is made of."""
 
     key: str

@@ -23,7 +23,9 @@ import tomllib
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import msgspec
 
 from ._errors import InvalidInput
 
@@ -53,7 +55,7 @@ class Calendar(Protocol):
         ...
 
 
-class WorkingDays(NamedTuple):
+class WorkingDays(msgspec.Struct, frozen=True):
     """A day found by counting working days, and whether any day counted was approximate."""
 
     day: date
