@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 import msgspec
@@ -85,7 +84,7 @@ from ._state import (
     Table,
     Timer,
 )
-from ._status import Deadline, Fired, Instalments, LineStatus, Ratings, RefundView, Status
+from ._status import Deadline, Fired, LineStatus, Ratings, RefundView, Status
 from ._time import next_local_midnight
 from ._topcodes import REFUND_CODES, trade_status
 from .money import arrival, arrival_rule
@@ -101,7 +100,6 @@ __all__ = [
     "apply",
     "apply_event",
     "build_status",
-    "instalments",
     "money",
     "timers",
 ]
@@ -918,25 +916,6 @@ _REFUND_EFFECTS: dict[str, Callable[[State, Event], None]] = {
 # --------------------------------------------------------------------------- status
 
 
-def instalments(amount: Decimal | None, flash_sale: bool) -> Instalments:
-    """Credit-card instalments for an order of ``amount`` (rule ``pay.instalment_minimum``):
-    a payment of at least the minimum, never a flash sale; with the reason either way."""
-    allowed, why = instalments_said(amount, flash_sale)
-    return Instalments(allowed, text(why))
-
-
-def instalments_said(amount: Decimal | None, flash_sale: bool) -> tuple[bool, Any]:
-    """Whether instalments are possible, and why, as a sentence to be said in any language."""
-    rule = presets.AMOUNT_RULES["pay.instalment_minimum"]
-    if amount is None:
-        return False, say("inst.none", min=rule.amount, rule=rule.id)
-    if flash_sale:
-        return False, say("inst.flash", rule=rule.id)
-    if amount < rule.amount:
-        return False, say("inst.below", amount=amount, min=rule.amount, rule=rule.id)
-    return True, say("inst.ok", amount=amount, min=rule.amount, rule=rule.id)
-
-
 def money(st: State, now: datetime) -> tuple[list[Fired], list[Deadline]]:
     """Money arrival of each successful refund: fired once its window has ended, else upcoming.
 
@@ -952,18 +931,16 @@ def money(st: State, now: datetime) -> tuple[list[Fired], list[Deadline]]:
     upcoming: list[Deadline] = []
     for _, at in st.payouts:
         a = arrival(rs, rule_id, at, approximate=True)
-        latest = a.latest.astimezone(rs.tz)
-        if a.latest <= now:
-            fired.append(Fired("money_arrival", latest, rule_id, st.line))
+        if a.latest <= now:  # (the window is in the rule set's zone already)
+            fired.append(Fired("money_arrival", a.latest, rule_id, st.line))
         else:
-            earliest = None if a.earliest is None else a.earliest.astimezone(rs.tz)
             upcoming.append(
                 Deadline(
                     "money_arrival",
-                    latest,
+                    a.latest,
                     rule_id,
                     *info[:4],
-                    earliest,
+                    a.earliest,
                     a.approximate,
                     st.line,
                 )
@@ -1046,16 +1023,14 @@ def build_status(st: State, now: datetime) -> Status:
         None
         if r is None
         else RefundView(
-            *(
-                r.number,
-                r.state,  # StrEnum members are the contract's strings
-                r.return_goods,
-                r.reason,
-                r.amount,
-                r.requested_at.astimezone(tz),
-                r.before_shipment,
-                r.intervention,
-            ),
+            r.number,
+            r.state,  # StrEnum members are the contract's strings
+            r.return_goods,
+            r.reason,
+            r.amount,
+            r.requested_at.astimezone(tz),
+            r.before_shipment,
+            r.intervention,
         )
     )
     assert st.state is not None
@@ -1065,28 +1040,24 @@ def build_status(st: State, now: datetime) -> Status:
     own = tuple(d for d in upcoming if d.line is not None) if of_trade else upcoming
     one = (line, st.state, top, top_refund, view, own, st.amount, st.refunded, left)
     return Status(
-        *(
-            st.order_id,
-            rs.name,
-            None if rs.effective_from is None else rs.version,
-            rs._fingerprint or rs.fingerprint,  # computed once per rule set
-            now.astimezone(tz),
-            st.state,
-            top,
-            top_refund,
-            view,
-            fired,
-            upcoming,
-            st.amount,
-            st.refunded,
-            left,
-            None
-            if paused is None or paused[PAUSED_AT] is None
-            else paused[PAUSED_AT].astimezone(tz),
-            st.flash_sale,
-            _NO_RATINGS if not st.rated else _ratings(st),
-            bool(st.rated) and _visible(st),
-            rs.tz,
-            (LineStatus(*one),),
-        ),
+        st.order_id,
+        rs.name,
+        None if rs.effective_from is None else rs.version,
+        rs._fingerprint or rs.fingerprint,  # computed once per rule set
+        now.astimezone(tz),
+        st.state,
+        top,
+        top_refund,
+        view,
+        fired,
+        upcoming,
+        st.amount,
+        st.refunded,
+        left,
+        None if paused is None or paused[PAUSED_AT] is None else paused[PAUSED_AT].astimezone(tz),
+        st.flash_sale,
+        _NO_RATINGS if not st.rated else _ratings(st),
+        bool(st.rated) and _visible(st),
+        rs.tz,
+        (LineStatus(*one),),
     )

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._engine import instalments_said
 from ._rules import RuleSet
-from ._status import Deadline, Status
+from ._status import Deadline, Status, instalments_said
 from ._time import format_short
 from .sources import cite
 from .words import (
@@ -30,7 +29,7 @@ from .words import (
     say,
     term,
     text,
-    zone,
+    zone_words,
 )
 
 __all__ = ["LANGS", "explain", "explain_dict", "stop_words"]
@@ -49,7 +48,7 @@ def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
             "x.head",
             id=status.id,
             rules=rules_name(status.rules, lang),
-            zone=zone(rules.timezone, lang),
+            zone=zone_words(rules.timezone, lang),
             now=format_short(status.now, tz),
         ),
         t("x.state", state=status.state),

@@ -22,7 +22,7 @@ import attrs
 import msgspec
 
 from ._actions import Action, actions
-from ._engine import IsTrade, advance, apply, apply_event, build_status, instalments
+from ._engine import IsTrade, advance, apply, apply_event, build_status
 from ._errors import InvalidInput, RulesMismatch, TradeclockError, VersionConflict
 from ._events import Event, Parsed, check_auto_event, check_text, parse_event
 from ._explain import explain
@@ -31,7 +31,7 @@ from ._limits import MAX_EVENTS
 from ._presets import LATE_SHIPMENT, get_rules
 from ._rules import RuleRegistry, RuleSet
 from ._state import State
-from ._status import Status
+from ._status import Status, instalments
 from ._time import parse_instant
 from ._trade import is_trade, replay_trade, trade_status
 

@@ -13,10 +13,24 @@ from typing import Any
 
 import msgspec
 
+from . import _presets as presets
+from ._errors import InvalidInput
 from ._events import AutoEvent, check_auto_event
+from ._rules import OWN_AUTO_EVENTS
 from ._time import format_duration_iso, format_local, format_short
+from .words import check_lang, say, text
 
-__all__ = ["Deadline", "Fired", "Instalments", "LineStatus", "Ratings", "RefundView", "Status"]
+__all__ = [
+    "Deadline",
+    "Fired",
+    "Instalments",
+    "LineStatus",
+    "Ratings",
+    "RefundView",
+    "Status",
+    "instalments",
+    "instalments_said",
+]
 
 
 _AUTO_NAMES = frozenset(e.value for e in AutoEvent)
@@ -191,8 +205,6 @@ class Status(msgspec.Struct, frozen=True):
         """Whether the buyer may pay by credit-card instalments, and why (rule
         ``pay.instalment_minimum``: at least 600 yuan, never a flash sale): data, as in the
         JSON, worked out when read."""
-        from ._engine import instalments  # computed on demand: it formats a sentence
-
         return instalments(self.amount, self.flash_sale)
 
     def next(self) -> Deadline | None:
@@ -204,8 +216,6 @@ class Status(msgspec.Struct, frozen=True):
         first that concerns that line (its own, or the trade's as a whole). A name that is no
         automatic event of the order's rule set is :class:`InvalidInput`, as in ``when``."""
         if event not in _AUTO_NAMES:
-            from ._rules import OWN_AUTO_EVENTS
-
             own = OWN_AUTO_EVENTS.get(self.rules_fingerprint)
             if own is not None and event not in own:  # (a rule set unseen here: cannot tell)
                 check_auto_event(event, None)  # raises, naming the allowed ones
@@ -227,8 +237,6 @@ class Status(msgspec.Struct, frozen=True):
         """
         check_auto_event(event, rules)
         if line is not None and line not in [x.id for x in self.lines]:
-            from ._errors import InvalidInput
-
             raise InvalidInput(
                 f"order {self.id} has no line {line!r} (its lines: "
                 f"{', '.join(x.id for x in self.lines)})",
@@ -257,8 +265,6 @@ class Status(msgspec.Struct, frozen=True):
         >>> status.why_not("auto_confirm", lang="zh")
         '退款 1 进行中（卖家已同意，等待买家退货），自动确认收货暂停计时，剩余 6 天；...'
         """
-        from .words import check_lang, say, text
-
         check_lang(lang)
         if line is not None and len(self.lines) > 1:
             if self.deadline(event, line) is not None:
@@ -319,3 +325,22 @@ class Status(msgspec.Struct, frozen=True):
             "instalments": msgspec.structs.asdict(self.instalments),
             "lines": [x.to_dict(tz) for x in self.lines],
         }
+
+
+def instalments(amount: Decimal | None, flash_sale: bool) -> Instalments:
+    """Credit-card instalments for an order of ``amount`` (rule ``pay.instalment_minimum``):
+    a payment of at least the minimum, never a flash sale; with the reason either way."""
+    allowed, why = instalments_said(amount, flash_sale)
+    return Instalments(allowed, text(why))
+
+
+def instalments_said(amount: Decimal | None, flash_sale: bool) -> tuple[bool, Any]:
+    """Whether instalments are possible, and why, as a sentence to be said in any language."""
+    rule = presets.AMOUNT_RULES["pay.instalment_minimum"]
+    if amount is None:
+        return False, say("inst.none", min=rule.amount, rule=rule.id)
+    if flash_sale:
+        return False, say("inst.flash", rule=rule.id)
+    if amount < rule.amount:
+        return False, say("inst.below", amount=amount, min=rule.amount, rule=rule.id)
+    return True, say("inst.ok", amount=amount, min=rule.amount, rule=rule.id)

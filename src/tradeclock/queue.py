@@ -344,15 +344,17 @@ class Queue:
 
     def fired(self, order_id: str | None = None) -> list[FiredRecord]:
         """What the queue recorded, in time order (one order's, or all)."""
-        sql = "SELECT order_id, event, rule, fired_at, processed_at, line FROM fired"
+        sql = (
+            "SELECT f.order_id, f.event, f.rule, f.fired_at, f.processed_at, f.line, o.rules "
+            "FROM fired f LEFT JOIN orders o USING (order_id)"
+        )
         args: tuple[Any, ...] = ()
         if order_id is not None:
-            sql, args = sql + " WHERE order_id = ?", (order_id,)
-        rows = self.db.execute(sql + " ORDER BY fired_at, order_id, rowid", args).fetchall()
-        zones = dict(self.db.execute("SELECT order_id, rules FROM orders").fetchall())
+            sql, args = sql + " WHERE f.order_id = ?", (order_id,)
+        rows = self.db.execute(sql + " ORDER BY f.fired_at, f.order_id, f.rowid", args).fetchall()
         out = []
-        for o, e, r, f, p, line in rows:
-            zone = self._zone(zones.get(o))
+        for o, e, r, f, p, line, rules in rows:
+            zone = self._zone(rules)
             at, found = _instant(f).astimezone(zone), _instant(p).astimezone(zone)
             out.append(FiredRecord(o, e, r, at, found, line or None))
         return out

@@ -23,7 +23,7 @@ from ._order import Order
 from ._status import Status
 from ._time import format_short, parse_instant
 from .sources import cite
-from .words import TERMS, join, rules_name, say, term, text, zone
+from .words import TERMS, join, rules_name, say, term, text, zone_words
 
 __all__ = ["figure", "paused_spans", "plot", "render_text"]
 
@@ -139,7 +139,7 @@ def figure(order: Order, now: datetime | str) -> Any:
     if refund is not None and not several:
         state += f", refund {refund.number} {term('refund_short', refund.state, 'en')}"
     ax.set_title(
-        f"Order {order.id} ({rules_name(rs.name, 'en')}, {zone(rs.timezone, 'en')}): {state}",
+        f"Order {order.id} ({rules_name(rs.name, 'en')}, {zone_words(rs.timezone, 'en')}): {state}",
         fontsize=10,
     )
     ax.set_xlabel(
@@ -254,7 +254,7 @@ def render_text(order: Order, status: Status, lang: str = "en") -> str:
         "t.head",
         id=order.id,
         rules=rules_name(rs.name, lang),
-        zone=zone(rs.timezone, lang),
+        zone=zone_words(rs.timezone, lang),
         now=format_short(now, tz),
     )
     state = t("t.state", state=status.state)

@@ -46,7 +46,7 @@ __all__ = [
     "say",
     "term",
     "text",
-    "zone",
+    "zone_words",
 ]
 
 #: The languages tradeclock speaks.
@@ -842,7 +842,7 @@ def rules_name(name: str, lang: str) -> str:
     return f"{name} 规则" if lang == "zh" else f"{name} rules"
 
 
-def zone(name: str, lang: str) -> str:
+def zone_words(name: str, lang: str) -> str:
     """How a reader names the time zone ``name``: Asia/Shanghai is 北京时间 (Beijing time)."""
     if name == "Asia/Shanghai":
         return "北京时间" if lang == "zh" else "Beijing time"
