@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import msgspec
@@ -295,6 +296,49 @@ def test_every_instant_a_status_returns_is_in_the_rule_sets_zone(path: Path) -> 
         assert instants and all(x.tzinfo is zone for x in instants)  # type: ignore[attr-defined]
         for d in status.upcoming:  # the same instant as before, only shown in the zone
             assert order.when(d.event, expect["now"], d.line) is not None
+
+
+@pytest.mark.parametrize("path", GOLDEN[:40:3], ids=[p.stem for p in GOLDEN[:40:3]])
+def test_an_orders_events_are_shown_in_its_zone_and_give_back_the_same_order(path: Path) -> None:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        order = tc.load(scenario["order"])
+    except tc.TradeclockError:
+        return
+    zone = order.rules.tz
+    assert order.events and all(ev.at.tzinfo is zone for ev in order.events)
+    logged = [datetime.fromisoformat(e["at"]) for e in scenario["order"]["events"]]
+    assert [ev.at for ev in order.events][: len(logged)] == logged[: len(order.events)]
+    # fed back as Event values, they replay to an equal order, reckoned in UTC inside
+    again = tc.Order.from_events(order.id, order.rules, order.events)
+    assert again == order and again.version == order.version == len(order.events)
+    assert again.to_dict() == order.to_dict()
+    assert all(ev["at"].endswith("+08:00") for ev in order.to_dict()["events"])
+
+
+def test_events_in_a_zone_with_summer_time_keep_their_instants() -> None:
+    """The engine adds durations to UTC instants: an order shown in a zone with summer time
+    still fires 24 hours after the event, not 24 wall-clock hours."""
+    rs = tc.TAOBAO.with_overrides(
+        {"pay.unpaid_close": "PT24H"}, name="berlin", timezone="Europe/Berlin"
+    )
+    placed = "2026-10-24T12:00:00+02:00"  # the clocks go back at 03:00 the next night
+    order = tc.load(
+        {"id": "B", "rules": "berlin", "events": [{"type": "placed", "at": placed}]}, rules=rs
+    )
+    assert order.events[0].at.isoformat() == placed
+    again = tc.Order.from_events("B", rs, order.events)
+    due = again.when("auto_close", placed)
+    assert due is not None and due.tzinfo is rs.tz
+    assert due.isoformat() == "2026-10-25T11:00:00+01:00"  # 24 hours, not 24 wall-clock hours
+    assert due == order.when("auto_close", placed)
+
+
+def test_an_event_given_back_out_of_range_is_refused() -> None:
+    order = tc.load(ORDER)
+    ev = order.events[0]._replace(at=datetime(1960, 1, 1, tzinfo=tc.TAOBAO.tz))
+    with pytest.raises(tc.InvalidInput, match="supported"):
+        tc.Order.from_events(order.id, order.rules, [ev])
 
 
 def test_money_windows_are_in_the_rule_sets_zone() -> None:

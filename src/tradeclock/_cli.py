@@ -521,12 +521,12 @@ def _cmd_enqueue(args: argparse.Namespace) -> int:
         for path in args.logs:
             order = _load(path, args.rules, sets)
             added = q.enqueue(order)
-            if added == len(order.events):
+            if added == order.version:
                 print(f"{order.id}: {added} events")
             elif added:
                 print(f"{order.id}: already queued; {added} new events appended")
             else:
-                print(f"{order.id}: already queued with these {len(order.events)} events")
+                print(f"{order.id}: already queued with these {order.version} events")
     return 0
 
 

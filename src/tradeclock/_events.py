@@ -189,7 +189,8 @@ class Line(NamedTuple):
 
 
 class Event(NamedTuple):
-    """One entry of an order's log. Times are UTC instants; amounts are exact decimals.
+    """One entry of an order's log. Times are aware instants (an order's :attr:`events
+    <tradeclock.Order.events>` are in its rule set's zone); amounts are exact decimals.
 
     An immutable value like every other here, but a ``NamedTuple`` rather than an
     ``attrs.frozen`` class: one is built per event on the replay hot path, and it builds 3x
@@ -235,7 +236,8 @@ class Event(NamedTuple):
     line: str | None = None
 
     def to_dict(self, tz: tzinfo | None = None) -> dict[str, Any]:
-        """The JSON form of this event, its time written in zone ``tz`` (default: UTC)."""
+        """The JSON form of this event, its time written in zone ``tz`` (default: the zone
+        it is in; an order's :attr:`~tradeclock.Order.events` are in the rule set's zone)."""
         at = self.at if tz is None else self.at.astimezone(tz)
         out: dict[str, Any] = {"type": str(self.type), "at": at.isoformat()}
         for name in OPTIONAL_FIELDS:
@@ -801,13 +803,16 @@ def check_event(ev: Event, custom: Mapping[str, Any] | None = None) -> Event:
         own = {"type": ev.type, "at": ev.at, "by": ev.by, "event_id": ev.event_id}
         return parse_event(own, custom)
     at = ev.at
+    if type(at) is datetime and at.tzinfo is not None and at.tzinfo is not UTC:
+        at = at.astimezone(UTC)  # an order's events, shown in its zone, given back
     if (
         type(at) is datetime
         and at.tzinfo is UTC
+        and MIN_INSTANT <= at < MAX_INSTANT
         and type(ev.type) is EventType
         and (ev[2:] == _BARE.get(ev.type) or _fields_ok(ev))
     ):
-        return Parsed(*ev)
+        return Parsed(ev.type, at, *ev[2:])
     data: dict[str, Any] = {"type": ev.type, "at": ev.at}
     for name in OPTIONAL_FIELDS:
         value = getattr(ev, name)

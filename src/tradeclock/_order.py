@@ -40,7 +40,7 @@ __all__ = ["Compensation", "Order", "Receipt", "ShippingSplit", "load"]
 _LOG_KEYS = {"id", "rules", "rules_fingerprint", "events"}
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Order:
     """One order: its id, rule set and event log, replayed. Immutable: ``apply`` returns a new one.
 
@@ -50,7 +50,8 @@ class Order:
 
     id: str
     rules: RuleSet
-    events: tuple[Event, ...]
+    #: the log, times in UTC (the engine reckons in UTC; :attr:`events` shows it in the zone)
+    _events: tuple[Event, ...] = attrs.field(alias="events", repr=False)
     _state: State = attrs.field(repr=False, alias="state")
     #: a trade of several lines (``placed.lines``, :class:`_Trade`): each line's own order, in
     #: the log's order; ``None``: one line, judged by ``_state`` (a class attribute here, so
@@ -72,13 +73,16 @@ class Order:
         rs = rules if isinstance(rules, RuleSet) else get_rules(rules)
         return replay(id, rs, events)
 
+    def __repr__(self) -> str:
+        return f"Order(id={self.id!r}, rules={self.rules.name!r}, events={self.events!r})"
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Order):
             return NotImplemented
-        return (self.id, self.rules, self.events) == (other.id, other.rules, other.events)
+        return (self.id, self.rules, self._events) == (other.id, other.rules, other._events)
 
     def __hash__(self) -> int:
-        return hash((self.id, self.rules.name, self.events))
+        return hash((self.id, self.rules.name, self._events))
 
     def apply(
         self, event: Event | Mapping[str, Any], *, expected_version: int | None = None
@@ -107,7 +111,7 @@ class Order:
         >>> first.duplicate, again.duplicate, len(again.order.events)
         (False, True, 2)
         """
-        index = len(self.events)
+        index = len(self._events)
         if index >= MAX_EVENTS:
             raise InvalidInput(
                 f"order {self.id}: already {index} events, the most one order may have",
@@ -118,7 +122,7 @@ class Order:
             ev = parse_event(event, self.rules.events)
         except TradeclockError as exc:
             raise exc.located(order_id=self.id, event_index=index) from None
-        if ev.event_id is not None and _held(self.id, self.events, ev) is not None:
+        if ev.event_id is not None and _held(self.id, self._events, ev) is not None:
             return Receipt(self, True)
         if expected_version is not None and expected_version != index:
             raise VersionConflict(
@@ -128,11 +132,11 @@ class Order:
                 event_index=index,
                 event_type=ev.type,
             )
-        if self._lines is not None or (not self.events and is_trade(ev)):
-            return Receipt(replay(self.id, self.rules, [*self.events, ev]), False)
+        if self._lines is not None or (not self._events and is_trade(ev)):
+            return Receipt(replay(self.id, self.rules, [*self._events, ev]), False)
         st = self._state.copy()
         apply_event(st, ev, index)
-        return Receipt(Order(self.id, self.rules, (*self.events, ev), st), False)
+        return Receipt(Order(self.id, self.rules, (*self._events, ev), st), False)
 
     def insert(self, event: Event | Mapping[str, Any]) -> Order:
         """A new order with ``event`` placed among the others by when it happened (after any
@@ -147,12 +151,12 @@ class Order:
             ev = parse_event(event, self.rules.events)
         except TradeclockError as exc:
             raise exc.located(order_id=self.id, event_index=None) from None
-        if ev.event_id is not None and _held(self.id, self.events, ev) is not None:
+        if ev.event_id is not None and _held(self.id, self._events, ev) is not None:
             return self
-        position = len(self.events)
-        while position and self.events[position - 1].at > ev.at:
+        position = len(self._events)
+        while position and self._events[position - 1].at > ev.at:
             position -= 1
-        return replay(self.id, self.rules, [*self.events[:position], ev, *self.events[position:]])
+        return replay(self.id, self.rules, [*self._events[:position], ev, *self._events[position:]])
 
     def to_dict(self) -> dict[str, Any]:
         """The event log in the JSON format :func:`load` reads, times in the rule set's zone.
@@ -164,7 +168,7 @@ class Order:
             "id": self.id,
             "rules": self.rules.name,
             "rules_fingerprint": self.rules.fingerprint,
-            "events": [ev.to_dict(tz) for ev in self.events],
+            "events": [ev.to_dict(tz) for ev in self._events],
         }
 
     def status(self, now: datetime | str) -> Status:
@@ -180,9 +184,9 @@ class Order:
             return build_status(st, t)  # nothing due: no copy needed
         st = self._state_at(t)
         if st.state is None:
-            if not self.events:
+            if not self._events:
                 raise InvalidInput(f"order {self.id}: the event log is empty", order_id=self.id)
-            first = self.events[0].at.astimezone(self.rules.tz).isoformat()
+            first = self._events[0].at.astimezone(self.rules.tz).isoformat()
             asked = t.astimezone(self.rules.tz).isoformat()
             raise InvalidInput(
                 f"order {self.id}: nothing had happened by {asked} (the log starts at {first})",
@@ -192,7 +196,7 @@ class Order:
         return build_status(st, t)
 
     def _trade_status(self, t: datetime) -> Status:
-        if self.events[0].at > t:
+        if self._events[0].at > t:
             return self._at(t).status(t)  # raises: nothing had happened by t
         return trade_status(self, t)
 
@@ -213,11 +217,34 @@ class Order:
         return None if deadline is None else deadline.at.astimezone(self.rules.tz)
 
     @property
+    def events(self) -> tuple[Event, ...]:
+        """The event log as replayed (duplicate deliveries left out), each time in the rule
+        set's zone like every instant the library returns; comparisons with any aware time are
+        exact.
+
+        >>> order = load({"id": "Z1", "rules": "taobao", "events": [
+        ...     {"type": "placed", "at": "2026-11-10T16:00:00Z"}]})
+        >>> order.events[0].at.isoformat()
+        '2026-11-11T00:00:00+08:00'
+        """
+        fromutc = self.rules.tz.fromutc
+        tz = self.rules.tz
+        return tuple(
+            Event(ev.type, fromutc(ev.at.replace(tzinfo=tz)), *ev[2:]) for ev in self._events
+        )
+
+    @property
+    def version(self) -> int:
+        """The number of events in the log: the ``expected_version`` a writer passes to
+        :meth:`apply` when it appends the next one."""
+        return len(self._events)
+
+    @property
     def line_ids(self) -> tuple[str, ...]:
         """The ids of the order's lines: those of ``placed.lines``, else the order's own id."""
         if self._lines is not None:
             return tuple(line for line, _ in self._lines)
-        first = self.events[0] if self.events else None
+        first = self._events[0] if self._events else None
         if first is not None and first.lines:
             return (first.lines[0].id,)
         return (self.id,)
@@ -232,7 +259,7 @@ class Order:
         >>> order.instalments_allowed()
         (False, 'the payment of 599.99 yuan is below the 600.00 yuan instalments need ...')
         """
-        placed = self.events[0] if self.events else None
+        placed = self._events[0] if self._events else None
         if placed is None:
             answer = instalments(None, False)
         else:
@@ -305,7 +332,7 @@ class Order:
         r = status.refund
         if r is None or not r.return_goods or r.reason != "no_reason":
             return None
-        placed = self.events[0]
+        placed = self._events[0]
         rule = "refund.return_shipping"
         if not placed.free_shipping:
             return ShippingSplit(
@@ -329,13 +356,13 @@ class Order:
     def migrate(self, rules: RuleSet) -> Order:
         """The same log judged by another rule set (or version): an explicit choice, never
         made by adding a version to a registry."""
-        return replay(self.id, rules, self.events)
+        return replay(self.id, rules, self._events)
 
     def _at(self, t: datetime) -> Order:
         """This order as of ``t``: the events after ``t`` left out."""
-        if not self.events or self.events[-1].at <= t:
+        if not self._events or self._events[-1].at <= t:
             return self
-        return replay(self.id, self.rules, [ev for ev in self.events if ev.at <= t])
+        return replay(self.id, self.rules, [ev for ev in self._events if ev.at <= t])
 
     def _state_at(self, t: datetime) -> State:
         """A copy of the state as of ``t`` (the log replayed up to ``t`` if it runs past it)."""
@@ -480,9 +507,6 @@ class _Trade(Order):
     """An :class:`Order` of several lines (its ``_lines`` a field)."""
 
     _lines: tuple[tuple[str, Order], ...] = attrs.field(alias="lines")  # type: ignore[misc]
-
-    def __repr__(self) -> str:  # the public name, not this class's
-        return "Order" + super().__repr__().removeprefix(type(self).__qualname__)
 
 
 def _read_only(st: State, ev: Event) -> None:

@@ -313,7 +313,7 @@ class Queue:
         ).fetchone()
         if row is None:
             self.put(order.id, [ev.to_dict() for ev in order.events], rules=order.rules.name)
-            return len(order.events)
+            return order.version
         stored = self._order(order.id, row[0], row[1], row[2])
         if stored.rules.name != order.rules.name:
             raise InvalidInput(
@@ -330,15 +330,15 @@ class Queue:
                     order_id=order.id,
                     event_index=i,
                 )
-        if len(order.events) < len(stored.events):
+        if order.version < stored.version:
             raise InvalidInput(
-                f"order {order.id} is queued with {len(stored.events)} events, more than the "
-                f"{len(order.events)} of this log (enqueue never removes events)",
+                f"order {order.id} is queued with {stored.version} events, more than the "
+                f"{order.version} of this log (enqueue never removes events)",
                 order_id=order.id,
             )
-        added = [ev.to_dict() for ev in order.events[len(stored.events) :]]
+        added = [ev.to_dict() for ev in order.events[stored.version :]]
         if added:
-            n = len(stored.events)
+            n = stored.version
             self.put(order.id, added, rules=order.rules.name, expected_version=n)
         return len(added)
 
@@ -469,7 +469,7 @@ class Queue:
                 order.id,
                 order.rules.name,
                 json.dumps(data["events"], ensure_ascii=False),
-                len(order.events),
+                order.version,
                 None if nxt is None else _key(nxt),
                 order.rules.fingerprint,
             ),
