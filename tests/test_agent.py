@@ -141,7 +141,9 @@ def test_unknown_actor_and_language() -> None:
 
 def test_explain_zh_wording() -> None:
     order = tc.load(ROOT_ORDER)
-    text = order.explain("2026-11-08T12:00:00+08:00")
+    text = order.explain("2026-11-08T12:00:00+08:00", "zh")
+    # English unless asked, as every other text of the library and the command line
+    assert order.explain("2026-11-08T12:00:00+08:00").startswith("Order TB-2026-1106-0042")
     assert "自动确认收货已暂停" in text and "剩余 6 天" in text
     assert "- 2026-11-14 16:20（6 天 4 小时 20 分钟后）：退款自动关闭。" in text
     assert "七天无理由退货期结束" in text

@@ -252,13 +252,11 @@ def test_every_command_gives_the_typed_error(
     captured = capsys.readouterr()
     err = json.loads(captured.out)["error"]
     assert (err["kind"], err["event_index"]) == ("out_of_order", 1)
-    # the error in the command's language: explain speaks Chinese unless told otherwise
-    said = (
-        "订单 T1，事件 #1：2026-10-01 10:00 的付款（paid）早于"
-        if command == "explain"
-        else ("order T1: paid at")
-    )
-    assert captured.err.startswith(f"tradeclock: out_of_order: {said}")
+    # the error in the command's language: English unless told otherwise, on every command
+    assert captured.err.startswith("tradeclock: out_of_order: order T1: paid at")
+    assert main([*args, "--lang", "zh"]) == 2
+    said = "订单 T1，事件 #1：2026-10-01 10:00 的付款（paid）早于"
+    assert capsys.readouterr().err.startswith(f"tradeclock: out_of_order: {said}")
 
 
 def test_closed_pipe_is_not_a_traceback() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -113,9 +114,163 @@ def test_no_traceback_ever(
     assert len(lines) == 1 and lines[0].startswith("tradeclock: ") and "Traceback" not in err
     kind = lines[0].split(":")[1].strip()
     assert kind in {"invalid_input", "storage_error"}
-    if "--json" in args:
-        error = json.loads(out)["error"]
-        assert error["kind"] == kind and error["message"]
+    if "--json" not in args:  # every command but mcp takes --json: the error as JSON too
+        assert main([*args, "--json"]) == 2
+        out = capsys.readouterr().out
+    error = json.loads(out)["error"]
+    assert error["kind"] == kind and error["message"]
+
+
+# -- one meaning per flag: --json, --lang and --now alike on every command --
+
+JUDGING = {
+    "status",
+    "when",
+    "explain",
+    "actions",
+    "timeline",
+    "batch",
+    "worker",
+    "queue",
+    "check-top",
+}
+
+
+def test_every_command_takes_json_and_lang_and_the_judging_ones_now() -> None:
+    from tradeclock._cli import _parser
+
+    sub = next(a for a in _parser()._actions if a.choices)
+    for name, command in sub.choices.items():  # type: ignore[union-attr]
+        flags = {o: a for a in command._actions for o in a.option_strings}
+        if name == "mcp":
+            assert "--json" not in flags and "--lang" not in flags
+            continue
+        assert flags["--json"].help == 'print JSON (an error too: {"error": {...}})', name
+        assert flags["--lang"].choices == ("zh", "en") and flags["--lang"].default == "en", name
+        assert ("--now" in flags) == (name in JUDGING), name
+        if name in JUDGING:
+            assert "ISO-8601 with offset" in flags["--now"].help, name
+
+
+@pytest.mark.parametrize("command", sorted(JUDGING))
+def test_a_bad_now_is_the_same_error_everywhere(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "e.csv"
+    db = tmp_path / "q.db"
+    with Queue(str(db)):
+        pass
+    top_payload = str(sorted((ROOT / "examples" / "top").glob("*.json"))[0])
+    args = {
+        "when": ["when", ORDER, "auto_confirm"],
+        "batch": ["batch", str(table), "-o", str(tmp_path / "o.csv")],
+        "queue": ["queue", "--db", str(db)],
+        "worker": ["worker", "--db", str(db), "--once"],
+        "check-top": ["check-top", top_payload],
+    }.get(command, [command, ORDER])
+    if command == "batch":
+        assert main(["generate", "--orders", "2", "-o", str(table)]) == 0
+        capsys.readouterr()
+    assert main([*args, "--now", "2026-11-08T12:00:00", "--json"]) == 2
+    out, err = capsys.readouterr()
+    error = json.loads(out)["error"]
+    assert error["kind"] == "invalid_input" and "--now" in error["message"], command
+    assert "has no UTC offset" in error["message"] and "--now" in err
+
+
+def _cjk(s: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in s)
+
+
+def test_every_text_speaks_the_language_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table, db = str(tmp_path / "e.csv"), str(tmp_path / "q.db")
+    top_payload = str(sorted((ROOT / "examples" / "top").glob("*.json"))[0])
+    runs = [
+        ["generate", "--orders", "20", "-o", table],
+        ["batch", table, "-o", str(tmp_path / "o.csv"), "--now", NOW],
+        ["enqueue", "--db", db, ORDER],
+        ["worker", "--db", db, "--once", "--now", "2026-11-21T00:00:00+08:00"],
+        ["queue", "--db", str(tmp_path / "en.db"), "--now", "2026-12-21T00:00:00+08:00"],
+        ["rules", "taobao"],
+        ["sources", "tb-dispute"],
+        ["check-top", top_payload],
+        ["status", ORDER, "--now", NOW],
+        ["explain", ORDER, "--now", NOW],
+    ]
+    for args in runs:
+        codes = []
+        said = {}
+        for lang in ("en", "zh"):
+            if args[0] in ("enqueue", "worker"):  # the second run finds the work done
+                fresh = str(tmp_path / f"{lang}.db")
+                args = [fresh if a == db or a.endswith(("en.db", "zh.db")) else a for a in args]
+                if args[0] == "worker":
+                    assert main(["enqueue", "--db", fresh, ORDER]) == 0
+                    capsys.readouterr()
+            codes.append(main([*args, "--lang", lang]))
+            said[lang] = capsys.readouterr().out
+        assert codes[0] == codes[1] and codes[0] in (0, 1), args
+        # English, but for the section names a citation gives as written (§ 四.2.B), a term
+        # a source note quotes (申请售后), and a source's own title (sources lists both)
+        english = re.sub(r"§ [^;\n(]*|\([^)]*\)", "", said["en"])
+        assert said["en"] and (args[0] == "sources" or not _cjk(english)), args
+        assert _cjk(said["zh"]) and said["zh"] != said["en"], args
+        for word in ("orders", "events", "automatic events", "agree", "source", "checked"):
+            found = re.compile(rf"(?<!\w){word}(?!\w)")
+            if found.search(said["en"]):
+                assert not found.search(said["zh"]), (args, word)
+
+
+def test_json_on_the_commands_that_print_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table, db = str(tmp_path / "e.csv"), str(tmp_path / "q.db")
+    assert main(["generate", "--orders", "20", "--seed", "3", "-o", table, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["orders"] == 20 and summary["output"] == table
+    assert summary["events"] > 20 and isinstance(summary["spoiled"], list)
+    assert (
+        main(
+            [
+                "enqueue",
+                "--db",
+                db,
+                ORDER,
+                SHOP_ORDER,
+                "--rules",
+                "taobao",
+                "--rules",
+                SHOP,
+                "--json",
+            ]
+        )
+        == 0
+    )
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(x["order_id"], x["done"], x["added"]) for x in lines] == [
+        ("TB-2026-1106-0042", "queued", 6),
+        ("S-1", "queued", lines[1]["version"]),
+    ]
+    assert main(["enqueue", "--db", db, ORDER, "--json"]) == 0
+    (again,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert (again["done"], again["added"], again["version"]) == ("unchanged", 0, 6)
+    assert main(["queue", "--db", db, "--now", "2026-11-21T00:00:00+08:00", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["now"] == "2026-11-21T00:00:00+08:00"
+    with Queue(db) as q:
+        assert info["due"] == len(q.due(info["now"])) == 2  # both orders have something due
+        assert main(["queue", "--db", db, "--now", "2026-11-01T00:00:00+08:00", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["due"] == 0
+    assert main(["worker", "--db", db, "--once", "--now", "2026-11-21T00:00:00+08:00"]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[0] == (
+        "TB-2026-1106-0042: return_window_end (return.no_reason_window) due "
+        "2026-11-12T00:00:00+08:00, recorded 2026-11-21T00:00:00+08:00"
+    )
+    with Queue(db) as q:
+        assert len(q.fired()) == len(text)
 
 
 def test_file_errors_name_the_file(corrupt: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,8 +300,10 @@ def test_rules_names_a_preset_or_a_file_everywhere(
 
 
 def test_rules_is_never_guessed(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["status", ORDER, "--now", NOW, "--rules", "taobaoo"]) == 2
-    assert "cannot read rule set file 'taobaoo'" in capsys.readouterr().err
+    for command in (["status", ORDER, "--now", NOW, "--rules"], ["rules"], ["schema", "--rules"]):
+        assert main([*command, "taobaoo"]) == 2
+        err = capsys.readouterr().err
+        assert "unknown rule set 'taobaoo': neither a preset (taobao, tmall" in err, command
 
 
 # -- the queue and its worker --
@@ -161,7 +318,7 @@ def test_the_worker_keeps_firing_the_good_orders_of_a_queue_holding_a_bad_one(
     capsys.readouterr()
     later = "2027-01-31T00:00:00+08:00"
     # without the shop's rule set the worker cannot judge the shop's order: it goes on
-    assert main(["worker", "--db", db, "--once", "--now", later]) == 0
+    assert main(["worker", "--db", db, "--once", "--now", later, "--json"]) == 0
     out, err = capsys.readouterr()
     fired = [json.loads(line) for line in out.splitlines()]
     assert {r["order_id"] for r in fired} == {"TB-2026-1106-0042"}
@@ -178,7 +335,7 @@ def test_the_worker_keeps_firing_the_good_orders_of_a_queue_holding_a_bad_one(
     with Queue(db) as q:
         assert q.failures()[0].attempts == 2
     # given its rule set, the worker judges it, and the failure is gone
-    assert main(["worker", "--db", db, "--once", "--now", later, "--rules", SHOP]) == 0
+    assert main(["worker", "--db", db, "--once", "--now", later, "--rules", SHOP, "--json"]) == 0
     out, err = capsys.readouterr()
     assert {json.loads(line)["order_id"] for line in out.splitlines()} == {"S-1"}
     with Queue(db) as q:
@@ -229,7 +386,17 @@ def test_sigterm_mid_sweep_loses_nothing(tmp_path: Path) -> None:
             {f"U{i}": [{"type": "placed", "at": "2026-11-11T10:00:00+08:00"}] for i in range(n)}
         )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "tradeclock", "worker", "--db", str(db), "--interval", "60"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tradeclock",
+        "worker",
+        "--db",
+        str(db),
+        "--interval",
+        "60",
+        "--json",
+    ]
     proc = subprocess.Popen(
         [*cmd, "--now", "2026-11-20T00:00:00+08:00"],
         stdout=subprocess.PIPE,

@@ -18,7 +18,7 @@ from conftest import e, t
 import tradeclock as tc
 from tradeclock._cli import main
 from tradeclock.generate import generate_rows
-from tradeclock.queue import Queue
+from tradeclock.queue import Due, Queue
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,9 @@ def test_fired_at_is_the_deadline_and_processed_at_when_it_was_found(tmp_path: P
     with Queue(tmp_path / "q.db") as q:
         q.put("A", [e("placed", "2026-11-11 10:00", pay_within="PT15M")])
         assert q.due(t("2026-11-11 10:14")) == []
-        assert q.due(t("2026-11-11 10:15")) == [("A", t("2026-11-11 10:15"))]
+        due = q.due(t("2026-11-11 10:15"))
+        assert due == [Due("A", t("2026-11-11 10:15"))]
+        assert due[0].at.tzinfo is tc.TAOBAO.tz
         # the worker was down until 13:00: it reports the lateness and keeps the true time
         (record,) = q.fire_due(t("2026-11-11 13:00"))
         assert (record.event, record.rule) == ("auto_close", "pay.unpaid_close")
@@ -125,7 +127,9 @@ def test_enqueue_and_a_worker_sweep_from_the_command_line(
     db = str(tmp_path / "q.db")
     assert main(["enqueue", "--db", db, str(ROOT / "examples" / "order.json")]) == 0
     assert "TB-2026-1106-0042: 6 events" in capsys.readouterr().out
-    assert main(["worker", "--db", db, "--once", "--now", "2026-11-21T00:00:00+08:00"]) == 0
+    assert (
+        main(["worker", "--db", db, "--once", "--now", "2026-11-21T00:00:00+08:00", "--json"]) == 0
+    )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(x["event"], x["fired_at"]) for x in lines] == [
         ("return_window_end", "2026-11-12T00:00:00+08:00"),

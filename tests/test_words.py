@@ -328,7 +328,7 @@ UNREACHED = {
     "amount.all_refunded": "a refund of everything closes the order before success",
 }
 _REFUSAL_KEYS = {
-    k for k in SENTENCES if not k.startswith(("whynot.", "x.", "t.", "a.", "w.", "inst."))
+    k for k in SENTENCES if not k.startswith(("whynot.", "x.", "t.", "a.", "w.", "inst.", "c."))
 } - {"refused", "invalid", "located", "located_index", "located_line"}
 #: identifiers and codes a Chinese sentence may hold: event, rule and order ids, times
 _IDS = re.compile(

@@ -31,14 +31,14 @@ from ._events import AutoEvent
 from ._explain import LANGS, explain, explain_dict
 from ._input import read_json
 from ._order import Order, load
-from ._presets import PRESETS, get_rules
+from ._presets import PRESETS, checked_words
 from ._rules import RuleRegistry, RuleSet, load_rules
 from ._schema import SCHEMAS, schema
 from ._status import Status
-from ._time import format_duration_iso
+from ._time import format_duration_iso, parse_instant
 from .sources import KINDS, SOURCES, cite
 from .timeline import render_text
-from .words import say, text
+from .words import rules_name, say, term, text, zone_words
 
 __all__ = ["main"]
 
@@ -79,7 +79,6 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="an order's timeline: past, fired and upcoming deadlines")
     _common(p)
-    _lang(p)
     p.set_defaults(func=_cmd_status)
 
     w = sub.add_parser("when", help="when an automatic event happens (or why it will not)")
@@ -91,12 +90,10 @@ def _parser() -> argparse.ArgumentParser:
         "rule set's own (--rules)",
     )
     w.add_argument("--line", help="for this line of a trade (placed.lines): its own deadline")
-    _lang(w)
     w.set_defaults(func=_cmd_when)
 
     x = sub.add_parser("explain", help="where the order stands and what comes next, in words")
     _common(x)
-    x.add_argument("--lang", choices=LANGS, default="zh", help="zh (default) or en")
     x.set_defaults(func=_cmd_explain)
 
     a = sub.add_parser("actions", help="what each party may do now, and what it would change")
@@ -107,7 +104,6 @@ def _parser() -> argparse.ArgumentParser:
         help="only this party's actions",
     )
     a.add_argument("--all", action="store_true", help="also the actions not allowed now, and why")
-    _lang(a)
     a.set_defaults(func=_cmd_actions)
 
     s = sub.add_parser("schema", help="print the JSON Schema of the event log or of an output")
@@ -127,7 +123,6 @@ def _parser() -> argparse.ArgumentParser:
 
     so = sub.add_parser("sources", help="the source register: what each rule's source id means")
     so.add_argument("id", nargs="?", help="one source id (e.g. tb-dispute); default: all")
-    so.add_argument("--json", action="store_true", help="as JSON")
     so.add_argument("--markdown", action="store_true", help="print the Markdown of docs/sources.md")
     so.set_defaults(func=_cmd_sources)
 
@@ -162,14 +157,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--plot", metavar="OUT", help="draw it to OUT (.png or .svg; needs tradeclock[plot])"
     )
-    _lang(t)
     t.set_defaults(func=_cmd_timeline)
 
     b = sub.add_parser("batch", help="status of every order of an event table (Parquet, CSV)")
     b.add_argument(
         "events", metavar="EVENTS", help="event table: .parquet or .csv, one row per event"
     )
-    b.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
+    _now_flag(b)
     b.add_argument("-o", "--output", metavar="STATUS", required=True, help=".parquet or .csv")
     b.add_argument(
         "--due-within",
@@ -183,7 +177,6 @@ def _parser() -> argparse.ArgumentParser:
         default="taobao",
         help=_RULES_HELP + " (default taobao; rows naming none are judged by it)",
     )
-    b.add_argument("--json", action="store_true", help="print the summary as JSON")
     b.add_argument(
         "--lines", action="store_true", help="one row per line (sub-order), with a line column"
     )
@@ -207,13 +200,13 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--create", action="store_true", help="create the queue file if missing")
     k.add_argument("--interval", type=float, default=1.0, help="seconds between sweeps")
     k.add_argument("--once", action="store_true", help="one sweep, then exit")
-    k.add_argument("--now", help="sweep as of this instant (default: the current time)")
+    _now_flag(k, "sweep as of this instant")
     _rules_flag(k)
     k.set_defaults(func=_cmd_worker)
 
     qs = sub.add_parser("queue", help="what a queue file holds: orders, next deadline, failures")
     qs.add_argument("--db", required=True, help="the queue's SQLite file")
-    qs.add_argument("--json", action="store_true", help="print JSON")
+    _now_flag(qs, "also count the orders with an event due at this instant")
     _rules_flag(qs)
     qs.set_defaults(func=_cmd_queue)
 
@@ -222,7 +215,6 @@ def _parser() -> argparse.ArgumentParser:
         "name", nargs="?", default="taobao", help=f"preset ({', '.join(PRESETS)}) or a TOML file"
     )
     r.add_argument("--toml", action="store_true", help="print it as TOML (loadable by --rules)")
-    r.add_argument("--json", action="store_true", help="print it as JSON")
     r.add_argument(
         "--markdown",
         action="store_true",
@@ -243,9 +235,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("files", metavar="FILE", nargs="+", help="TOP payloads (JSON)")
     _top_rules(c)
-    c.add_argument("--now", help="judge at this instant (default: each payload's latest time)")
-    c.add_argument("--json", action="store_true", help="print JSON")
+    _now_flag(c, "judge at this instant", "each payload's latest time")
     c.set_defaults(func=_cmd_check_top)
+    for name, command in sub.choices.items():
+        if name != "mcp":  # it speaks JSON-RPC on stdio, nothing else
+            _json_and_lang(command)
     return parser
 
 
@@ -273,9 +267,32 @@ def _top_rules(p: argparse.ArgumentParser) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="event log (JSON); - reads standard input")
-    p.add_argument("--now", help="ISO-8601 instant with offset (default: the current time)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _now_flag(p)
     _rules_flag(p)
+
+
+def _now_flag(
+    p: argparse.ArgumentParser,
+    what: str = "judge the order as of this instant",
+    default: str = "the current time",
+) -> None:
+    """``--now``, alike on every command that judges orders at an instant."""
+    p.add_argument(
+        "--now", metavar="ISO", help=f"{what}: ISO-8601 with offset (default: {default})"
+    )
+
+
+def _json_and_lang(p: argparse.ArgumentParser) -> None:
+    """``--json`` and ``--lang``, alike on every command."""
+    p.add_argument(
+        "--json", action="store_true", help='print JSON (an error too: {"error": {...}})'
+    )
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="en (default) or zh: the language of the text and of an error",
+    )
 
 
 def _stdin() -> bytes:
@@ -284,21 +301,36 @@ def _stdin() -> bytes:
     return raw.read() if raw is not None else sys.stdin.read().encode("utf-8")
 
 
-def _lang(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=LANGS, default="en", help="en (default) or zh: the text")
-
-
-def _now(value: str | None) -> datetime | str:
+def _now(value: str | None) -> datetime:
+    """``--now``, parsed alike everywhere; absent: the wall clock (the CLI is the one place
+    that reads it)."""
     if value is None:
-        return datetime.now(UTC)  # wall clock ok: the CLI is the one place that reads it
-    return value
+        return datetime.now(UTC)
+    return parse_instant(value, "--now")
+
+
+def join(parts: Any) -> str:
+    return ", ".join(parts)
+
+
+def _say(args: argparse.Namespace, key: str, **facts: Any) -> str:
+    """The sentence ``key`` in the language of ``--lang``."""
+    return text(say(key, **facts), args.lang)
 
 
 def _rule_set(value: str | None) -> RuleSet | None:
     """``--rules NAME|TOML``: a preset by name, else a rule set file (never guessed)."""
     if value is None:
         return None
-    return PRESETS[value] if value in PRESETS else load_rules(Path(value))
+    if value in PRESETS:
+        return PRESETS[value]
+    path = Path(value)
+    if not path.exists():
+        raise InvalidInput(
+            f"unknown rule set {value!r}: neither a preset ({', '.join(PRESETS)}) nor an "
+            "existing rule set file"
+        )
+    return load_rules(path)
 
 
 def _rule_sets(values: Sequence[str]) -> list[RuleSet]:
@@ -477,15 +509,27 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
-        states = ", ".join(f"{k} {v}" for k, v in report["states"].items())
-        print(
-            f"{report['orders']} orders in {report['seconds']} s "
-            f"({report['orders_per_second']} orders/s); errors {report['errors']}"
-            + (f" {report['error_kinds']}" if report["errors"] else "")
-            + (f"; {report['lines']} lines" if args.lines else "")
-            + f"; {report['written']} rows -> {args.output}"
+        states = join(
+            (_say(args, "c.count", what=term("order_short", k, args.lang), n=v))
+            for k, v in report["states"].items()
         )
-        print(f"{'line states' if args.lines else 'states'}: {states}")
+        lines = _say(args, "c.batch_lines", n=report["lines"]) if args.lines else ""
+        kinds = f" {report['error_kinds']}" if report["errors"] else ""
+        print(
+            _say(
+                args,
+                "c.batch",
+                orders=report["orders"],
+                seconds=report["seconds"],
+                rate=report["orders_per_second"],
+                errors=report["errors"],
+                kinds=kinds,
+                lines=lines,
+                rows=report["written"],
+                output=args.output,
+            )
+        )
+        print(_say(args, "c.line_states" if args.lines else "c.states", states=states))
     return 0
 
 
@@ -509,7 +553,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         raise InvalidInput(f"--orders must be 0 or more, got {args.orders}")
     table, bad = events_table(args.orders, seed=args.seed, bad_share=args.bad_share)
     write_table(table, args.output)
-    print(f"{args.orders} orders, {table.num_rows} events -> {args.output} ({len(bad)} spoiled)")
+    facts = {"orders": args.orders, "events": table.num_rows, "output": args.output}
+    if args.json:
+        print(json.dumps({**facts, "spoiled": sorted(bad)}, ensure_ascii=False))
+    else:
+        print(_say(args, "c.generated", **facts, spoiled=len(bad)))
     return 0
 
 
@@ -522,11 +570,16 @@ def _cmd_enqueue(args: argparse.Namespace) -> int:
             order = _load(path, args.rules, sets)
             added = q.enqueue(order)
             if added == order.version:
-                print(f"{order.id}: {added} events")
+                what, key = "queued", "c.enqueued"
             elif added:
-                print(f"{order.id}: already queued; {added} new events appended")
+                what, key = "appended", "c.appended"
             else:
-                print(f"{order.id}: already queued with these {order.version} events")
+                what, key = "unchanged", "c.unchanged"
+            if args.json:  # one JSON line per log
+                line = {"order_id": order.id, "done": what, "added": added}
+                print(json.dumps({**line, "version": order.version}, ensure_ascii=False))
+            else:
+                print(_say(args, key, order=order.id, n=added or order.version))
     return 0
 
 
@@ -549,12 +602,14 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         while True:
             # a stop ends the sweep after the order in hand: its transaction is whole; each
             # order's records are printed once committed
-            done = q.sweep(_now(args.now), stop=lambda: bool(stop), each=_print_fired)
+            done = q.sweep(
+                _now(args.now), stop=lambda: bool(stop), each=lambda rs: _print_fired(args, rs)
+            )
             for f in done.failed:  # kept in the queue and retried; the others fire meanwhile
                 if f.attempts == 1:
                     print(
-                        f"tradeclock: order {f.order_id} failed ({f.kind}), kept and retried: "
-                        f"{f.message}",
+                        "tradeclock: "
+                        + _say(args, "c.failed", order=f.order_id, kind=f.kind, message=f.message),
                         file=sys.stderr,
                         flush=True,
                     )
@@ -567,17 +622,31 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                 return 0
 
 
-def _print_fired(records: list[Any]) -> None:
+def _print_fired(args: argparse.Namespace, records: list[Any]) -> None:
+    """One order's records, once committed: a JSON line each with ``--json``, else a sentence."""
     for r in records:
-        record = {
-            "order_id": r.order_id,
+        if args.json:
+            record = {
+                "order_id": r.order_id,
+                "event": r.event,
+                "rule": r.rule,
+                "fired_at": r.fired_at.isoformat(),
+                "processed_at": r.processed_at.isoformat(),
+                "line": r.line,
+            }
+            print(json.dumps(record), flush=True)
+            continue
+        facts = {
+            "order": r.order_id,
             "event": r.event,
             "rule": r.rule,
-            "fired_at": r.fired_at.isoformat(),
-            "processed_at": r.processed_at.isoformat(),
-            "line": r.line,
+            "at": r.fired_at.isoformat(),
+            "processed": r.processed_at.isoformat(),
         }
-        print(json.dumps(record), flush=True)
+        if r.line is None or r.line == r.order_id:
+            print(_say(args, "c.fired", **facts), flush=True)
+        else:
+            print(_say(args, "c.fired_line", **facts, line=r.line), flush=True)
 
 
 def _cmd_queue(args: argparse.Namespace) -> int:
@@ -587,9 +656,12 @@ def _cmd_queue(args: argparse.Namespace) -> int:
     with Queue(args.db, {rs.name: rs for rs in sets}, create=False) as q:
         info = q.info()
         failures = q.failures()
+        now = None if args.now is None else _now(args.now)
+        due = None if now is None else len({d.order_id for d in q.due(now)})
     if args.json:
         out = {
             **info,
+            **({} if now is None else {"now": args.now, "due": due}),
             "failures": [
                 {**msgspec.structs.asdict(f), "failed_at": f.failed_at.isoformat()}
                 for f in failures
@@ -597,15 +669,32 @@ def _cmd_queue(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    nxt = info["next_due"] or "none"
+    nxt = info["next_due"] or _say(args, "c.none")
     print(
-        f"{args.db}: {info['orders']} orders, {info['fired']} automatic events recorded, "
-        f"next due {nxt}, {len(failures)} failed"
+        _say(
+            args,
+            "c.queue",
+            db=args.db,
+            orders=info["orders"],
+            fired=info["fired"],
+            next=nxt,
+            failed=len(failures),
+        )
     )
+    if now is not None:
+        print(_say(args, "c.queue_due", now=args.now, due=due))
     for f in failures:
+        since = f.failed_at.strftime("%Y-%m-%d %H:%M")
         print(
-            f"  {f.order_id}: {f.kind} since {f.failed_at.strftime('%Y-%m-%d %H:%M')} "
-            f"({f.attempts} attempts): {f.message}"
+            _say(
+                args,
+                "c.queue_failure",
+                order=f.order_id,
+                kind=f.kind,
+                since=since,
+                attempts=f.attempts,
+                message=f.message,
+            )
         )
     return 0
 
@@ -624,6 +713,7 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
     # exits 2 naming it (a readable payload that cannot be judged is unjudged, exit 0)
     report: dict[str, list[top.Finding]] = {}
     unread: list[TradeclockError] = []
+    now = None if args.now is None else _now(args.now)
     for f in args.files:
         try:
             payload = read_json(Path(f), "TOP payload")
@@ -631,7 +721,7 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
             unread.append(exc)
             report[f] = [top.Finding(f, "-", "unjudged", None, None, None, None, exc.message)]
             continue
-        report[f] = top.check(payload, rules=rs, now=args.now)
+        report[f] = top.check(payload, rules=rs, now=now)
     every = [x for findings in report.values() for x in findings]
     counts, by_rule = top.summary(every), top.by_rule(every)
     if args.json:
@@ -647,29 +737,35 @@ def _cmd_check_top(args: argparse.Namespace) -> int:
         for f, findings in report.items():
             print(f)
             for x in findings:
-                print("  " + _finding_line(x))
+                print("  " + _finding_line(args, x))
                 if x.note:
                     print(f"      {x.note}")
-        print(
-            f"{counts['agree']} agree, {counts['disagree']} disagree, "
-            f"{counts['unjudged']} unjudged, in {len(report)} payloads"
-        )
+        print(_say(args, "c.verdicts", **counts, n=len(report)))
         for rule_id, n in by_rule.items():
-            print(f"  {rule_id}: {n['agree']} agree, {n['disagree']} disagree")
+            print(_say(args, "c.rule_verdicts", rule=rule_id, **n))
     if unread:
-        more = f" (and {len(unread) - 1} more unreadable)" if len(unread) > 1 else ""
-        print(f"tradeclock: {unread[0].kind}: {unread[0].message}{more}", file=sys.stderr)
+        more = _say(args, "c.unread_more", n=len(unread) - 1) if len(unread) > 1 else ""
+        first = unread[0]
+        print(f"tradeclock: {first.kind}: {first.text(args.lang)}{more}", file=sys.stderr)
         return 2
     return 1 if counts["disagree"] else 0
 
 
-def _finding_line(x: top.Finding) -> str:
+def _finding_line(args: argparse.Namespace, x: top.Finding) -> str:
     if x.verdict == "unjudged":
-        return f"unjudged  {x.subject}"
-    ours = x.tradeclock or "none"
+        return _say(args, "c.unjudged", verdict=x.verdict, subject=x.subject)
+    ours = x.tradeclock or _say(args, "c.none")
     if x.event:
         ours += f" ({x.event})"
-    return f"{x.verdict:9} {x.subject} {x.field}: platform {x.platform}, tradeclock {ours}"
+    return _say(
+        args,
+        "c.finding",
+        verdict=x.verdict,
+        subject=x.subject,
+        field=x.field,
+        platform=x.platform,
+        ours=ours,
+    )
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -693,19 +789,22 @@ def _cmd_sources(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
+    zh = args.lang == "zh"
     for s in chosen:
-        print(f"{s.id}: {s.title_en} ({KINDS[s.kind][0]})")
-        if s.title != s.title_en:
-            print(f"    {s.title}")
-        print(f"    {s.publisher}; {s.version}" + (f"; {s.url}" if s.url else ""))
+        first, second = (s.title, s.title_en) if zh else (s.title_en, s.title)
+        print(_say(args, "c.source", id=s.id, title=first, kind=KINDS[s.kind][1 if zh else 0]))
+        if second != first:
+            print(_say(args, "c.source_also", title=second))
+        url = f"; {s.url}" if s.url else ""
+        print(_say(args, "c.source_by", publisher=s.publisher, version=s.version, url=url))
         rules = sorted({rule for rule, _ in cited[s.id]})
-        print(f"    cited by: {', '.join(rules) or '-'}")
+        print(_say(args, "c.cited_by", rules=", ".join(rules) or "-"))
     return 0
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    name: str = args.name
-    rs = load_rules(name) if name.endswith(".toml") else get_rules(name)
+    rs = _rule_set(args.name)  # a preset by name, else a rule set file (never guessed)
+    assert rs is not None  # a default
     if args.markdown:
         print(rules_markdown(), end="")
     elif args.toml:
@@ -744,16 +843,24 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(f"Rule set {rs.name} (times in {rs.timezone}), fingerprint {rs.fingerprint}")
+        lang = args.lang
+        zone = zone_words(rs.timezone, lang)
+        name = rules_name(rs.name, lang)
+        fingerprint = rs.fingerprint
+        print(_say(args, "c.rule_set", id=rs.name, name=name, zone=zone, fingerprint=fingerprint))
         for e in rs.events.values():
-            print(f"  its own event {e.name} (recorded by {', '.join(e.by) or 'anyone'})")
+            by = ", ".join(term("party", p, lang) for p in e.by) or _say(args, "c.anyone")
+            print(_say(args, "c.own_event", name=e.name, by=by))
         for r in rs:
-            mark = "" if r.confirmed else "  [unconfirmed]"
+            mark = "" if r.confirmed else _say(args, "c.unconfirmed")
             event = r.event or "-"
             print(f"  {r.id:44} {r.value_text():>7}  {event:18}{mark}")
-            print(f"      source: {cite(r.source)}")
-            checked = "not checked" if r.checked is None else f"checked {r.checked}"
-            print(f"      {checked}: {r.checked_note}" if r.checked_note else f"      {checked}")
+            print(_say(args, "c.rule_source", source=cite(r.source, lang)))
+            if r.checked is None:
+                key = "c.not_checked_note" if r.checked_note else "c.not_checked"
+            else:
+                key = "c.checked_note" if r.checked_note else "c.checked"
+            print(_say(args, key, day=r.checked, note=checked_words(r, lang)))
     return 0
 
 

@@ -35,7 +35,7 @@ from .words import (
 __all__ = ["LANGS", "explain", "explain_dict", "stop_words"]
 
 
-def explain(status: Status, rules: RuleSet, lang: str = "zh") -> str:
+def explain(status: Status, rules: RuleSet, lang: str = "en") -> str:
     """A plain-language account of ``status`` in ``lang`` (``zh`` or ``en``)."""
     check_lang(lang)
     tz = status.tz

@@ -88,10 +88,10 @@ def build_server() -> MCPServer:
 
     @server.tool()
     def order_explain(
-        log: dict[str, Any], now: str | None = None, lang: str = "zh"
+        log: dict[str, Any], now: str | None = None, lang: str = "en"
     ) -> dict[str, Any]:
-        """A plain-language account of the order at `now` in Chinese (`zh`, the platform's own
-        terms) or English (`en`), with the status it was rendered from."""
+        """A plain-language account of the order at `now` in English (`en`, the default) or in
+        Chinese (`zh`, the platform's own terms), with the status it was rendered from."""
 
         def run() -> dict[str, Any]:
             order = _order(log)

@@ -266,7 +266,7 @@ class Order:
             answer = instalments(placed.amount, bool(placed.flash_sale))
         return answer.allowed, answer.reason
 
-    def explain(self, now: datetime | str, lang: str = "zh") -> str:
+    def explain(self, now: datetime | str, lang: str = "en") -> str:
         """Where the order stands at ``now`` and each deadline ahead, in words (``zh``/``en``).
 
         Rendered from :meth:`status`, never computed separately.

@@ -685,11 +685,29 @@ def _money_rules() -> list[Rule]:
 
 def _checked(rule: Rule, on: date = CHECKED_ON) -> Rule:
     """``rule`` with the date and note of its last check against its sources."""
+    return attrs.evolve(rule, checked=on, checked_note=_note(rule, "en"))
+
+
+def checked_words(rule: Rule, lang: str) -> str:
+    """The note of a preset rule's check against its sources, in ``lang``; a note the rule
+    set wrote itself (a shop's, or one extended as the WeChat preset's are) as written."""
+    if lang == "zh" and rule.checked_note and rule.checked_note == _note(rule, "en"):
+        return _note(rule, "zh")
+    return rule.checked_note
+
+
+def _note(rule: Rule, lang: str) -> str:
     kinds = dict.fromkeys(SOURCES[c.source].kind for c in citations(rule.source) or ())
-    note = "value compared with its sources: " + ", ".join(KINDS[k][0] for k in kinds)
+    zh = lang == "zh"
+    named = ("、" if zh else ", ").join(KINDS[k][1 if zh else 0] for k in kinds)
+    note = ("对照的来源：" if zh else "value compared with its sources: ") + named
     if not rule.confirmed:
-        note += "; no source confirms the value (unconfirmed)"
-    return attrs.evolve(rule, checked=on, checked_note=note)
+        note += (
+            "；没有来源证实这个值（未确认）"
+            if zh
+            else "; no source confirms the value (unconfirmed)"
+        )
+    return note
 
 
 TAOBAO = RuleSet(

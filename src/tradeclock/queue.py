@@ -35,7 +35,7 @@ from ._presets import get_rules
 from ._rules import RuleSet
 from ._time import parse_instant
 
-__all__ = ["Failure", "FiredRecord", "Queue", "Sweep"]
+__all__ = ["Due", "Failure", "FiredRecord", "Queue", "Sweep"]
 
 #: The fired table, keyed by line (a trade's lines fire apart; ``''``: none named).
 _FIRED = """(
@@ -76,6 +76,13 @@ INSERT INTO fired_by_line (order_id, event, rule, fired_at, processed_at)
 DROP TABLE fired;
 ALTER TABLE fired_by_line RENAME TO fired;
 """
+
+
+class Due(msgspec.Struct, frozen=True):
+    """An order with an automatic event due: its id and its next deadline, in its zone."""
+
+    order_id: str
+    at: datetime
 
 
 class FiredRecord(msgspec.Struct, frozen=True):
@@ -232,14 +239,17 @@ class Queue:
             raise InvalidInput(f"order {order_id}: not in the queue", order_id=order_id)
         return self._order(order_id, row[0], row[1], row[2])
 
-    def due(self, now: datetime | str) -> list[tuple[str, datetime]]:
-        """(order id, instant) of every order with something due at or before ``now``."""
+    def due(self, now: datetime | str) -> list[Due]:
+        """Every order with something due at or before ``now``, the earliest first."""
         rows = self.db.execute(
-            "SELECT order_id, next_due FROM orders WHERE next_due IS NOT NULL AND next_due <= ? "
-            "ORDER BY next_due",
+            "SELECT order_id, next_due, rules FROM orders WHERE next_due IS NOT NULL "
+            "AND next_due <= ? ORDER BY next_due",
             (_key(parse_instant(now, "now")),),
         ).fetchall()
-        return [(order_id, _instant(at)) for order_id, at in rows]
+        return [
+            Due(order_id, _instant(at).astimezone(self._zone(rules)))
+            for order_id, at, rules in rows
+        ]
 
     def fire_due(self, now: datetime | str, limit: int | None = None) -> list[FiredRecord]:
         """Record every automatic event that has happened by ``now`` and was not recorded yet,
@@ -263,7 +273,11 @@ class Queue:
         t = parse_instant(now, "now")
         fired: list[FiredRecord] = []
         failed: list[Failure] = []
-        for order_id, _ in self.due(t)[:limit]:
+        for order_id, _ in self.db.execute(
+            "SELECT order_id, next_due FROM orders WHERE next_due IS NOT NULL AND next_due <= ? "
+            "ORDER BY next_due LIMIT ?",
+            (_key(t), -1 if limit is None else limit),
+        ).fetchall():
             if stop is not None and stop():
                 break
             try:

@@ -89,6 +89,11 @@ _REFUND_STATES = {
 #: ``category``, ``score``, ``outcome``, ``kind`` (of refund), ``rules`` (the presets' names),
 #: ``variant`` (of an action).
 TERMS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "verdict": {
+        "agree": ("一致    ", "agree    "),
+        "disagree": ("不一致  ", "disagree "),
+        "unjudged": ("未判断  ", "unjudged "),
+    },
     "order": _ORDER_STATES,
     "order_short": {
         "placed": ("待付款", "placed"),
@@ -797,6 +802,89 @@ SENTENCES: Mapping[str, tuple[str, str]] = {
     "a.nobody": ("现在谁都不能做什么", "nobody can do anything now"),
     "a.none_for": ("{actor:party}现在不能做什么", "{actor:party} can do nothing now"),
     "a.actor": ("{actor:party}：", "{actor}:"),
+    # -- the other commands' text --
+    "c.generated": (
+        "{orders} 个订单，{events} 条事件 -> {output}（其中 {spoiled} 个有意写坏）",
+        "{orders} orders, {events} events -> {output} ({spoiled} spoiled)",
+    ),
+    "c.enqueued": ("{order}：{n} 条事件", "{order}: {n} events"),
+    "c.appended": (
+        "{order}：已在队列中；追加 {n} 条新事件",
+        "{order}: already queued; {n} new events appended",
+    ),
+    "c.unchanged": (
+        "{order}：已在队列中，这 {n} 条事件都已存入",
+        "{order}: already queued with these {n} events",
+    ),
+    "c.fired": (
+        "{order}：{event:auto}（{rule}）于 {at} 到期，{processed} 记录",
+        "{order}: {event} ({rule}) due {at}, recorded {processed}",
+    ),
+    "c.fired_line": (
+        "{order} 子订单 {line}：{event:auto}（{rule}）于 {at} 到期，{processed} 记录",
+        "{order} line {line}: {event} ({rule}) due {at}, recorded {processed}",
+    ),
+    "c.failed": (
+        "订单 {order} 无法判断（{kind}），已保留，每次扫描重试：{message}",
+        "order {order} failed ({kind}), kept and retried: {message}",
+    ),
+    "c.queue": (
+        "{db}：{orders} 个订单，已记录 {fired} 个自动事件，下一个到期 {next}，{failed} 个失败",
+        "{db}: {orders} orders, {fired} automatic events recorded, next due {next}, "
+        "{failed} failed",
+    ),
+    "c.queue_due": (
+        "截至 {now}：{due} 个订单有事件到期",
+        "as of {now}: {due} orders have events due",
+    ),
+    "c.none": ("无", "none"),
+    "c.queue_failure": (
+        "  {order}：{kind}，自 {since} 起（{attempts} 次）：{message}",
+        "  {order}: {kind} since {since} ({attempts} attempts): {message}",
+    ),
+    "c.batch": (
+        "{orders} 个订单，用时 {seconds} 秒（每秒 {rate} 个）；错误 {errors}{kinds}{lines}；"
+        "{rows} 行 -> {output}",
+        "{orders} orders in {seconds} s ({rate} orders/s); errors {errors}{kinds}{lines}; "
+        "{rows} rows -> {output}",
+    ),
+    "c.batch_lines": ("；{n} 个子订单", "; {n} lines"),
+    "c.states": ("订单状态：{states}", "states: {states}"),
+    "c.line_states": ("子订单状态：{states}", "line states: {states}"),
+    "c.count": ("{what} {n}", "{what} {n}"),
+    "c.verdicts": (
+        "{agree} 项一致，{disagree} 项不一致，{unjudged} 项未判断，共 {n} 个报文",
+        "{agree} agree, {disagree} disagree, {unjudged} unjudged, in {n} payloads",
+    ),
+    "c.rule_verdicts": (
+        "  {rule}：{agree} 项一致，{disagree} 项不一致",
+        "  {rule}: {agree} agree, {disagree} disagree",
+    ),
+    "c.finding": (
+        "{verdict:verdict} {subject} {field}：平台 {platform}，tradeclock {ours}",
+        "{verdict:verdict} {subject} {field}: platform {platform}, tradeclock {ours}",
+    ),
+    "c.unjudged": ("{verdict:verdict} {subject}", "{verdict:verdict} {subject}"),
+    "c.unread_more": ("（另有 {n} 个无法读取）", " (and {n} more unreadable)"),
+    "c.rule_set": (
+        "规则集 {id}（{name}，{zone}），指纹 {fingerprint}",
+        "Rule set {id} ({name}, times in {zone}), fingerprint {fingerprint}",
+    ),
+    "c.own_event": (
+        "  本店自定义事件 {name}（由{by}记录）",
+        "  its own event {name} (recorded by {by})",
+    ),
+    "c.anyone": ("任何一方", "anyone"),
+    "c.unconfirmed": ("  [未确认]", "  [unconfirmed]"),
+    "c.rule_source": ("      来源：{source}", "      source: {source}"),
+    "c.not_checked": ("      未核对", "      not checked"),
+    "c.checked": ("      核对于 {day}", "      checked {day}"),
+    "c.checked_note": ("      核对于 {day}，{note}", "      checked {day}: {note}"),
+    "c.not_checked_note": ("      未核对：{note}", "      not checked: {note}"),
+    "c.source": ("{id}：{title}（{kind}）", "{id}: {title} ({kind})"),
+    "c.source_also": ("    {title}", "    {title}"),
+    "c.source_by": ("    出处：{publisher}；{version}{url}", "    {publisher}; {version}{url}"),
+    "c.cited_by": ("    引用它的规则：{rules}", "    cited by: {rules}"),
 }
 
 _SEP = {"zh": "、", "en": ", "}
