@@ -16,6 +16,7 @@ from tradeclock._cli import main
 from tradeclock.generate import COLUMNS, events_table, generate_rows
 
 pa = pytest.importorskip("pyarrow")
+pytest.importorskip("pyarrow.csv")
 NOW = "2026-11-01T00:00:00+08:00"
 
 
@@ -171,6 +172,58 @@ def test_a_custom_rule_set_by_name_also_in_worker_processes() -> None:
         assert out.column("state").to_pylist() == ["placed", "placed"]
         at = [a.isoformat() for a in out.column("next_at").to_pylist()]
         assert at == ["2026-11-01T00:05:00+08:00", "2026-11-01T11:50:00+08:00"]
+
+
+def test_only_the_rule_sets_given_judge_when_asked() -> None:
+    shop = tc.TAOBAO.with_overrides({"pay.unpaid_close": "PT15M"}, name="flash")
+    table = pa.table(
+        {
+            "order_id": ["A", "B", "C"],
+            "rules": ["flash", "tmall", None],
+            "type": ["placed"] * 3,
+            "at": ["2026-10-31T23:50:00+08:00"] * 3,
+        }
+    )
+    for workers in (1, 2):
+        # by default a preset a row names is known: tmall judges B
+        out = batch.status(table, NOW, {"flash": shop}, workers=workers)
+        assert out.column("state").to_pylist() == ["placed"] * 3
+        strict = batch.status(table, NOW, {"flash": shop}, workers=workers, only=True)
+        assert strict.column("state").to_pylist() == ["placed", None, "placed"]
+        assert strict.column("error_kind").to_pylist() == [None, "rules_mismatch", None]
+        (message,) = [m for m in strict.column("error_message").to_pylist() if m]
+        assert message == "order B names rule set 'tmall', and the batch judges by 'flash' only"
+        # C names none: judged by the first rule set given
+        assert strict.column("rules").to_pylist()[2] == "flash"
+
+
+def test_cli_batch_rules_judges_by_those_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events, out = str(tmp_path / "e.csv"), str(tmp_path / "o.csv")
+    assert (
+        main(["generate", "--orders", "300", "--seed", "5", "--bad-share", "0", "-o", events]) == 0
+    )
+    capsys.readouterr()
+    names = pa.csv.read_csv(events).column("rules").to_pylist()
+    tmall = len(
+        {
+            o
+            for o, r in zip(
+                pa.csv.read_csv(events).column("order_id").to_pylist(), names, strict=True
+            )
+            if r == "tmall"
+        }
+    )
+    assert tmall > 0
+    args = ["batch", events, "-o", out, "--now", NOW, "--json"]
+    assert main(args) == 0  # no --rules: each order by the preset it names
+    assert json.loads(capsys.readouterr().out)["errors"] == 0
+    assert main([*args, "--rules", "taobao"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["error_kinds"] == {"rules_mismatch": tmall}
+    assert main([*args, "--rules", "taobao", "--rules", "tmall"]) == 0
+    assert json.loads(capsys.readouterr().out)["errors"] == 0
 
 
 def test_due_within_keeps_only_what_falls_due(small: tuple[Any, list[str]]) -> None:

@@ -31,7 +31,7 @@ from ._events import AutoEvent
 from ._explain import LANGS, explain, explain_dict
 from ._input import read_json
 from ._order import Order, load
-from ._presets import PRESETS, checked_words
+from ._presets import PRESETS, TAOBAO, checked_words
 from ._rules import RuleRegistry, RuleSet, load_rules
 from ._schema import SCHEMAS, schema
 from ._status import Status
@@ -174,8 +174,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--rules",
         metavar="NAME|TOML",
-        default="taobao",
-        help=_RULES_HELP + " (default taobao; rows naming none are judged by it)",
+        action="append",
+        default=[],
+        help=_RULES_HELP + " (repeatable; the first judges the rows naming none); an order "
+        "naming another is an error row. Default: each order by the preset it names, taobao "
+        "for none",
     )
     b.add_argument(
         "--lines", action="store_true", help="one row per line (sub-order), with a line column"
@@ -480,8 +483,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from . import batch
     from ._time import parse_duration
 
-    rules = _rule_set(args.rules)
-    assert rules is not None  # a default
+    sets = _rule_sets(args.rules) or [TAOBAO]
     within = None if args.due_within is None else parse_duration(args.due_within, "--due-within")
     events = batch.read_events(args.events)
     start = time.perf_counter()
@@ -491,10 +493,11 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         out = batch.status(
             events,
             now,
-            {rules.name: rules},
+            {rs.name: rs for rs in sets},
             workers=args.workers,
             progress=None if bar is None else bar.update,
             lines=args.lines,
+            only=bool(args.rules),
         )
     finally:
         if bar is not None:

@@ -38,7 +38,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from ._errors import InvalidInput, TradeclockError, storage_error
+from ._errors import InvalidInput, RulesMismatch, TradeclockError, storage_error
 from ._events import OPTIONAL_FIELDS, arrow_kind
 from ._order import Order
 from ._presets import TAOBAO, get_rules
@@ -316,6 +316,7 @@ def _serial(
     rules: RuleSet | str | Mapping[str, RuleSet],
     progress: Callable[[int], None] | None = None,
     lines: bool = False,
+    only: bool = False,
 ) -> Any:
     import pyarrow as pa
 
@@ -324,13 +325,15 @@ def _serial(
     ids = list(rows)
     parts = []
     if len(ids) <= _CHUNK:  # one chunk: the table and its grouping as they are
-        parts.append(_run(table, ids, rows, now, default, known, progress, lines))
+        parts.append(_run(table, ids, rows, now, default, known, progress, lines, only))
     else:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             take = [i for order_id in chunk for i in rows[order_id]]
             sub = table.take(pa.array(take, type=pa.int64()))
-            parts.append(_run(sub, chunk, _grouped(sub), now, default, known, progress, lines))
+            parts.append(
+                _run(sub, chunk, _grouped(sub), now, default, known, progress, lines, only)
+            )
     if not parts:
         return _table([], default.timezone, lines)
     return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
@@ -345,8 +348,10 @@ def _run(
     known: dict[str, RuleSet],
     progress: Callable[[int], None] | None,
     lines: bool,
+    only: bool = False,
 ) -> Any:
-    """Status rows of the orders ``ids``, all of whose rows (``rows``) ``table`` holds."""
+    """Status rows of the orders ``ids``, all of whose rows (``rows``) ``table`` holds; with
+    ``only``, an order naming a rule set other than ``known`` is an error row."""
     columns = _columns(table)
     names = columns.get("rules")
     out = []
@@ -354,7 +359,7 @@ def _run(
         idx = rows[order_id]
         name = names[idx[0]] if names is not None and names[idx[0]] is not None else default.name
         try:
-            rs = known.get(name) or get_rules(name, known)
+            rs = known.get(name) or _other(order_id, name, known, only)
             order: Order | None = Order.from_events(order_id, rs, [_event(columns, i) for i in idx])
             # an order whose status cannot be taken (nothing by now) is an error row too
             records = _rows(order_id, name, order, now, None, lines)
@@ -366,6 +371,18 @@ def _run(
     if progress is not None:
         progress(len(ids) % 1000)
     return _table(out, default.timezone, lines)
+
+
+def _other(order_id: str, name: str, known: dict[str, RuleSet], only: bool) -> RuleSet:
+    """The rule set ``name`` an order names, not among those given: a preset, unless the batch
+    judges by the given ones ``only``."""
+    if only:
+        raise RulesMismatch(
+            f"order {order_id} names rule set {name!r}, and the batch judges by "
+            f"{', '.join(map(repr, known))} only",
+            order_id=order_id,
+        )
+    return get_rules(name, known)
 
 
 def output_schema(timezone: str, lines: bool = False) -> Any:
@@ -430,12 +447,12 @@ def _restore(portable: Any) -> RuleSet | str | dict[str, RuleSet]:
     return out
 
 
-def _work(args: tuple[bytes, datetime, Any, bool]) -> Any:
+def _work(args: tuple[bytes, datetime, Any, bool, bool]) -> Any:
     import pyarrow as pa
 
-    data, now, portable, lines = args
+    data, now, portable, lines, only = args
     table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
-    return _serial(table, now, _restore(portable), lines=lines)
+    return _serial(table, now, _restore(portable), lines=lines, only=only)
 
 
 def status(
@@ -447,11 +464,14 @@ def status(
     due_within: timedelta | None = None,
     progress: Callable[[int], None] | None = None,
     lines: bool = False,
+    only: bool = False,
 ) -> Any:
     """One status row per order of the event table ``events`` at ``now``.
 
     ``rules``: the rule set for orders without a ``rules`` column value, or a mapping of the
-    rule sets the column names (presets are always known). ``workers``: processes to spread the
+    rule sets the column names (presets are always known). With ``only``, the rule sets given
+    are the only ones to judge by: an order naming another is an error row (``rules_mismatch``),
+    as ``tradeclock batch --rules`` does. ``workers``: processes to spread the
     orders over (0: every core); the result is the same as with one. ``due_within``: keep only
     orders whose next deadline is at most that far after ``now``. ``progress`` is called with
     the number of orders done since its last call. ``lines``: one row per line (sub-order)
@@ -464,9 +484,9 @@ def status(
     if workers < 0:
         raise InvalidInput(f"workers must be 0 (every core) or more, got {workers}")
     if workers == 1:
-        out = _serial(table, t, rules, progress, lines)
+        out = _serial(table, t, rules, progress, lines, only)
     else:
-        out = _parallel(table, t, rules, workers, progress, lines)
+        out = _parallel(table, t, rules, workers, progress, lines, only)
     if due_within is not None:
         out = due(out, t, due_within)
     return out
@@ -479,6 +499,7 @@ def _parallel(
     workers: int,
     progress: Callable[[int], None] | None,
     lines: bool,
+    only: bool = False,
 ) -> Any:
     import pyarrow as pa
 
@@ -496,7 +517,7 @@ def _parallel(
     default, _ = _rule_sets(rules)
     results = []
     with ProcessPoolExecutor(workers) as pool:
-        for result in pool.map(_work, [(p, now, portable, lines) for p in parts]):
+        for result in pool.map(_work, [(p, now, portable, lines, only) for p in parts]):
             results.append(result)
             if progress is not None:  # orders done (a table of lines has more rows)
                 progress(
@@ -569,7 +590,12 @@ def summary(out: Any, seconds: float | None = None) -> dict[str, Any]:
 
 
 def status_dask(
-    ddf: Any, now: datetime | str, rules: RuleSet | str = TAOBAO, *, lines: bool = False
+    ddf: Any,
+    now: datetime | str,
+    rules: RuleSet | str | Mapping[str, RuleSet] = TAOBAO,
+    *,
+    lines: bool = False,
+    only: bool = False,
 ) -> Any:
     """The same, partition-wise on a Dask DataFrame (``dask.dataframe``, pandas-backed).
 
@@ -595,7 +621,8 @@ def status_dask(
 
     def run(part: pd.DataFrame) -> pd.DataFrame:
         part = part.sort_values("_seq", kind="stable").drop(columns="_seq")
-        return _serial(_typed(to_arrow(part)), t, _restore(portable), lines=lines).to_pandas()
+        table = _typed(to_arrow(part))
+        return _serial(table, t, _restore(portable), lines=lines, only=only).to_pandas()
 
     return shuffled.map_partitions(run, meta=meta)
 
