@@ -389,7 +389,9 @@ def test_ties_fire_in_rule_table_order() -> None:
 def test_instalment_eligibility(fields: dict, allowed: bool, why: str) -> None:
     # pay.instalment_minimum: seed 001 § 1.3
     order = tc.load(log(e("placed", "2026-11-01 10:00", **fields)))
-    ok, reason = order.instalments_allowed()
+    answer = order.instalments_allowed()
+    assert isinstance(answer, tc.Instalments)
+    ok, reason = answer.allowed, answer.reason
     assert ok is allowed and why in reason and "pay.instalment_minimum" in reason
     status = order.status(t("2026-11-01 10:00"))  # status carries the same answer
     assert (status.instalments.allowed, status.instalments.reason) == (ok, reason)

@@ -31,7 +31,7 @@ from ._limits import MAX_EVENTS
 from ._presets import LATE_SHIPMENT, get_rules
 from ._rules import RuleRegistry, RuleSet
 from ._state import State
-from ._status import Status, instalments
+from ._status import Instalments, Status, instalments
 from ._time import parse_instant
 from ._trade import is_trade, replay_trade, trade_status
 
@@ -249,22 +249,21 @@ class Order:
             return (first.lines[0].id,)
         return (self.id,)
 
-    def instalments_allowed(self) -> tuple[bool, str]:
+    def instalments_allowed(self) -> Instalments:
         """Whether the buyer may pay by credit-card instalments, and why (rule
         ``pay.instalment_minimum``): a payment of at least 600 yuan, never a flash sale.
         ``status(now).instalments`` carries the same answer.
 
         >>> order = load({"id": "I", "rules": "tmall", "events": [
         ...     {"type": "placed", "at": "2026-11-11T00:00:00+08:00", "amount": "599.99"}]})
-        >>> order.instalments_allowed()
+        >>> answer = order.instalments_allowed()
+        >>> answer.allowed, answer.reason
         (False, 'the payment of 599.99 yuan is below the 600.00 yuan instalments need ...')
         """
         placed = self._events[0] if self._events else None
         if placed is None:
-            answer = instalments(None, False)
-        else:
-            answer = instalments(placed.amount, bool(placed.flash_sale))
-        return answer.allowed, answer.reason
+            return instalments(None, False)
+        return instalments(placed.amount, bool(placed.flash_sale))
 
     def explain(self, now: datetime | str, lang: str = "en") -> str:
         """Where the order stands at ``now`` and each deadline ahead, in words (``zh``/``en``).
