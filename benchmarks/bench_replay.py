@@ -9,6 +9,11 @@ give the same deadlines before anything is timed:
   ``DateTime`` values), then ``status(now)``. This is the engine against the engine.
 - json: from the JSON-ready dicts, parsing times included (``tradeclock.load`` against
   ``pendulum.parse``).
+- json to json: the log as bytes in, the status as JSON bytes out, as the CLI, the MCP server
+  and the due-queue see it: ``tradeclock.load(raw).status(now).to_json()`` against
+  ``json.loads``, the baseline's Machine and ``json.dumps`` of its answer (state, refund and
+  the upcoming deadlines: far less than tradeclock's status, which also carries each
+  deadline's rule, source and who can stop it, the fired events, amounts and the lines).
 
 Batches of the two sides alternate, so both see the same machine load; the figure is the
 minimum over batches (these machines stall), with the median beside it.
@@ -57,6 +62,20 @@ def theirs_json(log: Any) -> list[tuple[str, Any]]:
     return BaselineOrder(log).status(THEIR_NOW)["upcoming"]
 
 
+def ours_json_to_json(raw: bytes) -> bytes:
+    return tc.load(raw).status(OURS_NOW).to_json()
+
+
+def theirs_json_to_json(raw: bytes) -> bytes:
+    answer = BaselineOrder(json.loads(raw)).status(THEIR_NOW)
+    upcoming = [{"event": e, "at": t.isoformat()} for e, t in answer["upcoming"]]
+    return json.dumps({**answer, "upcoming": upcoming}).encode()
+
+
+def _upcoming_of(encoded: bytes) -> list[tuple[str, Any]]:
+    return [(d["event"], pendulum.parse(d["at"])) for d in json.loads(encoded)["upcoming"]]
+
+
 def _batch(fn: Callable[[Any], Any], logs: list[Any]) -> float:
     start = time.perf_counter()
     for log in logs:
@@ -69,17 +88,28 @@ def _same(a: list[tuple[str, Any]], b: list[tuple[str, Any]]) -> bool:
 
 
 def compare(
-    name: str, ours: Callable[[Any], Any], theirs: Callable[[Any], Any], orders: int, batches: int
+    name: str,
+    ours: Callable[[Any], Any],
+    theirs: Callable[[Any], Any],
+    orders: int,
+    batches: int,
+    encoded: bool = False,
 ) -> float:
-    assert _same(ours(LOG), theirs(LOG)), f"{name}: the baseline disagrees"
-    logs = [dict(LOG, id=f"B{i}") for i in range(orders)]
+    if encoded:  # bytes in, bytes out
+        raw = json.dumps(LOG).encode()
+        agree = _same(_upcoming_of(ours(raw)), _upcoming_of(theirs(raw)))
+        logs: list[Any] = [json.dumps(dict(LOG, id=f"B{i}")).encode() for i in range(orders)]
+    else:
+        agree = _same(ours(LOG), theirs(LOG))
+        logs = [dict(LOG, id=f"B{i}") for i in range(orders)]
+    assert agree, f"{name}: the baseline disagrees"
     a, b = [], []
     for _ in range(batches):
         a.append(_batch(ours, logs))
         b.append(_batch(theirs, logs))
     ratio = min(b) / min(a)
     print(
-        f"{name:7} tradeclock {min(a):7.1f} us/order (median {statistics.median(a):6.1f})   "
+        f"{name:12} tradeclock {min(a):7.1f} us/order (median {statistics.median(a):6.1f})   "
         f"baseline {min(b):7.1f} us/order (median {statistics.median(b):6.1f})   "
         f"speed-up {ratio:5.1f}x (medians {statistics.median(b) / statistics.median(a):.1f}x)"
     )
@@ -97,6 +127,7 @@ def main() -> None:
     )
     compare("replay", ours_replay, theirs_replay, args.orders, args.batches)
     compare("json", ours_json, theirs_json, args.orders, args.batches)
+    compare("json to json", ours_json_to_json, theirs_json_to_json, args.orders, args.batches, True)
 
 
 if __name__ == "__main__":

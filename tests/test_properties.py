@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tradeclock as tc
-from tradeclock.testing import event_logs
+from tradeclock.testing import event_logs, trade_logs
 
 TICK = timedelta(microseconds=1)
 OFFSETS = st.sampled_from(
@@ -196,3 +197,44 @@ def test_next_due_is_a_lower_bound_of_every_running_timer(log: dict) -> None:
         running = timers(st)
         if running:
             assert st.next_due is not None and st.next_due <= running[0][0]
+
+
+# -- the status JSON encoded straight from the values equals the dict contract --
+
+
+UTC_RULES = tc.TAOBAO.with_overrides({}, name="utc-shop", timezone="UTC")
+
+
+@given(log_and_now())
+def test_to_json_is_to_dict_encoded(case: tuple[dict, datetime]) -> None:
+    log, now = case
+    try:
+        status = tc.load(log).status(now)
+    except tc.TradeclockError:
+        return
+    assert json.loads(status.to_json()) == status.to_dict()
+
+
+@given(trade_logs(), st.integers(0, 30 * 24 * 60))
+def test_to_json_of_a_trade_is_to_dict_encoded(log: dict, minutes: int) -> None:
+    try:
+        order = tc.load(log)
+        now = order.events[0].at + timedelta(minutes=minutes)
+        status = order.status(now)
+    except tc.TradeclockError:
+        return
+    assert json.loads(status.to_json()) == status.to_dict()
+
+
+@given(log_and_now())
+def test_to_json_in_a_zone_at_utc_writes_offsets_as_to_dict_does(
+    case: tuple[dict, datetime],
+) -> None:
+    log, now = case
+    try:
+        status = tc.load(dict(log, rules="utc-shop"), rules=UTC_RULES).status(now)
+    except tc.TradeclockError:
+        return
+    encoded = status.to_json()
+    assert json.loads(encoded) == status.to_dict()
+    assert b"+00:00" in encoded and b'Z"' not in encoded  # isoformat's form, not msgspec's Z

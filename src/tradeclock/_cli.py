@@ -368,8 +368,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _print_status(args: argparse.Namespace, order: Order, status: Status) -> int:
     """The status as JSON (``--json``) or as the timeline text in ``--lang``."""
-    if args.json:
-        print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
+    if args.json:  # encoded straight from the values (the same text json.dumps gives)
+        print(msgspec.json.format(status.to_json(), indent=2).decode("utf-8"))
     else:
         print(render_text(order, status, args.lang))
     return 0

@@ -7,6 +7,7 @@ field added later breaks no caller; built faster than a ``NamedTuple``, docs/adr
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -297,6 +298,40 @@ class Status(msgspec.Struct, frozen=True):
         said = say("whynot.idle_refund", event=event, state=self.state, n=r.number, refund=r.state)
         return text(said, lang)
 
+    def to_json(self) -> bytes:
+        """:meth:`to_dict` encoded as compact UTF-8 JSON, straight from the values: the
+        deadlines, fired events, refund and times are written by msgspec's encoder without an
+        intermediate dict each (several times faster than ``json.dumps(status.to_dict())``,
+        and ``json.loads`` of it equals :meth:`to_dict`)."""
+        if self.now.utcoffset() == _ZERO:  # msgspec writes "Z" where isoformat writes +00:00
+            return _ENCODE(self.to_dict())
+        paused = self.auto_confirm_paused_left
+        amount = self.amount
+        return _ENCODE(
+            {
+                "id": self.id,
+                "rules": self.rules,
+                "rules_version": self.rules_version,
+                "rules_fingerprint": self.rules_fingerprint,
+                "now": self.now,
+                "state": self.state,
+                "top_status": self.top_status,
+                "top_refund_status": self.top_refund_status,
+                "refund": self.refund,
+                "fired": self.fired,
+                "upcoming": self.upcoming,
+                "amount": None if amount is None else str(amount),
+                "refunded": str(self.refunded),
+                "auto_confirm_paused_left": None if paused is None else _iso(paused),
+                "auto_confirm_paused_since": self.auto_confirm_paused_since,
+                "flash_sale": self.flash_sale,
+                "ratings": self.ratings,
+                "ratings_visible": self.ratings_visible,
+                "instalments": self.instalments,
+                "lines": [_line(x) for x in self.lines],
+            }
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The CLI's JSON: ``{"id", "now", "state", "refund", "fired", "upcoming", ...}``."""
         tz = self.tz
@@ -327,9 +362,33 @@ class Status(msgspec.Struct, frozen=True):
         }
 
 
+_ZERO = timedelta(0)
+_ENCODE = msgspec.json.Encoder().encode
+_iso = functools.lru_cache(maxsize=1024)(format_duration_iso)
+
+
+def _line(x: LineStatus) -> dict[str, Any]:
+    """A line's JSON for :meth:`Status.to_json` (its values encoded as they are)."""
+    amount = x.amount
+    paused = x.auto_confirm_paused_left
+    return {
+        "id": x.id,
+        "state": x.state,
+        "top_status": x.top_status,
+        "top_refund_status": x.top_refund_status,
+        "refund": x.refund,
+        "upcoming": x.upcoming,
+        "amount": None if amount is None else str(amount),
+        "refunded": str(x.refunded),
+        "auto_confirm_paused_left": None if paused is None else _iso(paused),
+    }
+
+
+@functools.lru_cache(maxsize=4096)
 def instalments(amount: Decimal | None, flash_sale: bool) -> Instalments:
     """Credit-card instalments for an order of ``amount`` (rule ``pay.instalment_minimum``):
-    a payment of at least the minimum, never a flash sale; with the reason either way."""
+    a payment of at least the minimum, never a flash sale; with the reason either way (the
+    same few amounts recur: the answer is kept)."""
     allowed, why = instalments_said(amount, flash_sale)
     return Instalments(allowed, text(why))
 
