@@ -4,7 +4,7 @@ the same on several processes and on a Dask LocalCluster, bad rows reported and 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,64 @@ def test_bad_rows_are_reported_with_order_event_and_rule(small: tuple[Any, list[
         assert row["error_message"].startswith(f"order {order_id}")
         assert row["state"] is None and row["upcoming"] == []
     assert batch.summary(out)["errors"] == len(spoiled) > 0
+
+
+def test_typed_columns_give_what_the_per_order_path_gives(small: tuple[Any, list[str]]) -> None:
+    """The column reader settles most rows itself and hands the rest to the JSON parser; every
+    row's answer (errors and their messages included) equals the per-order path's, whatever
+    the type of the ``at`` column."""
+    import pyarrow.compute as pc
+
+    table, _ = small
+    expected = {log["id"]: _expected(log) for log in _logs(table).values()}
+    as_text = batch.status(table, NOW).to_pylist()
+
+    def stamp(text: str | None) -> datetime | None:
+        try:
+            at = datetime.fromisoformat(text or "")
+        except ValueError:
+            return None
+        return at if at.tzinfo is not None and 1970 < at.year < 2999 else None
+
+    stamps = pa.array(
+        [stamp(x) for x in table.column("at").to_pylist()],
+        type=pa.timestamp("us", "Asia/Shanghai"),
+    )
+    typed = table.set_column(table.column_names.index("at"), "at", stamps)
+    as_stamps = batch.status(typed, NOW).to_pylist()
+    for text_row, stamp_row in zip(as_text, as_stamps, strict=True):
+        want = expected[text_row["order_id"]]
+        assert text_row["error_message"] == want["error_message"], text_row["order_id"]
+        assert text_row["state"] == want["state"]
+        if text_row["error_kind"] is None:  # a spoiled time may be text no timestamp can hold
+            assert stamp_row == text_row
+    # a naive timestamp column is refused row by row, as a naive time in JSON
+    naive = table.set_column(
+        table.column_names.index("at"), "at", pc.cast(stamps, pa.timestamp("us"))
+    )
+    rows = batch.status(naive.slice(0, 40), NOW).to_pylist()
+    assert {r["error_kind"] for r in rows} == {"invalid_input"}
+    assert all("no UTC offset" in r["error_message"] for r in rows)
+
+
+def test_a_shops_own_events_and_refused_values_in_a_table() -> None:
+    shop = tc.load_rules(Path(__file__).parents[1] / "examples" / "invoice-shop.toml")
+    log = json.loads((Path(__file__).parents[1] / "examples" / "invoice-order.json").read_text())
+    own = {"type": "invoice_issued", "at": "2026-11-02T10:00:00+08:00", "by": "seller"}
+    good = dict(log, events=[*log["events"], own])  # the shop's own event: the slow reader's
+    bad = dict(log, id="S-2", events=[dict(log["events"][0], amount="1.001")])
+    now = "2026-11-05T00:00:00+08:00"
+    out = {
+        r["order_id"]: r
+        for r in batch.status(batch.from_logs([good, bad]), now, {shop.name: shop}).to_pylist()
+    }
+    want = tc.load(good, rules=shop).status(now)
+    assert out["S-1"]["error_kind"] is None and out["S-1"]["state"] == want.state
+    assert [u["event"] for u in out["S-1"]["upcoming"]] == [d.event for d in want.upcoming]
+    with pytest.raises(tc.InvalidInput) as refused:
+        tc.load(bad, rules=shop)
+    assert out["S-2"]["error_kind"] == "invalid_input"
+    assert out["S-2"]["error_message"] == refused.value.message
 
 
 def test_missing_columns_and_bad_arguments() -> None:

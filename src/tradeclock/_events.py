@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -32,6 +32,7 @@ from ._strenum import ContractEnum
 from ._time import DATETIME_RE, format_duration_iso, parse_duration, parse_instant
 
 __all__ = [
+    "TYPES_BY_NAME",
     "AutoEvent",
     "Category",
     "Channel",
@@ -42,8 +43,11 @@ __all__ = [
     "Party",
     "Reason",
     "Score",
+    "event_from_values",
+    "field_parser",
     "parse_amount",
     "parse_event",
+    "utc_instant",
 ]
 
 
@@ -676,6 +680,8 @@ _BARE: Mapping[EventType, tuple[Any, ...]] = {
 
 
 _TYPES: Mapping[str, EventType] = {t.value: t for t in EventType}
+#: The event types by their JSON name (a rule set's own are not among them).
+TYPES_BY_NAME = _TYPES
 _datetime_match = DATETIME_RE.match
 
 
@@ -703,19 +709,7 @@ def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
             event_type=raw_type if isinstance(raw_type, str) and len(raw_type) < 40 else None,
         )
     raw_at = obj.get("at")
-    at = None
-    if type(raw_at) is str and _datetime_match(raw_at):
-        try:
-            at = datetime.fromisoformat(raw_at)
-        except ValueError:
-            pass
-        else:  # range-checked before converting: converting year 1 or 9999 can overflow
-            if at.tzinfo is None or not 1969 < at.year < 3000:
-                at = None
-            else:
-                at = at.astimezone(UTC)
-                if not MIN_INSTANT <= at < MAX_INSTANT:
-                    at = None
+    at = utc_instant(raw_at) if type(raw_at) is str and _datetime_match(raw_at) else None
     if at is None:  # the slow path, which explains what is wrong
         if raw_at is None:
             raise InvalidInput(f"{etype} event has no 'at' time", event_type=etype)
@@ -760,6 +754,53 @@ def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
 
 
 _LINES_AT = Event._fields.index("lines")
+
+
+def utc_instant(raw: str) -> datetime | None:
+    """``raw`` (a string the date-time pattern matched) as a UTC instant inside the supported
+    years; ``None`` when it is not one (:func:`parse_instant` then says why)."""
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    # range-checked before converting: converting year 1 or 9999 can overflow
+    if at.tzinfo is None or not 1969 < at.year < 3000:
+        return None
+    at = at.astimezone(UTC)
+    return at if MIN_INSTANT <= at < MAX_INSTANT else None
+
+
+#: Per event type: the tuple positions of the fields it may carry.
+_ALLOWED_AT: Mapping[EventType, frozenset[int]] = {
+    t: frozenset(positions.values()) for t, positions in _ALLOWED_INDEX.items()
+}
+
+
+def field_parser(name: str) -> tuple[int, Callable[[object, str], Any]]:
+    """The tuple position of optional field ``name`` and the parser :func:`parse_event` reads
+    it with (raising :class:`InvalidInput`)."""
+    return 2 + OPTIONAL_FIELDS.index(name), _PARSERS[name]
+
+
+def event_from_values(
+    etype: EventType, at: datetime, fields: Sequence[tuple[int, Any]]
+) -> Event | None:
+    """The event of type ``etype`` at the UTC instant ``at`` with ``fields`` (tuple position,
+    value already read by :func:`field_parser`'s parser): what :func:`parse_event` would build
+    from the same values, for a reader of typed columns. ``None`` where ``parse_event`` would
+    refuse (a field the type does not take, a required one missing, ``lines``): the caller
+    then hands the event to ``parse_event``, which says what is wrong."""
+    values = [etype, at, *_DEFAULTS_ROW[etype]]
+    if fields:
+        allowed = _ALLOWED_AT[etype]
+        for position, value in fields:
+            if position not in allowed or position == _LINES_AT:
+                return None
+            values[position] = value
+    for index in _REQUIRED_INDEX[etype]:
+        if values[index] is None:
+            return None
+    return _new_event(Parsed, values)
 
 
 _CUSTOM_FIELDS = ("type", "at", "by", "event_id")

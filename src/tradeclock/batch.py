@@ -33,18 +33,27 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
 from ._errors import InvalidInput, RulesMismatch, TradeclockError, storage_error
-from ._events import OPTIONAL_FIELDS, arrow_kind
+from ._events import (
+    OPTIONAL_FIELDS,
+    TYPES_BY_NAME,
+    Event,
+    arrow_kind,
+    event_from_values,
+    field_parser,
+    utc_instant,
+)
+from ._limits import MAX_INSTANT, MIN_INSTANT
 from ._order import Order
 from ._presets import TAOBAO, get_rules
 from ._rules import RuleSet, load_rules
 from ._status import Deadline, RefundView
-from ._time import parse_instant
+from ._time import DATETIME_PATTERN, parse_instant
 
 __all__ = [
     "LINE_COLUMNS",
@@ -211,6 +220,86 @@ def _grouped(table: Any) -> dict[str, list[int]]:
     return rows
 
 
+def _prepared(table: Any) -> list[Event | None]:
+    """Each row's event built from the table's typed columns, column by column: times checked
+    against the date-time pattern by Arrow and read once, each distinct field value parsed once
+    by the parser the JSON path uses, no dictionary per event. ``None`` for a row the fast way
+    does not settle (an unknown or custom type, a value its parser refuses, ``lines``): that
+    row goes through :func:`tradeclock.parse_event`, which judges it and says what is wrong."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    types = [
+        TYPES_BY_NAME.get(t) if type(t) is str else None for t in table.column("type").to_pylist()
+    ]
+    at = _instants(table.column("at"))
+    fields: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
+    slow = bytearray(n)
+    names = set(table.column_names)
+    for name in OPTIONAL_FIELDS:
+        if name not in names:
+            continue
+        column = table.column(name)
+        if column.null_count == n:
+            continue
+        rows = pc.indices_nonzero(pc.is_valid(column)).to_pylist()
+        values = column.drop_null().to_pylist()
+        if name == "lines" or pa.types.is_nested(column.type):
+            for i in rows:
+                slow[i] = 1
+            continue
+        position, parse = field_parser(name)
+        seen: dict[Any, Any] = {}
+        for i, value in zip(rows, values, strict=True):
+            parsed = seen.get(value, _UNSEEN)
+            if parsed is _UNSEEN:
+                try:
+                    parsed = parse(value, name)
+                except TradeclockError:
+                    parsed = _REFUSED
+                seen[value] = parsed
+            if parsed is _REFUSED:
+                slow[i] = 1
+            else:
+                fields[i].append((position, parsed))
+    return [
+        None
+        if slow[i] or types[i] is None or at[i] is None
+        else event_from_values(types[i], at[i], fields[i])  # type: ignore[arg-type]
+        for i in range(n)
+    ]
+
+
+_UNSEEN = object()
+_REFUSED = object()
+
+
+def _instants(column: Any) -> list[datetime | None]:
+    """The ``at`` column as UTC instants (``None`` where the JSON reader would refuse one):
+    a timestamp column with a zone as it is; text matched against the date-time pattern by
+    Arrow, then read as :func:`tradeclock.parse_event` reads it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_timestamp(column.type):
+        if column.type.tz is None:
+            return [None] * len(column)  # naive: refused, with the reason, by parse_event
+        naive = pc.cast(column, pa.timestamp("us")).to_pylist()  # the UTC wall time
+        out: list[datetime | None] = []
+        for x in naive:
+            value = None if x is None else x.replace(tzinfo=UTC)
+            out.append(value if value is not None and MIN_INSTANT <= value < MAX_INSTANT else None)
+        return out
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return [None] * len(column)
+    matched = pc.match_substring_regex(column, DATETIME_PATTERN).to_pylist()
+    return [
+        utc_instant(raw) if ok else None
+        for raw, ok in zip(column.to_pylist(), matched, strict=True)
+    ]
+
+
 def _columns(table: Any) -> dict[str, list[Any]]:
     """The columns an event needs, as Python lists."""
     names = set(table.column_names)
@@ -352,15 +441,24 @@ def _run(
 ) -> Any:
     """Status rows of the orders ``ids``, all of whose rows (``rows``) ``table`` holds; with
     ``only``, an order naming a rule set other than ``known`` is an error row."""
-    columns = _columns(table)
-    names = columns.get("rules")
+    prepared = _prepared(table)
+    columns: dict[str, list[Any]] | None = None  # the rows as values: only for a slow row
+    names = table.column("rules").to_pylist() if "rules" in table.column_names else None
     out = []
     for n, order_id in enumerate(ids):
         idx = rows[order_id]
         name = names[idx[0]] if names is not None and names[idx[0]] is not None else default.name
+        events: list[Any] = [prepared[i] for i in idx]
+        if None in events:
+            if columns is None:
+                columns = _columns(table)
+            events = [
+                ev if ev is not None else _event(columns, i)
+                for ev, i in zip(events, idx, strict=True)
+            ]
         try:
             rs = known.get(name) or _other(order_id, name, known, only)
-            order: Order | None = Order.from_events(order_id, rs, [_event(columns, i) for i in idx])
+            order: Order | None = Order.from_events(order_id, rs, events)
             # an order whose status cannot be taken (nothing by now) is an error row too
             records = _rows(order_id, name, order, now, None, lines)
         except TradeclockError as exc:
