@@ -3,6 +3,12 @@ peak memory per million orders, and how the cost grows from 10k to 1M orders.
 
     python benchmarks/bench_batch.py [--sizes 10000 100000 1000000] [--workers 2] [--dask]
 
+``--dask`` runs the largest size on a LocalCluster twice: from memory, shuffled by order id on
+the cluster, and read from files written partitioned by order id (``batch.write_partitioned``,
+written once before the clock starts, as a user would write them once), with no shuffle. The
+status rows stay on the workers and are counted there, as when they are written with
+``to_parquet``: gathering 100k status rows into the client is a cost of its own.
+
 Each measurement runs in its own child process (so its peak RSS is its own), on a generated
 table cached in a temporary folder (``tradeclock generate``, seed 1). Reported: orders/s of the
 batch call alone (reading the Parquet file excluded), and the child's peak RSS.
@@ -44,10 +50,13 @@ def child(path: str, mode: str, workers: int) -> None:
 
     table = pq.read_table(path)
     start = time.perf_counter()
-    if mode == "dask":
+    if mode in ("dask", "dask-partitioned"):
         import dask.dataframe as dd
         from distributed import Client, LocalCluster
 
+        folder = Path(path).with_suffix(f".parts{workers * 4}")
+        if mode == "dask-partitioned" and not folder.exists():  # written once, as a user would
+            batch.write_partitioned(table, str(folder), workers * 4)
         with (
             LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -55,8 +64,14 @@ def child(path: str, mode: str, workers: int) -> None:
             Client(cluster),
         ):
             started = time.perf_counter()
-            ddf = dd.from_pandas(table.to_pandas(), npartitions=workers * 4)
-            rows = len(batch.status_dask(ddf, NOW).compute())
+            if mode == "dask":  # from memory, shuffled by order id on the cluster
+                ddf = dd.from_pandas(table.to_pandas(), npartitions=workers * 4)
+                result = batch.status_dask(ddf, NOW)
+            else:  # read by the workers from files already partitioned by order id
+                ddf = batch.read_partitioned(str(folder))
+                result = batch.status_dask(ddf, NOW, partitioned=True)
+            # the rows stay on the workers (as when written with to_parquet): counted there
+            rows = int(result.map_partitions(len).compute().sum())
             took = time.perf_counter() - started
     else:
         out = batch.status(table, NOW, workers=1 if mode == "serial" else workers)
@@ -85,6 +100,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dask", action="store_true", help="also on a LocalCluster (largest size)")
+    parser.add_argument("--only-dask", action="store_true", help="serial and Dask only")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -101,21 +117,24 @@ def main() -> None:
             f"{r['seconds'] / n * 1e6:6.1f} us/order  peak {r['peak_mib']:7,.0f} MiB"
         )
     for n in args.sizes[-1:]:
-        r = measure(n, "parallel", args.workers)
-        rate = r["orders"] / r["seconds"]
-        print(
-            f"{args.workers} procs   {n:>9,} orders  {r['seconds']:7.2f} s  {rate:9,.0f} orders/s  "
-            f"x{rate / serial_rate[n]:.2f} of serial (goal x{0.7 * args.workers:.1f})  "
-            f"peak {r['peak_mib']:,.0f} MiB + workers {r['child_peak_mib']:,.0f} MiB"
-        )
-        if args.dask:
-            r = measure(n, "dask", args.workers)
+        if not args.only_dask:
+            r = measure(n, "parallel", args.workers)
             rate = r["orders"] / r["seconds"]
             print(
-                f"dask {args.workers}w   {n:>9,} orders  {r['seconds']:7.2f} s  "
+                f"{args.workers} procs   {n:>9,} orders  {r['seconds']:7.2f} s  "
                 f"{rate:9,.0f} orders/s  x{rate / serial_rate[n]:.2f} of serial "
-                "(cluster start excluded)"
+                f"(goal x{0.7 * args.workers:.1f})  peak {r['peak_mib']:,.0f} MiB + workers "
+                f"{r['child_peak_mib']:,.0f} MiB"
             )
+        if args.dask or args.only_dask:
+            for mode, name in (("dask", "shuffled"), ("dask-partitioned", "partitioned")):
+                r = measure(n, mode, args.workers)
+                rate = r["orders"] / r["seconds"]
+                print(
+                    f"dask {args.workers}w   {n:>9,} orders  {r['seconds']:7.2f} s  "
+                    f"{rate:9,.0f} orders/s  x{rate / serial_rate[n]:.2f} of serial "
+                    f"({name}; cluster start excluded)"
+                )
 
 
 if __name__ == "__main__":

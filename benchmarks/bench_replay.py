@@ -63,7 +63,10 @@ def theirs_json(log: Any) -> list[tuple[str, Any]]:
 
 
 def ours_json_to_json(raw: bytes) -> bytes:
-    return tc.load(raw).status(OURS_NOW).to_json()
+    status = tc.load(raw).status(OURS_NOW)
+    if not hasattr(status, "to_json"):  # a checkout from before Status.to_json, for comparison
+        return json.dumps(status.to_dict(), ensure_ascii=False).encode()
+    return status.to_json()
 
 
 def theirs_json_to_json(raw: bytes) -> bytes:

@@ -11,11 +11,13 @@ what bench_replay.py measures.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 
@@ -29,9 +31,16 @@ def _run_side(side: str, orders: int) -> None:
         "theirs_replay": b.theirs_replay,
         "ours_json": b.ours_json,
         "theirs_json": b.theirs_json,
+        "ours_json_to_json": b.ours_json_to_json,
+        "theirs_json_to_json": b.theirs_json_to_json,
     }[side]
-    logs = [dict(b.LOG, id=f"B{i}") for i in range(orders)]
-    fn(b.LOG)  # warm caches and imports before counting starts to matter
+    encoded = side.endswith("json_to_json")
+    if encoded:  # bytes in, bytes out
+        logs: list[Any] = [json.dumps(dict(b.LOG, id=f"B{i}")).encode() for i in range(orders)]
+        fn(json.dumps(b.LOG).encode())
+    else:
+        logs = [dict(b.LOG, id=f"B{i}") for i in range(orders)]
+        fn(b.LOG)  # warm caches and imports before counting starts to matter
     for log in logs:
         fn(log)
 
@@ -68,13 +77,14 @@ def main() -> None:
     if args.side:
         _run_side(args.side, args.orders)
         return
-    for mode in ("replay", "json"):
+    for mode in ("replay", "json", "json_to_json"):
         per = {}
         for who in ("ours", "theirs"):
             side = f"{who}_{mode}"
             per[who] = (_count(side, args.orders) - _count(side, 0)) / args.orders
+        name = mode.replace("_", " ")
         print(
-            f"{mode:7} tradeclock {per['ours']:10,.0f} instructions/order   baseline "
+            f"{name:12} tradeclock {per['ours']:10,.0f} instructions/order   baseline "
             f"{per['theirs']:12,.0f}   ratio {per['theirs'] / per['ours']:5.1f}x"
         )
 

@@ -367,11 +367,15 @@ def test_cli_generate_and_batch(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "a .parquet or .csv file" in capsys.readouterr().err
 
 
-def test_dask_local_cluster_gives_the_serial_result(small: tuple[Any, list[str]]) -> None:
+def test_dask_local_cluster_gives_the_serial_result(
+    small: tuple[Any, list[str]], tmp_path: Path
+) -> None:
     dd = pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
     table, _ = small
     serial = batch.status(table, NOW).to_pandas().sort_values("order_id").reset_index(drop=True)
+    files = batch.write_partitioned(table, str(tmp_path / "events"), 5)
+    assert len(files) == 5
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -379,8 +383,43 @@ def test_dask_local_cluster_gives_the_serial_result(small: tuple[Any, list[str]]
         distributed.Client(cluster),
     ):
         ddf = dd.from_pandas(table.to_pandas(), npartitions=5)
-        result = batch.status_dask(ddf, NOW).compute()
-    result = result.sort_values("order_id").reset_index(drop=True)
+        shuffled = batch.status_dask(ddf, NOW).compute()
+        # written partitioned by order: read and judged with no shuffle
+        stored = batch.read_partitioned(str(tmp_path / "events"))
+        assert stored.npartitions == 5
+        judged = batch.status_dask(stored, NOW, partitioned=True)
+        assert "shuffle" not in repr(judged.dask.keys()).lower()
+        in_place = judged.compute()
     import pandas as pd
 
-    pd.testing.assert_frame_equal(result, serial)
+    for result in (shuffled, in_place):
+        result = result.sort_values("order_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(result, serial)
+
+
+def test_write_partitioned_keeps_each_order_in_one_file_in_log_order(
+    small: tuple[Any, list[str]], tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    table, _ = small
+    files = batch.write_partitioned(table, str(tmp_path), 7)
+    seen: dict[str, str] = {}
+    for path in files:
+        part = pq.read_table(path)
+        assert pq.ParquetFile(path).num_row_groups == 1
+        for order_id in set(part.column("order_id").to_pylist()):
+            assert order_id not in seen, "an order in two files"
+            seen[order_id] = path
+    assert len(seen) == len(set(table.column("order_id").to_pylist()))
+    # each order's rows in the order of the table
+    first = pq.read_table(files[0]).to_pylist()
+    order_id = first[0]["order_id"]
+    mine = [r for r in table.to_pylist() if r["order_id"] == order_id]
+    assert [r for r in first if r["order_id"] == order_id] == mine
+    with pytest.raises(tc.InvalidInput, match="parts must be 1 or more"):
+        batch.write_partitioned(table, str(tmp_path), 0)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(tc.StorageError, match="a-file"):
+        batch.write_partitioned(table, str(blocker / "events"), 2)

@@ -443,7 +443,7 @@ def check_text(value: object, what: str) -> str:
         raise InvalidInput(f"{what} must be a non-empty string, got {short_text(value)}")
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
-    if not value.isprintable() or any("\ud800" <= c <= "\udfff" for c in value):
+    if not value.isprintable():  # (unpaired surrogates are not printable either)
         raise InvalidInput(
             f"{what} {short_text(value)} has control or unpaired surrogate characters"
         )
