@@ -423,3 +423,31 @@ def test_write_partitioned_keeps_each_order_in_one_file_in_log_order(
     blocker.write_text("not a directory")
     with pytest.raises(tc.StorageError, match="a-file"):
         batch.write_partitioned(table, str(blocker / "events"), 2)
+
+
+def test_progress_counts_every_order_once(small: tuple[Any, list[str]]) -> None:
+    table, _ = small
+    orders = len(set(table.column("order_id").to_pylist()))
+    for workers in (1, 2):
+        done: list[int] = []
+        batch.status(table, NOW, workers=workers, progress=done.append)
+        assert sum(done) == orders and all(n > 0 for n in done), workers
+    done = []
+    batch.status(table, NOW, progress=done.append, lines=True)
+    assert sum(done) == orders
+
+
+def test_the_command_shows_a_bar_only_on_a_terminal(
+    small: tuple[Any, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from tradeclock._cli import _progress
+
+    table, _ = small
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _progress(table) is None  # quiet in a pipe or a log file
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    bar = _progress(table)
+    assert bar is not None and bar.total == len(set(table.column("order_id").to_pylist()))
+    bar.close()

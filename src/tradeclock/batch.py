@@ -468,7 +468,7 @@ def _run(
         out.extend(records)
         if progress is not None and n % 1000 == 999:
             progress(1000)
-    if progress is not None:
+    if progress is not None and len(ids) % 1000:
         progress(len(ids) % 1000)
     return _table(out, default.timezone, lines)
 
