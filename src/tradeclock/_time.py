@@ -79,6 +79,8 @@ def parse_instant(value: object, what: str = "time") -> datetime:
     ...
     tradeclock.InvalidInput: time '2026-11-11T00:05:00' has no UTC offset ...
     """
+    if type(value) is datetime and value.tzinfo is UTC and MIN_INSTANT <= value < MAX_INSTANT:
+        return value  # already one (a batch's now, asked once per order)
     if isinstance(value, datetime):
         return to_utc(value, what)
     if not isinstance(value, str):
