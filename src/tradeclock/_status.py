@@ -151,17 +151,23 @@ class LineStatus(msgspec.Struct, frozen=True):
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         """The JSON form: ``{"id", "state", "refund", "upcoming", ...}``."""
+        return self._contract(tz, False)
+
+    def _contract(self, tz: tzinfo, encoded: bool) -> dict[str, Any]:
+        """The JSON form; ``encoded``: with the values msgspec encodes itself left as they are
+        (:meth:`Status.to_json`)."""
         paused = self.auto_confirm_paused_left
+        refund = self.refund
         return {
             "id": self.id,
             "state": self.state,
             "top_status": self.top_status,
             "top_refund_status": self.top_refund_status,
-            "refund": None if self.refund is None else self.refund.to_dict(tz),
-            "upcoming": [d.to_dict(tz) for d in self.upcoming],
+            "refund": refund if encoded or refund is None else refund.to_dict(tz),
+            "upcoming": self.upcoming if encoded else [d.to_dict(tz) for d in self.upcoming],
             "amount": None if self.amount is None else str(self.amount),
             "refunded": str(self.refunded),
-            "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
+            "auto_confirm_paused_left": None if paused is None else _iso(paused),
         }
 
 
@@ -303,85 +309,49 @@ class Status(msgspec.Struct, frozen=True):
         deadlines, fired events, refund and times are written by msgspec's encoder without an
         intermediate dict each (several times faster than ``json.dumps(status.to_dict())``,
         and ``json.loads`` of it equals :meth:`to_dict`)."""
-        if self.now.utcoffset() == _ZERO:  # msgspec writes "Z" where isoformat writes +00:00
-            return _ENCODE(self.to_dict())
-        paused = self.auto_confirm_paused_left
-        amount = self.amount
-        return _ENCODE(
-            {
-                "id": self.id,
-                "rules": self.rules,
-                "rules_version": self.rules_version,
-                "rules_fingerprint": self.rules_fingerprint,
-                "now": self.now,
-                "state": self.state,
-                "top_status": self.top_status,
-                "top_refund_status": self.top_refund_status,
-                "refund": self.refund,
-                "fired": self.fired,
-                "upcoming": self.upcoming,
-                "amount": None if amount is None else str(amount),
-                "refunded": str(self.refunded),
-                "auto_confirm_paused_left": None if paused is None else _iso(paused),
-                "auto_confirm_paused_since": self.auto_confirm_paused_since,
-                "flash_sale": self.flash_sale,
-                "ratings": self.ratings,
-                "ratings_visible": self.ratings_visible,
-                "instalments": self.instalments,
-                "lines": [_line(x) for x in self.lines],
-            }
-        )
+        # msgspec writes "Z" where isoformat writes +00:00: at offset 0, the formatted form
+        return _ENCODE(self._contract(formatted=self.now.utcoffset() == _ZERO))
 
     def to_dict(self) -> dict[str, Any]:
         """The CLI's JSON: ``{"id", "now", "state", "refund", "fired", "upcoming", ...}``."""
+        return self._contract(formatted=True)
+
+    def _contract(self, formatted: bool) -> dict[str, Any]:
+        """The JSON contract; unless ``formatted``, the values msgspec encodes to the same
+        text (instants already in the zone, the deadlines, fired events, refund, ratings) are
+        left as they are, for :meth:`to_json`."""
         tz = self.tz
         paused = self.auto_confirm_paused_left
+        since = self.auto_confirm_paused_since
+        refund = self.refund
+        raw = not formatted
         return {
             "id": self.id,
             "rules": self.rules,
             "rules_version": self.rules_version,
             "rules_fingerprint": self.rules_fingerprint,
-            "now": format_local(self.now, tz),
+            "now": self.now if raw else format_local(self.now, tz),
             "state": self.state,
             "top_status": self.top_status,
             "top_refund_status": self.top_refund_status,
-            "refund": None if self.refund is None else self.refund.to_dict(tz),
-            "fired": [f.to_dict(tz) for f in self.fired],
-            "upcoming": [d.to_dict(tz) for d in self.upcoming],
+            "refund": refund if raw or refund is None else refund.to_dict(tz),
+            "fired": self.fired if raw else [f.to_dict(tz) for f in self.fired],
+            "upcoming": self.upcoming if raw else [d.to_dict(tz) for d in self.upcoming],
             "amount": None if self.amount is None else str(self.amount),
             "refunded": str(self.refunded),
-            "auto_confirm_paused_left": None if paused is None else format_duration_iso(paused),
-            "auto_confirm_paused_since": None
-            if self.auto_confirm_paused_since is None
-            else format_local(self.auto_confirm_paused_since, tz),
+            "auto_confirm_paused_left": None if paused is None else _iso(paused),
+            "auto_confirm_paused_since": since if raw or since is None else format_local(since, tz),
             "flash_sale": self.flash_sale,
-            "ratings": msgspec.structs.asdict(self.ratings),
+            "ratings": self.ratings if raw else msgspec.structs.asdict(self.ratings),
             "ratings_visible": self.ratings_visible,
-            "instalments": msgspec.structs.asdict(self.instalments),
-            "lines": [x.to_dict(tz) for x in self.lines],
+            "instalments": self.instalments if raw else msgspec.structs.asdict(self.instalments),
+            "lines": [x._contract(tz, raw) for x in self.lines],
         }
 
 
 _ZERO = timedelta(0)
 _ENCODE = msgspec.json.Encoder().encode
 _iso = functools.lru_cache(maxsize=1024)(format_duration_iso)
-
-
-def _line(x: LineStatus) -> dict[str, Any]:
-    """A line's JSON for :meth:`Status.to_json` (its values encoded as they are)."""
-    amount = x.amount
-    paused = x.auto_confirm_paused_left
-    return {
-        "id": x.id,
-        "state": x.state,
-        "top_status": x.top_status,
-        "top_refund_status": x.top_refund_status,
-        "refund": x.refund,
-        "upcoming": x.upcoming,
-        "amount": None if amount is None else str(amount),
-        "refunded": str(x.refunded),
-        "auto_confirm_paused_left": None if paused is None else _iso(paused),
-    }
 
 
 @functools.lru_cache(maxsize=4096)
