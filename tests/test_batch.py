@@ -451,3 +451,28 @@ def test_the_command_shows_a_bar_only_on_a_terminal(
     bar = _progress(table)
     assert bar is not None and bar.total == len(set(table.column("order_id").to_pylist()))
     bar.close()
+
+
+def test_timestamp_columns_of_any_unit() -> None:
+    at = [1_762_000_000_000_000_000, 1_762_000_100_000_000_000]  # ns since 1970, UTC
+    now = "2026-11-10T00:00:00+08:00"
+    for unit, scale in (("s", 10**9), ("ms", 10**6), ("us", 10**3), ("ns", 1)):
+        table = pa.table(
+            {
+                "order_id": ["A", "A"],
+                "type": ["placed", "paid"],
+                "at": pa.array([x // scale for x in at], type=pa.timestamp(unit, "UTC")),
+            }
+        )
+        (row,) = batch.status(table, now).to_pylist()
+        assert (row["state"], row["error_kind"]) == ("paid", None), unit
+    # a time finer than a microsecond cannot be an event's time: refused as the JSON path does
+    finer = pa.table(
+        {
+            "order_id": ["A"],
+            "type": ["placed"],
+            "at": pa.array([at[0] + 1], type=pa.timestamp("ns", "UTC")),
+        }
+    )
+    (row,) = batch.status(finer, now).to_pylist()
+    assert row["error_kind"] == "invalid_input" and "placed.at" in row["error_message"]

@@ -287,7 +287,10 @@ def _instants(column: Any) -> list[datetime | None]:
     if pa.types.is_timestamp(column.type):
         if column.type.tz is None:
             return [None] * len(column)  # naive: refused, with the reason, by parse_event
-        naive = pc.cast(column, pa.timestamp("us")).to_pylist()  # the UTC wall time
+        try:  # the UTC wall time, to the microsecond
+            naive = pc.cast(column, pa.timestamp("us")).to_pylist()
+        except pa.ArrowInvalid:  # finer than a microsecond: the per-row reader decides
+            return [None] * len(column)
         out: list[datetime | None] = []
         for x in naive:
             value = None if x is None else x.replace(tzinfo=UTC)
