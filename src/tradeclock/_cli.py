@@ -38,7 +38,7 @@ from ._status import Status
 from ._time import format_duration_iso, parse_instant
 from .sources import KINDS, SOURCES, cite
 from .timeline import render_text
-from .words import rules_name, say, term, text, zone_words
+from .words import join, rules_name, say, term, text, zone_words
 
 __all__ = ["main"]
 
@@ -312,10 +312,6 @@ def _now(value: str | None) -> datetime:
     return parse_instant(value, "--now")
 
 
-def join(parts: Any) -> str:
-    return ", ".join(parts)
-
-
 def _say(args: argparse.Namespace, key: str, **facts: Any) -> str:
     """The sentence ``key`` in the language of ``--lang``."""
     return text(say(key, **facts), args.lang)
@@ -513,8 +509,11 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False))
     else:
         states = join(
-            (_say(args, "c.count", what=term("order_short", k, args.lang), n=v))
-            for k, v in report["states"].items()
+            (
+                _say(args, "c.count", what=term("order_short", k, args.lang), n=v)
+                for k, v in report["states"].items()
+            ),
+            args.lang,
         )
         lines = _say(args, "c.batch_lines", n=report["lines"]) if args.lines else ""
         kinds = f" {report['error_kinds']}" if report["errors"] else ""
