@@ -236,7 +236,7 @@ def _prepared(table: Any) -> list[Event | None]:
         TYPES_BY_NAME.get(t) if type(t) is str else None for t in table.column("type").to_pylist()
     ]
     at = _instants(table.column("at"))
-    fields: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
+    fields: list[list[tuple[int, Any]] | None] = [None] * n  # a list for a row with any
     slow = bytearray(n)
     names = set(table.column_names)
     for name in OPTIONAL_FIELDS:
@@ -264,11 +264,15 @@ def _prepared(table: Any) -> list[Event | None]:
             if parsed is _REFUSED:
                 slow[i] = 1
             else:
-                fields[i].append((position, parsed))
+                have = fields[i]
+                if have is None:
+                    fields[i] = [(position, parsed)]
+                else:
+                    have.append((position, parsed))
     return [
         None
         if slow[i] or types[i] is None or at[i] is None
-        else event_from_values(types[i], at[i], fields[i])  # type: ignore[arg-type]
+        else event_from_values(types[i], at[i], fields[i] or ())  # type: ignore[arg-type]
         for i in range(n)
     ]
 
@@ -305,22 +309,17 @@ def _instants(column: Any) -> list[datetime | None]:
     ]
 
 
-def _columns(table: Any) -> dict[str, list[Any]]:
-    """The columns an event needs, as Python lists."""
-    names = set(table.column_names)
-    return {name: table.column(name).to_pylist() for name in ("rules", *_FIELDS) if name in names}
-
-
-def _event(columns: dict[str, list[Any]], i: int) -> dict[str, Any]:
+def _event(table: Any, i: int) -> dict[str, Any]:
+    """Row ``i`` as the JSON event :func:`tradeclock.parse_event` reads (for the rows the
+    column reader leaves to it: few, so read one at a time)."""
+    row = table.slice(i, 1).to_pylist()[0]
     ev = {}
     for name in _FIELDS:
-        col = columns.get(name)
-        if col is not None:
-            value = col[i]
-            if value is not None:
-                if name == "at" and isinstance(value, datetime):
-                    value = value.isoformat()
-                ev[name] = value
+        value = row.get(name)
+        if value is not None:
+            if name == "at" and isinstance(value, datetime):
+                value = value.isoformat()
+            ev[name] = value
     return ev
 
 
@@ -447,7 +446,6 @@ def _run(
     """Status rows of the orders ``ids``, all of whose rows (``rows``) ``table`` holds; with
     ``only``, an order naming a rule set other than ``known`` is an error row."""
     prepared = _prepared(table)
-    columns: dict[str, list[Any]] | None = None  # the rows as values: only for a slow row
     names = table.column("rules").to_pylist() if "rules" in table.column_names else None
     out = []
     for n, order_id in enumerate(ids):
@@ -455,10 +453,8 @@ def _run(
         name = names[idx[0]] if names is not None and names[idx[0]] is not None else default.name
         events: list[Any] = [prepared[i] for i in idx]
         if None in events:
-            if columns is None:
-                columns = _columns(table)
             events = [
-                ev if ev is not None else _event(columns, i)
+                ev if ev is not None else _event(table, i)
                 for ev, i in zip(events, idx, strict=True)
             ]
         try:
