@@ -506,6 +506,12 @@ def test_an_event_given_back_out_of_range_is_refused() -> None:
     ev = order.events[0]._replace(at=datetime(1960, 1, 1, tzinfo=tc.TAOBAO.tz))
     with pytest.raises(tc.InvalidInput, match="supported"):
         tc.Order.from_events(order.id, order.rules, [ev])
+    # year 1 in a zone east of UTC: converting it would overflow; refused, not an OverflowError
+    from datetime import timedelta, timezone
+
+    first = order.events[0]._replace(at=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8))))
+    with pytest.raises(tc.InvalidInput, match="supported"):
+        tc.Order.from_events(order.id, order.rules, [first])
 
 
 def test_money_windows_are_in_the_rule_sets_zone() -> None:

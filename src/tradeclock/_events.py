@@ -43,6 +43,7 @@ __all__ = [
     "Party",
     "Reason",
     "Score",
+    "aware_utc",
     "event_from_values",
     "field_parser",
     "parse_amount",
@@ -763,10 +764,17 @@ def utc_instant(raw: str) -> datetime | None:
         at = datetime.fromisoformat(raw)
     except ValueError:
         return None
+    return aware_utc(at)
+
+
+def aware_utc(at: datetime) -> datetime | None:
+    """An aware ``at`` as a UTC instant inside the supported years; ``None`` when it is naive
+    or outside them (the full parser then says why)."""
     # range-checked before converting: converting year 1 or 9999 can overflow
     if at.tzinfo is None or not 1969 < at.year < 3000:
         return None
-    at = at.astimezone(UTC)
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
     return at if MIN_INSTANT <= at < MAX_INSTANT else None
 
 
@@ -843,13 +851,10 @@ def check_event(ev: Event, custom: Mapping[str, Any] | None = None) -> Event:
     if custom and type(ev.type) is str and ev.type in custom:
         own = {"type": ev.type, "at": ev.at, "by": ev.by, "event_id": ev.event_id}
         return parse_event(own, custom)
-    at = ev.at
-    if type(at) is datetime and at.tzinfo is not None and at.tzinfo is not UTC:
-        at = at.astimezone(UTC)  # an order's events, shown in its zone, given back
+    # an order's events are shown in its zone: given back, they are taken in UTC
+    at = aware_utc(ev.at) if type(ev.at) is datetime else None
     if (
-        type(at) is datetime
-        and at.tzinfo is UTC
-        and MIN_INSTANT <= at < MAX_INSTANT
+        at is not None
         and type(ev.type) is EventType
         and (ev[2:] == _BARE.get(ev.type) or _fields_ok(ev))
     ):

@@ -198,7 +198,7 @@ class Order:
     def _trade_status(self, t: datetime) -> Status:
         if self._events[0].at > t:
             return self._at(t).status(t)  # raises: nothing had happened by t
-        return trade_status(self, t)
+        return trade_status(self, self._events, t)
 
     def when(self, event: str, now: datetime | str, line: str | None = None) -> datetime | None:
         """When the automatic ``event`` (e.g. ``"auto_confirm"``) is next due, or ``None``;

@@ -207,7 +207,7 @@ def _at(x: Deadline | Fired) -> datetime:
     return x.at
 
 
-def trade_status(order: Order, now: datetime) -> Status:
+def trade_status(order: Order, events: Sequence[Event], now: datetime) -> Status:
     """The status of a trade of several lines at ``now``: each line's, and the trade's."""
     assert order._lines is not None
     rs = order.rules
@@ -222,11 +222,11 @@ def trade_status(order: Order, now: datetime) -> Status:
     upcoming.sort(key=lambda d: (d.at, rank.get(d.rule, len(rank))))
     fired.sort(key=_at)
     lines = tuple(s.lines[0] for _, s in parts)
-    paid = any(ev.type is _T.PAID and ev.at <= now for ev in order.events)
+    paid = any(ev.type is _T.PAID and ev.at <= now for ev in events)
     state = trade_state([x.state for x in lines], paid)
     top = _TOP_PARTLY_SHIPPED if state == PARTLY_SHIPPED else top_trade_status(state, paid)
     latest = _latest_refund(lines)
-    first = order.events[0]
+    first = events[0]
     amount = first.amount
     if amount is None and all(x.amount is not None for x in lines):
         amount = sum((x.amount for x in lines if x.amount is not None), Decimal("0.00"))

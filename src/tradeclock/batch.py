@@ -44,11 +44,11 @@ from ._events import (
     TYPES_BY_NAME,
     Event,
     arrow_kind,
+    aware_utc,
     event_from_values,
     field_parser,
     utc_instant,
 )
-from ._limits import MAX_INSTANT, MIN_INSTANT
 from ._order import Order
 from ._presets import TAOBAO, get_rules
 from ._rules import RuleSet, load_rules
@@ -295,11 +295,7 @@ def _instants(column: Any) -> list[datetime | None]:
             naive = pc.cast(column, pa.timestamp("us")).to_pylist()
         except pa.ArrowInvalid:  # finer than a microsecond: the per-row reader decides
             return [None] * len(column)
-        out: list[datetime | None] = []
-        for x in naive:
-            value = None if x is None else x.replace(tzinfo=UTC)
-            out.append(value if value is not None and MIN_INSTANT <= value < MAX_INSTANT else None)
-        return out
+        return [None if x is None else aware_utc(x.replace(tzinfo=UTC)) for x in naive]
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return [None] * len(column)
     matched = pc.match_substring_regex(column, DATETIME_PATTERN).to_pylist()

@@ -241,15 +241,19 @@ class Queue:
 
     def due(self, now: datetime | str) -> list[Due]:
         """Every order with something due at or before ``now``, the earliest first."""
-        rows = self.db.execute(
-            "SELECT order_id, next_due, rules FROM orders WHERE next_due IS NOT NULL "
-            "AND next_due <= ? ORDER BY next_due",
-            (_key(parse_instant(now, "now")),),
-        ).fetchall()
         return [
             Due(order_id, _instant(at).astimezone(self._zone(rules)))
-            for order_id, at, rules in rows
+            for order_id, at, rules in self._due_rows(parse_instant(now, "now"))
         ]
+
+    def _due_rows(self, t: datetime, limit: int | None = None) -> list[tuple[str, str, str]]:
+        """(order id, next deadline key, rule set name) of the orders due by ``t``, earliest
+        first, at most ``limit``."""
+        return self.db.execute(
+            "SELECT order_id, next_due, rules FROM orders WHERE next_due IS NOT NULL "
+            "AND next_due <= ? ORDER BY next_due LIMIT ?",
+            (_key(t), -1 if limit is None else limit),
+        ).fetchall()
 
     def fire_due(self, now: datetime | str, limit: int | None = None) -> list[FiredRecord]:
         """Record every automatic event that has happened by ``now`` and was not recorded yet,
@@ -273,11 +277,7 @@ class Queue:
         t = parse_instant(now, "now")
         fired: list[FiredRecord] = []
         failed: list[Failure] = []
-        for order_id, _ in self.db.execute(
-            "SELECT order_id, next_due FROM orders WHERE next_due IS NOT NULL AND next_due <= ? "
-            "ORDER BY next_due LIMIT ?",
-            (_key(t), -1 if limit is None else limit),
-        ).fetchall():
+        for order_id, _, _ in self._due_rows(t, limit):
             if stop is not None and stop():
                 break
             try:
@@ -325,8 +325,9 @@ class Queue:
         row = self.db.execute(
             "SELECT rules, log, rules_fingerprint FROM orders WHERE order_id = ?", (order.id,)
         ).fetchone()
+        events = order.events
         if row is None:
-            self.put(order.id, [ev.to_dict() for ev in order.events], rules=order.rules.name)
+            self.put(order.id, [ev.to_dict() for ev in events], rules=order.rules.name)
             return order.version
         stored = self._order(order.id, row[0], row[1], row[2])
         if stored.rules.name != order.rules.name:
@@ -335,7 +336,7 @@ class Queue:
                 f"names {order.rules.name!r}",
                 order_id=order.id,
             )
-        for i, (old, new) in enumerate(zip(stored.events, order.events, strict=False)):
+        for i, (old, new) in enumerate(zip(stored.events, events, strict=False)):
             if old != new:
                 raise InvalidInput(
                     f"order {order.id} is queued with another log: event {i} is {old.type} at "
@@ -350,7 +351,7 @@ class Queue:
                 f"{order.version} of this log (enqueue never removes events)",
                 order_id=order.id,
             )
-        added = [ev.to_dict() for ev in order.events[stored.version :]]
+        added = [ev.to_dict() for ev in events[stored.version :]]
         if added:
             n = stored.version
             self.put(order.id, added, rules=order.rules.name, expected_version=n)
@@ -468,8 +469,8 @@ class Queue:
         automatic event not yet recorded (fired before the last event), else the next deadline."""
         data = order.to_dict()
         nxt = None
-        if order.events:
-            status = order.status(order.events[-1].at)
+        if order.version:
+            status = order.status(data["events"][-1]["at"])
             pending = [f.at for f in status.fired if fired_upto is None or _key(f.at) > fired_upto]
             ahead = [status.upcoming[0].at] if status.upcoming else []
             nxt = min([*pending, *ahead], default=None)
