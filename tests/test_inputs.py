@@ -153,3 +153,22 @@ def test_top_payloads_read_alike() -> None:
     assert read_payload(path.read_bytes()) == expected == read_payload(str(path))
     with pytest.raises(tc.InvalidInput, match="neither JSON nor the path"):
         read_payload("no-such-payload.json")
+
+
+def test_what_the_fast_json_reader_refuses_reads_as_the_standard_library_does() -> None:
+    """JSON is read by msgspec; what it refuses (NaN, a number out of range, a lone
+    surrogate escape) is read again by ``json``, whose answer is the one given: the same
+    documents accepted, the same messages, with line and column for malformed JSON."""
+    head = '{"id": "A", "rules": "taobao", "events": [{"type": "placed", '
+    at = '"at": "2026-11-01T10:00:00+08:00"'
+    with pytest.raises(tc.InvalidInput, match=r"amount must be a decimal string .* got nan"):
+        tc.load(head + at + ', "amount": NaN}]}')
+    with pytest.raises(tc.InvalidInput, match=r"tracking_no|unknown field 'tracking_no'"):
+        tc.load(head + at + ', "tracking_no": "\\ud800"}]}')
+    with pytest.raises(
+        tc.InvalidInput, match=r"malformed JSON: Expecting value at line 2 column 11"
+    ):
+        tc.load('{"id": "A",\n "rules": ]')
+    # a huge integer is a number to both readers: refused by the field's own check
+    with pytest.raises(tc.InvalidInput, match="amount is more than"):
+        tc.load(head + at + ', "amount": 123456789012345678901234567890}]}')
