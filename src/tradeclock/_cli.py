@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from ._docs import (
     sources_markdown,
     timer_fields,
 )
-from ._errors import InvalidInput, TradeclockError, storage_error
+from ._errors import InvalidInput, StorageError, TradeclockError, storage_error
 from ._events import AutoEvent
 from ._explain import LANGS, explain, explain_dict
 from ._input import read_json
@@ -192,23 +192,37 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", metavar="EVENTS", required=True, help=".parquet or .csv")
     g.set_defaults(func=_cmd_generate)
 
-    q = sub.add_parser("enqueue", help="store event logs in a due-queue file (SQLite)")
+    db = "the queue: an SQLite file, or a PostgreSQL URL (postgresql://user@host/db)"
+    q = sub.add_parser("enqueue", help="store event logs in a due-queue (SQLite or PostgreSQL)")
     q.add_argument("logs", metavar="FILE", nargs="+", help="event logs (JSON)")
-    q.add_argument("--db", required=True, help="the queue's SQLite file (created if missing)")
+    q.add_argument("--db", required=True, help=f"{db}; created if missing")
     _rules_flag(q)
     q.set_defaults(func=_cmd_enqueue)
 
-    k = sub.add_parser("worker", help="fire due automatic events from a queue file, in a loop")
-    k.add_argument("--db", required=True, help="the queue's SQLite file")
-    k.add_argument("--create", action="store_true", help="create the queue file if missing")
-    k.add_argument("--interval", type=float, default=1.0, help="seconds between sweeps")
+    k = sub.add_parser("worker", help="fire due automatic events from a queue, in a loop")
+    k.add_argument("--db", required=True, help=db)
+    k.add_argument("--create", action="store_true", help="create the queue if missing")
+    k.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="most seconds between sweeps (a worker wakes sooner for the next deadline, and on "
+        "PostgreSQL when a new event brings one closer)",
+    )
     k.add_argument("--once", action="store_true", help="one sweep, then exit")
+    k.add_argument(
+        "--stalled-after",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="PostgreSQL: a worker stalled this long inside a transaction loses its claim",
+    )
     _now_flag(k, "sweep as of this instant")
     _rules_flag(k)
     k.set_defaults(func=_cmd_worker)
 
-    qs = sub.add_parser("queue", help="what a queue file holds: orders, next deadline, failures")
-    qs.add_argument("--db", required=True, help="the queue's SQLite file")
+    qs = sub.add_parser("queue", help="what a queue holds: orders, next deadline, failures")
+    qs.add_argument("--db", required=True, help=db)
     _now_flag(qs, "also count the orders with an event due at this instant")
     _rules_flag(qs)
     qs.set_defaults(func=_cmd_queue)
@@ -586,13 +600,16 @@ def _cmd_enqueue(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    """Sweep the queue until SIGTERM/SIGINT (or once); each recorded event is a JSON line."""
+    """Sweep the queue until SIGTERM/SIGINT (or once); each recorded event is printed once its
+    transaction committed. Between sweeps the worker sleeps until the next deadline (at most
+    ``--interval``; on PostgreSQL a new event that brings a deadline closer wakes it). A queue
+    that cannot be reached (a database restarting) is retried with a growing pause."""
     import signal
     import time
 
     from .queue import Queue
 
-    stop = []
+    stop: list[int] = []
 
     def _stop(signum: int, frame: object) -> None:
         stop.append(signum)
@@ -600,13 +617,35 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     sets = _rule_sets(args.rules)
-    with Queue(args.db, {rs.name: rs for rs in sets}, create=args.create) as q:
+    rules = {rs.name: rs for rs in sets}
+    with Queue(args.db, rules, create=args.create, stalled_after=args.stalled_after) as q:
+        pause = 0.0  # after a lost connection: 0.1 s, doubling up to 5 s
         while True:
-            # a stop ends the sweep after the order in hand: its transaction is whole; each
-            # order's records are printed once committed
-            done = q.sweep(
-                _now(args.now), stop=lambda: bool(stop), each=lambda rs: _print_fired(args, rs)
-            )
+            try:
+                if not pause:
+                    q.wait(0)  # listen before the sweep: no write after it goes unheard
+                # a stop ends the sweep after the order in hand: its batch's transaction is
+                # committed whole; each order's records are printed once committed
+                done = q.sweep(
+                    _now(args.now), stop=lambda: bool(stop), each=lambda rs: _print_fired(args, rs)
+                )
+            except StorageError as exc:
+                if args.once:
+                    raise
+                if not pause:  # said once per outage
+                    say = _say(args, "c.unreachable", message=exc.message)
+                    print(f"tradeclock: {say}", file=sys.stderr, flush=True)
+                pause = min(5.0, pause * 2 or 0.1)
+                deadline = time.monotonic() + pause
+                while not stop and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                if stop:
+                    return 0
+                continue
+            if pause:
+                back = _say(args, "c.reconnected")
+                print(f"tradeclock: {back}", file=sys.stderr, flush=True)
+                pause = 0.0
             for f in done.failed:  # kept in the queue and retried; the others fire meanwhile
                 if f.attempts == 1:
                     print(
@@ -617,11 +656,26 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                     )
             if args.once or stop:
                 return 0
-            deadline = time.monotonic() + args.interval
-            while not stop and time.monotonic() < deadline:
-                time.sleep(min(0.1, args.interval))
+            try:
+                _sleep(q, args, lambda: bool(stop))
+            except StorageError:
+                pass  # the next sweep says it and retries
             if stop:
                 return 0
+
+
+def _sleep(q: Any, args: argparse.Namespace, stop: Any) -> None:
+    """Until the queue's next deadline, at most ``--interval`` seconds (a fixed ``--now``: the
+    interval), or until a write brings a deadline before the planned wake-up (PostgreSQL)."""
+    seconds = args.interval
+    wake = None
+    if args.now is None:
+        wall = _now(None)
+        nxt = q.next_due()
+        if nxt is not None:
+            seconds = min(seconds, max(0.0, (nxt - wall).total_seconds()))
+        wake = wall + timedelta(seconds=seconds)
+    q.wait(seconds, stop, before=wake)
 
 
 def _print_fired(args: argparse.Namespace, records: list[Any]) -> None:
@@ -676,7 +730,7 @@ def _cmd_queue(args: argparse.Namespace) -> int:
         _say(
             args,
             "c.queue",
-            db=args.db,
+            db=q.name,
             orders=info["orders"],
             fired=info["fired"],
             next=nxt,

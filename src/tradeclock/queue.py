@@ -1,14 +1,18 @@
-"""A durable due-queue in SQLite: orders' event logs and their next deadline, and the automatic
-events fired exactly once, each with its true time.
+"""A durable due-queue in SQLite or PostgreSQL: orders' event logs and their next deadline, and
+the automatic events fired exactly once, each with its true time.
 
 Nothing is scheduled in memory: each order's row holds its log and the instant a worker next has
 something to do (derived from the log, like everything here), indexed, so "what is due up to
 now" is one query, and a restart loses nothing and grants no fresh timeout.
 :meth:`Queue.fire_due` records each automatic event that has happened by ``now`` once, with
 ``fired_at`` = its deadline and ``processed_at`` = the ``now`` it was found at, so catching up
-after downtime reports the lateness and keeps the true time. Two worker processes may share one
-file: each order is claimed in its own ``BEGIN IMMEDIATE`` transaction and re-read inside it,
-and the fired table's key refuses a second record.
+after downtime reports the lateness and keeps the true time. Workers claim due orders in
+batches, each batch one short transaction that re-reads the orders it claims, and the fired
+table's key refuses a second record. In an SQLite file (the default) the claim is
+``BEGIN IMMEDIATE``: two workers are safe, one at a time. In PostgreSQL
+(``Queue("postgresql://...")``) it is ``FOR UPDATE SKIP LOCKED``: workers on many hosts share
+the work, a killed worker's claim ends with its connection, and ``LISTEN``/``NOTIFY`` wakes
+sleeping workers when a new event brings a deadline closer (docs/production.md).
 
 >>> q = Queue(":memory:")
 >>> _ = q.put("A1", [{"type": "placed", "at": "2026-11-11T10:00:00+08:00", "pay_within": "PT15M"}])
@@ -21,7 +25,6 @@ and the fired table's key refuses a second record.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,49 +36,10 @@ from ._errors import InvalidInput, StorageError, TradeclockError
 from ._order import Order, load
 from ._presets import get_rules
 from ._rules import RuleSet
+from ._store import Store, open_store
 from ._time import parse_instant
 
 __all__ = ["Due", "Failure", "FiredRecord", "Queue", "Sweep"]
-
-#: The fired table, keyed by line (a trade's lines fire apart; ``''``: none named).
-_FIRED = """(
-    order_id     TEXT NOT NULL,
-    event        TEXT NOT NULL,
-    rule         TEXT NOT NULL,
-    fired_at     TEXT NOT NULL,
-    processed_at TEXT NOT NULL,
-    line         TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (order_id, line, event, rule, fired_at)
-)"""
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS orders (
-    order_id    TEXT PRIMARY KEY,
-    rules       TEXT NOT NULL,
-    log         TEXT NOT NULL,
-    version     INTEGER NOT NULL,
-    next_due    TEXT,
-    fired_upto  TEXT,
-    rules_fingerprint TEXT
-);
-CREATE INDEX IF NOT EXISTS orders_next_due ON orders (next_due) WHERE next_due IS NOT NULL;
-CREATE TABLE IF NOT EXISTS fired {_FIRED};
-CREATE TABLE IF NOT EXISTS failures (
-    order_id     TEXT PRIMARY KEY,
-    kind         TEXT NOT NULL,
-    message      TEXT NOT NULL,
-    rule         TEXT,
-    failed_at    TEXT NOT NULL,
-    attempts     INTEGER NOT NULL
-);
-"""
-#: A queue written before trades had lines: its fired table keyed without the line.
-_LINES_MIGRATION = f"""
-CREATE TABLE fired_by_line {_FIRED};
-INSERT INTO fired_by_line (order_id, event, rule, fired_at, processed_at)
-    SELECT order_id, event, rule, fired_at, processed_at FROM fired;
-DROP TABLE fired;
-ALTER TABLE fired_by_line RENAME TO fired;
-"""
 
 
 class Due(msgspec.Struct, frozen=True):
@@ -119,17 +83,16 @@ class Sweep(msgspec.Struct, frozen=True):
     failed: list[Failure]
 
 
-def _key(at: datetime) -> str:
-    """An instant as sortable text (UTC, microseconds): the index orders by it."""
-    return parse_instant(at, "at").strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-
-def _instant(text: str) -> datetime:
-    return parse_instant(text.replace("Z", "+00:00"), "stored instant")
+#: Orders claimed per transaction by a sweep.
+BATCH = 100
 
 
 class Queue:
-    """Orders and their deadlines in one SQLite file (``":memory:"`` for a test)."""
+    """Orders and their deadlines in one SQLite file (``":memory:"`` for a test) or a PostgreSQL
+    database (``"postgresql://user@host/db"``, tables in schema ``tradeclock``; needs
+    ``tradeclock[postgres]``). The two behave alike; only PostgreSQL lets workers on several
+    hosts share the work."""
 
     def __init__(
         self,
@@ -137,41 +100,31 @@ class Queue:
         rules: RuleSet | Mapping[str, RuleSet] | None = None,
         *,
         create: bool = True,
+        stalled_after: float = 30.0,
     ) -> None:
-        """Open the queue in ``path``; with ``create=False`` a missing file is
-        :class:`StorageError` (a mistyped path must not become an empty queue)."""
+        """Open the queue in ``path``; with ``create=False`` a missing file (or a database
+        without the queue's tables) is :class:`StorageError`: a mistyped path must not become
+        an empty queue. ``stalled_after`` (PostgreSQL): seconds after which a worker that
+        stalls inside a transaction loses its claim, so the others fire its orders."""
         self.path = str(path)
         self.rules = rules
-        if not create and self.path != ":memory:" and not Path(self.path).is_file():
-            raise StorageError(f"queue {self.path!r}: no such file (create it with enqueue)")
-        try:
-            self._open()
-        except sqlite3.Error as exc:
-            raise StorageError(
-                f"queue {self.path!r}: not a usable SQLite database ({exc})"
-            ) from None
-
-    def _open(self) -> None:
-        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        if self.path != ":memory:":
-            self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(orders)")}
-        if "rules_fingerprint" not in columns:  # a queue written before rule sets were pinned
-            self.db.execute("ALTER TABLE orders ADD COLUMN rules_fingerprint TEXT")
-        fired = {row[1] for row in self.db.execute("PRAGMA table_info(fired)")}
-        if "line" not in fired:  # written before trades had lines: one transaction
-            self.db.executescript(f"BEGIN IMMEDIATE; {_LINES_MIGRATION} COMMIT;")
+        self._s: Store = open_store(path, create=create, stalled_after=stalled_after)
+        self.name = self._s.name
+        #: the SQLite connection, or the PostgreSQL one (a new one after a reconnect)
+        self.db: Any = getattr(self._s, "db", None)
 
     def close(self) -> None:
-        """Close the file."""
-        self.db.close()
+        """Close the file or the connections."""
+        self._s.close()
 
     def __enter__(self) -> Queue:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _sql(self, sql: str) -> str:
+        return sql.format(**self._s.words)
 
     # ------------------------------------------------------------------ orders
 
@@ -185,28 +138,18 @@ class Queue:
     ) -> Order:
         """Append ``events`` to the order's log (creating it), as :meth:`Order.apply` does:
         a duplicate ``event_id`` is a no-op, a refused event leaves the stored log as it was,
-        and ``expected_version`` is checked against the stored number of events."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            order = self._append(order_id, events, rules, expected_version)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        return order
+        and ``expected_version`` is checked against the stored number of events (two writers
+        racing on one order: one of them gets :class:`tradeclock.VersionConflict`)."""
+        with self._s.tx():
+            return self._append(order_id, events, rules, expected_version)
 
     def put_many(
         self, logs: Mapping[str, Iterable[Mapping[str, Any]]], *, rules: str = "taobao"
     ) -> int:
         """Store many orders' events in one transaction (a bulk load); all or nothing."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._s.tx():
             for order_id, events in logs.items():
                 self._append(order_id, events, rules, None)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return len(logs)
 
     def _append(
@@ -217,43 +160,50 @@ class Queue:
         expected_version: int | None,
     ) -> Order:
         """Inside a write transaction: apply ``events`` to the stored order and store it."""
-        row = self.db.execute(
-            "SELECT rules, log, fired_upto, rules_fingerprint FROM orders WHERE order_id = ?",
+        self._s.lock_order(order_id)
+        row = self._s.one(
+            self._sql(
+                "SELECT rules, {log}, fired_upto, rules_fingerprint, next_due FROM orders "
+                "WHERE order_id = ?"
+            ),
             (order_id,),
-        ).fetchone()
+        )
         if row is None:
             order = Order.new(order_id, self._rules(rules))
         else:
             order = self._order(order_id, row[0], row[1], row[3])
         for i, ev in enumerate(events):
             order = order.apply(ev, expected_version=expected_version if i == 0 else None)
-        self._store(order, None if row is None else row[2])
+        self._store(order, *((None, None) if row is None else (row[2], row[4])))
         return order
 
     def get(self, order_id: str) -> Order:
         """The stored order."""
-        row = self.db.execute(
-            "SELECT rules, log, rules_fingerprint FROM orders WHERE order_id = ?", (order_id,)
-        ).fetchone()
+        row = self._s.one(
+            self._sql("SELECT rules, {log}, rules_fingerprint FROM orders WHERE order_id = ?"),
+            (order_id,),
+        )
         if row is None:
             raise InvalidInput(f"order {order_id}: not in the queue", order_id=order_id)
         return self._order(order_id, row[0], row[1], row[2])
 
     def due(self, now: datetime | str) -> list[Due]:
         """Every order with something due at or before ``now``, the earliest first."""
-        return [
-            Due(order_id, _instant(at).astimezone(self._zone(rules)))
-            for order_id, at, rules in self._due_rows(parse_instant(now, "now"))
-        ]
-
-    def _due_rows(self, t: datetime, limit: int | None = None) -> list[tuple[str, str, str]]:
-        """(order id, next deadline key, rule set name) of the orders due by ``t``, earliest
-        first, at most ``limit``."""
-        return self.db.execute(
+        rows = self._s.q(
             "SELECT order_id, next_due, rules FROM orders WHERE next_due IS NOT NULL "
-            "AND next_due <= ? ORDER BY next_due LIMIT ?",
-            (_key(t), -1 if limit is None else limit),
-        ).fetchall()
+            "AND next_due <= ? ORDER BY next_due, order_id",
+            (self._s.key(parse_instant(now, "now")),),
+        )
+        return [Due(o, self._s.instant(at).astimezone(self._zone(r))) for o, at, r in rows]
+
+    def next_due(self) -> datetime | None:
+        """The earliest instant a worker has something to do (in its order's zone), or
+        ``None`` when no order has a deadline ahead."""
+        row = self._s.one(
+            "SELECT next_due, rules FROM orders WHERE next_due IS NOT NULL "
+            "ORDER BY next_due LIMIT 1"
+        )
+        return None if row is None else self._s.instant(row[0]).astimezone(self._zone(row[1]))
 
     def fire_due(self, now: datetime | str, limit: int | None = None) -> list[FiredRecord]:
         """Record every automatic event that has happened by ``now`` and was not recorded yet,
@@ -267,53 +217,86 @@ class Queue:
         limit: int | None = None,
         stop: Callable[[], bool] | None = None,
         each: Callable[[list[FiredRecord]], None] | None = None,
+        *,
+        batch: int = BATCH,
     ) -> Sweep:
-        """:meth:`fire_due`, saying also which orders failed. One order's error never stops
-        the sweep: the order is recorded as failed with its typed error (:meth:`failures`),
-        retried by every later sweep, and forgotten once judged. ``stop`` is asked before each
-        order: a worker told to stop ends after the order in hand, whose transaction is
-        whole. ``each`` is given each order's records once they are committed (a worker
-        prints them as they happen)."""
+        """:meth:`fire_due`, saying also which orders failed. Due orders are claimed
+        ``batch`` at a time, each batch in one transaction (at most ``limit`` orders in all).
+        One order's error never stops the sweep: the order is recorded as failed with its
+        typed error (:meth:`failures`), retried by every later sweep, and forgotten once
+        judged. ``stop`` is asked before each order: a worker told to stop commits the orders
+        done in the batch in hand and ends (the rest stay due, untouched). ``each`` is given
+        each order's records once their transaction committed (a worker prints them as they
+        happen). A database that cannot be reached, or goes away, is :class:`StorageError`;
+        what the batch in hand did is then rolled back whole, for a later sweep to redo."""
         t = parse_instant(now, "now")
+        if batch < 1:
+            raise InvalidInput(f"sweep: batch must be at least 1, not {batch}")
         fired: list[FiredRecord] = []
         failed: list[Failure] = []
-        for order_id, _, _ in self._due_rows(t, limit):
-            if stop is not None and stop():
+        skip: list[str] = []  # failed in this sweep: not claimed again until the next one
+        claimed = 0
+        stopped = False
+        while not stopped and (limit is None or claimed < limit):
+            n = batch if limit is None else min(batch, limit - claimed)
+            done: list[list[FiredRecord]] = []
+            with self._s.tx():
+                rows = self._claim(t, n, skip)
+                for row in rows:
+                    if stop is not None and stop():
+                        stopped = True
+                        break
+                    try:
+                        done.append(self._fire_row(row, t))
+                    except StorageError:
+                        raise
+                    except TradeclockError as exc:
+                        failed.append(self._failed(row[0], row[1], exc, t))
+                        skip.append(row[0])
+            claimed += len(rows)
+            for records in done:
+                fired += records
+                if each is not None and records:
+                    each(records)
+            if len(rows) < n:
                 break
-            try:
-                records = self._fire_one(order_id, t)
-            except TradeclockError as exc:
-                failed.append(self._failed(order_id, exc, t))
-                continue
-            fired += records
-            if each is not None and records:
-                each(records)
         return Sweep(fired, failed)
+
+    def _claim(self, t: datetime, n: int, skip: list[str]) -> list[tuple[Any, ...]]:
+        """Inside a transaction: the due orders' rows, at most ``n``, the earliest first, held
+        until it ends (PostgreSQL: rows another worker holds are skipped, not waited for)."""
+        unless = f" AND order_id NOT IN ({', '.join('?' * len(skip))})" if skip else ""
+        return self._s.q(
+            self._sql(
+                "SELECT order_id, rules, {log}, next_due, fired_upto, rules_fingerprint "
+                "FROM orders WHERE next_due IS NOT NULL AND next_due <= ?"
+            )
+            + unless
+            + " ORDER BY next_due LIMIT ?"
+            + self._s.claim,
+            (self._s.key(t), *skip, n),
+        )
 
     def info(self) -> dict[str, Any]:
         """What the queue holds: ``{"orders", "fired", "next_due"}`` (the earliest instant a
         worker has something to do, ISO-8601 in its order's zone, or ``None``)."""
-        orders = self.db.execute("SELECT count(*) FROM orders").fetchone()[0]
-        fired = self.db.execute("SELECT count(*) FROM fired").fetchone()[0]
-        row = self.db.execute(
-            "SELECT next_due, rules FROM orders WHERE next_due IS NOT NULL "
-            "ORDER BY next_due LIMIT 1"
-        ).fetchone()
-        nxt = None if row is None else _instant(row[0]).astimezone(self._zone(row[1]))
+        orders = self._s.one("SELECT count(*) FROM orders")
+        fired = self._s.one("SELECT count(*) FROM fired")
+        nxt = self.next_due()
         return {
-            "orders": orders,
-            "fired": fired,
+            "orders": 0 if orders is None else orders[0],
+            "fired": 0 if fired is None else fired[0],
             "next_due": None if nxt is None else nxt.isoformat(),
         }
 
     def failures(self) -> list[Failure]:
         """The orders the last sweeps could not judge, with their errors."""
-        rows = self.db.execute(
+        rows = self._s.q(
             "SELECT f.order_id, f.kind, f.message, f.rule, f.failed_at, f.attempts, o.rules "
             "FROM failures f LEFT JOIN orders o USING (order_id) ORDER BY f.failed_at, order_id"
-        ).fetchall()
+        )
         return [
-            Failure(o, k, m, r, _instant(at).astimezone(self._zone(rules)), n)
+            Failure(o, k, m, r, self._s.instant(at).astimezone(self._zone(rules)), n)
             for o, k, m, r, at, n, rules in rows
         ]
 
@@ -322,9 +305,10 @@ class Queue:
         stored, checked against its stored version. Returns how many events were new (0: the
         queue holds them all already). A log that does not continue the stored one is
         :class:`InvalidInput` naming the first event that differs."""
-        row = self.db.execute(
-            "SELECT rules, log, rules_fingerprint FROM orders WHERE order_id = ?", (order.id,)
-        ).fetchone()
+        row = self._s.one(
+            self._sql("SELECT rules, {log}, rules_fingerprint FROM orders WHERE order_id = ?"),
+            (order.id,),
+        )
         events = order.events
         if row is None:
             self.put(order.id, [ev.to_dict() for ev in events], rules=order.rules.name)
@@ -366,76 +350,69 @@ class Queue:
         args: tuple[Any, ...] = ()
         if order_id is not None:
             sql, args = sql + " WHERE f.order_id = ?", (order_id,)
-        rows = self.db.execute(sql + " ORDER BY f.fired_at, f.order_id, f.rowid", args).fetchall()
+        rows = self._s.q(self._sql(sql + " ORDER BY f.fired_at, f.order_id, f.{seq}"), args)
         out = []
         for o, e, r, f, p, line, rules in rows:
             zone = self._zone(rules)
-            at, found = _instant(f).astimezone(zone), _instant(p).astimezone(zone)
+            at, found = self._s.instant(f).astimezone(zone), self._s.instant(p).astimezone(zone)
             out.append(FiredRecord(o, e, r, at, found, line or None))
         return out
 
+    def wait(
+        self, seconds: float, stop: Callable[[], bool] | None = None, before: datetime | None = None
+    ) -> bool:
+        """Sleep up to ``seconds`` (``stop`` is asked every tenth of a second). On PostgreSQL,
+        wake early, returning ``True``, when a write anywhere makes an order due before
+        ``before`` (any order, when ``None``): a worker sleeps until its next deadline and is
+        still on time for one that a new event brought closer. Call it once before the first
+        sweep, with 0 seconds, so that no write after that sweep goes unheard."""
+        return self._s.wait(seconds, stop or (lambda: False), before)
+
     # ------------------------------------------------------------------ internals
 
-    def _fire_one(self, order_id: str, now: datetime) -> list[FiredRecord]:
-        self.db.execute("BEGIN IMMEDIATE")  # one writer at a time: re-read inside the lock
-        try:
-            row = self.db.execute(
-                "SELECT rules, log, next_due, fired_upto, rules_fingerprint FROM orders "
-                "WHERE order_id = ?",
-                (order_id,),
-            ).fetchone()
-            if row is None or row[2] is None or row[2] > _key(now):
-                self.db.execute("COMMIT")
-                return []  # another worker got there first
-            order = self._order(order_id, row[0], row[1], row[4])
-            status = order.status(now)
-            zone = order.rules.tz
-            upto = row[3]
-            records = []
-            for f in status.fired:
-                key = _key(f.at)
-                if upto is not None and key <= upto:
-                    continue
-                cursor = self.db.execute(
-                    "INSERT OR IGNORE INTO fired VALUES (?, ?, ?, ?, ?, ?)",
-                    (order_id, f.event, f.rule, key, _key(now), f.line or ""),
-                )
-                if cursor.rowcount:
-                    at, found = f.at.astimezone(zone), now.astimezone(zone)
-                    records.append(FiredRecord(order_id, f.event, f.rule, at, found, f.line))
-            newest = max((_key(f.at) for f in status.fired), default=upto)
-            nxt = status.upcoming[0].at if status.upcoming else None
-            self.db.execute(
-                "UPDATE orders SET next_due = ?, fired_upto = ? WHERE order_id = ?",
-                (None if nxt is None else _key(nxt), newest, order_id),
-            )
-            self.db.execute("DELETE FROM failures WHERE order_id = ?", (order_id,))  # judged
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+    def _fire_row(self, row: tuple[Any, ...], now: datetime) -> list[FiredRecord]:
+        """Inside the claiming transaction: record what ``row``'s order fired by ``now`` and
+        move its next deadline on."""
+        order_id, rules, log, next_due, upto, pinned = row
+        key_now = self._s.key(now)
+        if next_due is None or next_due > key_now:
+            return []  # another worker got there first (SQLite: claimed before our lock)
+        order = self._order(order_id, rules, log, pinned)
+        status = order.status(now)
+        zone = order.rules.tz
+        records = []
+        newest = upto
+        for f in status.fired:
+            key = self._s.key(f.at)
+            newest = key if newest is None or key > newest else newest
+            if upto is not None and key <= upto:
+                continue
+            if self._s.q(
+                "INSERT INTO fired (order_id, event, rule, fired_at, processed_at, line) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                (order_id, f.event, f.rule, key, key_now, f.line or ""),
+            ):
+                at, found = f.at.astimezone(zone), now.astimezone(zone)
+                records.append(FiredRecord(order_id, f.event, f.rule, at, found, f.line))
+        nxt = status.upcoming[0].at if status.upcoming else None
+        self._s.q(
+            "UPDATE orders SET next_due = ?, fired_upto = ? WHERE order_id = ?",
+            (None if nxt is None else self._s.key(nxt), newest, order_id),
+        )
+        self._s.q("DELETE FROM failures WHERE order_id = ?", (order_id,))  # judged
         return records
 
-    def _failed(self, order_id: str, exc: TradeclockError, now: datetime) -> Failure:
-        """Keep ``order_id``'s error (its own transaction; the order's rows are untouched)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            self.db.execute(
-                "INSERT INTO failures VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (order_id) DO "
-                "UPDATE SET kind = excluded.kind, message = excluded.message, "
-                "rule = excluded.rule, attempts = attempts + 1",
-                (order_id, exc.kind, exc.message, exc.rule, _key(now)),
-            )
-            row = self.db.execute(
-                "SELECT f.failed_at, f.attempts, o.rules FROM failures f "
-                "JOIN orders o USING (order_id) WHERE order_id = ?",
-                (order_id,),
-            ).fetchone()
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        at = _instant(row[0]).astimezone(self._zone(row[2]))
+    def _failed(self, order_id: str, rules: str, exc: TradeclockError, now: datetime) -> Failure:
+        """Inside the claiming transaction: keep ``order_id``'s error (its rows untouched)."""
+        row = self._s.one(
+            "INSERT INTO failures VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (order_id) DO "
+            "UPDATE SET kind = excluded.kind, message = excluded.message, "
+            "rule = excluded.rule, attempts = failures.attempts + 1 "
+            "RETURNING failed_at, attempts",
+            (order_id, exc.kind, exc.message, exc.rule, self._s.key(now)),
+        )
+        assert row is not None  # an upsert returns its row
+        at = self._s.instant(row[0]).astimezone(self._zone(rules))
         return Failure(order_id, exc.kind, exc.message, exc.rule, at, row[1])
 
     def _zone(self, name: str | None) -> Any:
@@ -464,28 +441,36 @@ class Queue:
             data["rules_fingerprint"] = pinned
         return load(data, rules=extra)
 
-    def _store(self, order: Order, fired_upto: str | None) -> None:
+    def _store(self, order: Order, fired_upto: Any, was_due: Any) -> None:
         """Write the log, with the next instant a worker has something to do: the first
-        automatic event not yet recorded (fired before the last event), else the next deadline."""
+        automatic event not yet recorded (fired before the last event), else the next deadline.
+        When that instant is sooner than it was, sleeping workers are told (PostgreSQL)."""
         data = order.to_dict()
         nxt = None
         if order.version:
             status = order.status(data["events"][-1]["at"])
-            pending = [f.at for f in status.fired if fired_upto is None or _key(f.at) > fired_upto]
+            pending = [
+                f.at for f in status.fired if fired_upto is None or self._s.key(f.at) > fired_upto
+            ]
             ahead = [status.upcoming[0].at] if status.upcoming else []
             nxt = min([*pending, *ahead], default=None)
-        self.db.execute(
-            "INSERT INTO orders (order_id, rules, log, version, next_due, rules_fingerprint) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (order_id) DO UPDATE SET log = excluded.log, "
-            "version = excluded.version, next_due = excluded.next_due, "
-            "rules_fingerprint = excluded.rules_fingerprint",
+        key = None if nxt is None else self._s.key(nxt)
+        self._s.q(
+            self._sql(
+                "INSERT INTO orders (order_id, rules, log, version, next_due, rules_fingerprint) "
+                "VALUES (?, ?, {json}, ?, ?, ?) "
+                "ON CONFLICT (order_id) DO UPDATE SET log = excluded.log, "
+                "version = excluded.version, next_due = excluded.next_due, "
+                "rules_fingerprint = excluded.rules_fingerprint"
+            ),
             (
                 order.id,
                 order.rules.name,
                 json.dumps(data["events"], ensure_ascii=False),
                 order.version,
-                None if nxt is None else _key(nxt),
+                key,
                 order.rules.fingerprint,
             ),
         )
+        if key is not None and (was_due is None or key < was_due):
+            self._s.notify(key)

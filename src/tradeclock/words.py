@@ -828,6 +828,11 @@ SENTENCES: Mapping[str, tuple[str, str]] = {
         "订单 {order} 无法判断（{kind}），已保留，每次扫描重试：{message}",
         "order {order} failed ({kind}), kept and retried: {message}",
     ),
+    "c.unreachable": (
+        "队列无法访问，稍后重试（间隔逐次加长，最长 5 秒）：{message}",
+        "the queue cannot be reached; retrying (pausing longer each time, up to 5 s): {message}",
+    ),
+    "c.reconnected": ("已重新连上队列，继续扫描", "the queue is back; sweeping on"),
     "c.queue": (
         "{db}：{orders} 个订单，已记录 {fired} 个自动事件，下一个到期 {next}，{failed} 个失败",
         "{db}: {orders} orders, {fired} automatic events recorded, next due {next}, "
