@@ -310,9 +310,9 @@ def test_rules_is_never_guessed(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_the_worker_keeps_firing_the_good_orders_of_a_queue_holding_a_bad_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    queue_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "q.db")
+    db = queue_db
     assert main(["enqueue", "--db", db, ORDER]) == 0
     assert main(["enqueue", "--db", db, SHOP_ORDER, "--rules", SHOP]) == 0
     capsys.readouterr()
@@ -352,10 +352,22 @@ def test_the_worker_refuses_a_missing_queue_unless_asked_to_create_it(
     assert db.exists()
 
 
-def test_enqueue_of_a_queued_order_says_so_or_appends(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_worker_refuses_a_database_without_a_queue_unless_asked_to_create_it(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "q.db")
+    assert main(["worker", "--db", pg_url, "--once"]) == 2
+    assert "holds no tradeclock queue (create it with enqueue)" in capsys.readouterr().err
+    assert main(["queue", "--db", pg_url]) == 2
+    capsys.readouterr()
+    assert main(["worker", "--db", pg_url, "--once", "--create"]) == 0
+    assert main(["queue", "--db", pg_url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["orders"] == 0
+
+
+def test_enqueue_of_a_queued_order_says_so_or_appends(
+    queue_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = queue_db
     data = json.loads(Path(ORDER).read_text(encoding="utf-8"))
     short = tmp_path / "short.json"
     short.write_text(json.dumps({**data, "events": data["events"][:3]}), encoding="utf-8")
@@ -378,8 +390,8 @@ def test_enqueue_of_a_queued_order_says_so_or_appends(
         assert len(q.get("TB-2026-1106-0042").events) == 6
 
 
-def test_sigterm_mid_sweep_loses_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "q.db"
+def test_sigterm_mid_sweep_loses_nothing(queue_db: str) -> None:
+    db = queue_db
     n = 3000
     with Queue(db) as q:
         q.put_many(

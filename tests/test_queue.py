@@ -1,5 +1,6 @@
-"""The durable due-queue: deadlines kept in SQLite, every automatic event recorded exactly once
-with its true time, across a restart, a downtime of days and two worker processes."""
+"""The durable due-queue: deadlines kept in SQLite or PostgreSQL, every automatic event recorded
+exactly once with its true time, across a restart, a downtime of days and two worker processes.
+Every test taking ``queue_db`` runs on both stores (conftest.py starts a throw-away PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def _logs(orders: int, seed: int) -> dict[str, list[dict[str, Any]]]:
     return logs
 
 
-def test_fired_at_is_the_deadline_and_processed_at_when_it_was_found(tmp_path: Path) -> None:
-    with Queue(tmp_path / "q.db") as q:
+def test_fired_at_is_the_deadline_and_processed_at_when_it_was_found(queue_db: str) -> None:
+    with Queue(queue_db) as q:
         q.put("A", [e("placed", "2026-11-11 10:00", pay_within="PT15M")])
         assert q.due(t("2026-11-11 10:14")) == []
         due = q.due(t("2026-11-11 10:15"))
@@ -47,8 +48,8 @@ def test_fired_at_is_the_deadline_and_processed_at_when_it_was_found(tmp_path: P
         assert q.fire_due(t("2026-11-12 13:00")) == [] and q.due(t("2027-01-01 00:00")) == []
 
 
-def test_a_restart_grants_no_fresh_timeout(tmp_path: Path) -> None:
-    path = tmp_path / "q.db"
+def test_a_restart_grants_no_fresh_timeout(queue_db: str) -> None:
+    path = queue_db
     with Queue(path) as q:
         q.put(
             "A",
@@ -64,8 +65,8 @@ def test_a_restart_grants_no_fresh_timeout(tmp_path: Path) -> None:
         assert again.get("A").status(t("2026-11-20 00:00")).state == "success"
 
 
-def test_put_is_all_or_nothing_and_idempotent(tmp_path: Path) -> None:
-    with Queue(tmp_path / "q.db") as q:
+def test_put_is_all_or_nothing_and_idempotent(queue_db: str) -> None:
+    with Queue(queue_db) as q:
         q.put("A", [e("placed", "2026-11-01 10:00", event_id="1")])
         with pytest.raises(tc.NotAllowed):
             q.put(
@@ -87,8 +88,8 @@ def _sweep(path: str, now: str, start: Any) -> list[tuple[str, str, str, str]]:
         return [(r.order_id, r.event, r.rule, r.fired_at.isoformat()) for r in q.fire_due(now)]
 
 
-def test_two_worker_processes_fire_everything_once_across_days_of_downtime(tmp_path: Path) -> None:
-    path = str(tmp_path / "q.db")
+def test_two_worker_processes_fire_everything_once_across_days_of_downtime(queue_db: str) -> None:
+    path = queue_db
     logs = _logs(1500, seed=21)
     with Queue(path) as q:
         q.put_many(logs)
@@ -112,8 +113,9 @@ def test_two_worker_processes_fire_everything_once_across_days_of_downtime(tmp_p
             for f in status.fired
         ]
     assert sorted(got) == sorted(expected) and len(got) == len(set(got)) > 100
-    # no event recorded by both: each order is claimed and re-read inside one write lock (the
-    # second worker, waiting on the lock, usually finds the first one has done it all)
+    # no event recorded by both: each order is claimed and re-read inside one transaction
+    # (SQLite: the second worker, waiting on the lock, usually finds the first one has done it
+    # all; PostgreSQL: the workers skip each other's claimed rows and share the work)
     assert not set(results[0]) & set(results[1])
     with Queue(path) as q:
         rows = q.fired()
@@ -122,9 +124,9 @@ def test_two_worker_processes_fire_everything_once_across_days_of_downtime(tmp_p
 
 
 def test_enqueue_and_a_worker_sweep_from_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    queue_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "q.db")
+    db = queue_db
     assert main(["enqueue", "--db", db, str(ROOT / "examples" / "order.json")]) == 0
     assert "TB-2026-1106-0042: 6 events" in capsys.readouterr().out
     assert (
@@ -141,8 +143,8 @@ def test_enqueue_and_a_worker_sweep_from_the_command_line(
     assert {x["processed_at"] for x in lines} == {"2026-11-21T00:00:00+08:00"}
 
 
-def test_the_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    db = str(tmp_path / "q.db")
+def test_the_worker_stops_cleanly_on_sigterm(queue_db: str) -> None:
+    db = queue_db
     with Queue(db) as q:
         q.put("A", [e("placed", "2026-11-01 10:00")])
     proc = subprocess.Popen(
@@ -159,7 +161,7 @@ def test_the_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "auto_close" in out  # the wall clock is long past 2026-11-04 10:00
 
 
-def test_a_trade_fires_per_line(tmp_path: Path) -> None:
+def test_a_trade_fires_per_line(queue_db: str) -> None:
     # two lines shipped together: both auto-confirm at one instant, each recorded once
     lines = [{"id": "A", "amount": "1.00"}, {"id": "B", "amount": "2.00"}]
     raw = {
@@ -171,7 +173,7 @@ def test_a_trade_fires_per_line(tmp_path: Path) -> None:
             e("shipped", "2026-11-02 09:00"),
         ],
     }
-    with Queue(str(tmp_path / "q.db")) as q:
+    with Queue(queue_db) as q:
         q.put("TR", raw["events"])
         q.fire_due(t("2026-11-20 00:00"))
         q.fire_due(t("2026-11-21 00:00"))  # a second sweep records nothing again
