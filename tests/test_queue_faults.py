@@ -144,7 +144,11 @@ def test_two_writers_appending_to_one_order_at_once_one_gets_a_version_conflict(
     with Queue(queue_db) as q:
         q.put("A", [ev("placed", "10:00")])
     # a stored order: both saw version 1, 2, 3 in turn
-    rounds = [("paid", "10:05", "10:06"), ("shipped", "11:00", "11:01"), ("signed", "12:00", "12:01")]
+    rounds = [
+        ("paid", "10:05", "10:06"),
+        ("shipped", "11:00", "11:01"),
+        ("signed", "12:00", "12:01"),
+    ]
     for version, (kind, one, other) in enumerate(rounds, start=1):
         got = _race(queue_db, "A", version, [ev(kind, one), ev(kind, other)])
         assert got == ["conflict", "stored"], (kind, got)

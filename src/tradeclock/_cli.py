@@ -8,6 +8,7 @@ always; never a traceback). Only this module reads the wall clock, when ``--now`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -656,10 +657,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                     )
             if args.once or stop:
                 return 0
-            try:
+            with contextlib.suppress(StorageError):  # the next sweep says it and retries
                 _sleep(q, args, lambda: bool(stop))
-            except StorageError:
-                pass  # the next sweep says it and retries
             if stop:
                 return 0
 

@@ -110,6 +110,14 @@ PG_MIGRATIONS: tuple[tuple[int, str, str], ...] = (
 _MIGRATION_LOCK = 0x7472_6164_6563  # "tradec"
 
 
+#: One fired record, refused if it is there already; the key of what was inserted.
+_INSERT_FIRED = (
+    "INSERT INTO fired (order_id, event, rule, fired_at, processed_at, line) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+    "RETURNING order_id, line, event, rule, fired_at"
+)
+
+
 def is_url(target: str | Path) -> bool:
     """Whether a queue target names a PostgreSQL database rather than an SQLite file."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
@@ -128,8 +136,10 @@ class Store:
     #: the SQL words that differ: ``log`` (the log as JSON text), ``json`` (a JSON text
     #: parameter), ``seq`` (the fired table's insertion order)
     words: dict[str, str]
-    #: ``FOR UPDATE SKIP LOCKED`` where the database claims rows (empty: SQLite, one writer)
+    #: ``FOR UPDATE SKIP LOCKED`` where the database claims rows, ``FOR UPDATE`` where it
+    #: holds one (empty: SQLite, where a write transaction holds the whole file)
     claim: str = ""
+    lock_row: str = ""
 
     def q(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement; its rows (``[]`` for a statement without)."""
@@ -153,9 +163,18 @@ class Store:
         """A stored instant, aware, in UTC."""
         raise NotImplementedError
 
-    def lock_order(self, order_id: str) -> None:
-        """Inside a transaction: hold ``order_id`` against other writers until it ends, whether
-        or not the order is stored yet."""
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each of ``rows`` (no result)."""
+        for row in rows:
+            self.q(sql, row)
+
+    def insert_fired(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Insert fired records ``(order_id, event, rule, fired_at, processed_at, line)``,
+        none twice; the keys ``(order_id, line, event, rule, fired_at)`` of those inserted."""
+        out: list[tuple[Any, ...]] = []
+        for row in rows:
+            out += self.q(_INSERT_FIRED, row)
+        return out
 
     def notify(self, key: Any) -> None:
         """Inside a transaction: tell sleeping workers, once it commits, that an order is due
@@ -230,6 +249,7 @@ class Postgres(Store):
 
     words = {"log": "log::text", "json": "CAST(? AS jsonb)", "seq": "seq"}  # noqa: RUF012
     claim = " FOR UPDATE SKIP LOCKED"
+    lock_row = " FOR UPDATE"
 
     def __init__(self, url: str, *, create: bool, stalled_after: float = 30.0) -> None:
         try:
@@ -323,9 +343,23 @@ class Postgres(Store):
     def instant(self, stored: Any) -> datetime:
         return stored.astimezone(UTC)  # type: ignore[no-any-return]
 
-    def lock_order(self, order_id: str) -> None:
-        # a lock on the id, not the row: two writers creating one order also take turns
-        self.q("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (order_id,))
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:  # one round trip (psycopg pipelines executemany)
+            with self._errors():
+                self.conn.cursor().executemany(sql.replace("?", "%s"), rows)
+
+    def insert_fired(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        if not rows:
+            return out
+        with self._errors():
+            cur = self.conn.cursor()
+            cur.executemany(_INSERT_FIRED.replace("?", "%s"), rows, returning=True)
+            while True:
+                out += cur.fetchall()
+                if not cur.nextset():
+                    break
+        return [(o, line, e, r, at.astimezone(UTC)) for o, line, e, r, at in out]
 
     def notify(self, key: Any) -> None:
         self.q("SELECT pg_notify(?, ?)", (CHANNEL, key.isoformat()))

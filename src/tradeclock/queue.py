@@ -28,7 +28,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -83,9 +83,19 @@ class Sweep(msgspec.Struct, frozen=True):
     failed: list[Failure]
 
 
-
 #: Orders claimed per transaction by a sweep.
 BATCH = 100
+
+
+class _Plan(NamedTuple):
+    """One claimed order's writes, worked out before any is made."""
+
+    order_id: str
+    #: (stored fired_at, record) of each automatic event not recorded yet
+    candidates: list[tuple[Any, FiredRecord]]
+    next_due: Any
+    fired_upto: Any
+    had_failed: bool
 
 
 class Queue:
@@ -141,15 +151,24 @@ class Queue:
         and ``expected_version`` is checked against the stored number of events (two writers
         racing on one order: one of them gets :class:`tradeclock.VersionConflict`)."""
         with self._s.tx():
-            return self._append(order_id, events, rules, expected_version)
+            soonest = self._append(order_id, events, rules, expected_version)
+            order, soonest = soonest
+            if soonest is not None:
+                self._s.notify(soonest)
+        return order
 
     def put_many(
         self, logs: Mapping[str, Iterable[Mapping[str, Any]]], *, rules: str = "taobao"
     ) -> int:
         """Store many orders' events in one transaction (a bulk load); all or nothing."""
         with self._s.tx():
+            soonest = None  # one wake-up for the whole load: the earliest deadline it moved
             for order_id, events in logs.items():
-                self._append(order_id, events, rules, None)
+                _, moved = self._append(order_id, events, rules, None)
+                if moved is not None and (soonest is None or moved < soonest):
+                    soonest = moved
+            if soonest is not None:
+                self._s.notify(soonest)
         return len(logs)
 
     def _append(
@@ -158,24 +177,74 @@ class Queue:
         events: Iterable[Mapping[str, Any]],
         rules: str,
         expected_version: int | None,
-    ) -> Order:
-        """Inside a write transaction: apply ``events`` to the stored order and store it."""
-        self._s.lock_order(order_id)
-        row = self._s.one(
-            self._sql(
-                "SELECT rules, {log}, fired_upto, rules_fingerprint, next_due FROM orders "
-                "WHERE order_id = ?"
-            ),
-            (order_id,),
+    ) -> tuple[Order, Any]:
+        """Inside a write transaction: apply ``events`` to the stored order and store it. The
+        stored row is held until the transaction ends (PostgreSQL: ``FOR UPDATE``; a writer
+        that creates an order another writer has just created reads it again and goes on from
+        there, so ``expected_version`` decides). Returns the order, and its new next deadline
+        when that is sooner than it was (for the wake-up), else ``None``."""
+        events = list(events)
+        while True:
+            row = self._s.one(
+                self._sql(
+                    "SELECT rules, {log}, fired_upto, rules_fingerprint, next_due FROM orders "
+                    "WHERE order_id = ?"
+                )
+                + self._s.lock_row,
+                (order_id,),
+            )
+            if row is None:
+                order = Order.new(order_id, self._rules(rules))
+            else:
+                order = self._order(order_id, row[0], row[1], row[3])
+            for i, ev in enumerate(events):
+                order = order.apply(ev, expected_version=expected_version if i == 0 else None)
+            stored = self._store(order, row)
+            if stored is not False:
+                return order, stored
+
+    def _store(self, order: Order, row: tuple[Any, ...] | None) -> Any:
+        """Write the log, with the next instant a worker has something to do: the first
+        automatic event not yet recorded (fired before the last event), else the next deadline.
+        Returns that instant when it is sooner than it was (else ``None``), or ``False`` when
+        the order was new to this transaction and another writer created it meanwhile."""
+        fired_upto, was_due = (None, None) if row is None else (row[2], row[4])
+        data = order.to_dict()
+        nxt = None
+        if order.version:
+            status = order.status(data["events"][-1]["at"])
+            pending = [
+                f.at for f in status.fired if fired_upto is None or self._s.key(f.at) > fired_upto
+            ]
+            ahead = [status.upcoming[0].at] if status.upcoming else []
+            nxt = min([*pending, *ahead], default=None)
+        key = None if nxt is None else self._s.key(nxt)
+        values = (
+            json.dumps(data["events"], ensure_ascii=False),
+            order.version,
+            key,
+            order.rules.fingerprint,
         )
         if row is None:
-            order = Order.new(order_id, self._rules(rules))
+            created = self._s.q(
+                self._sql(
+                    "INSERT INTO orders (order_id, rules, log, version, next_due, "
+                    "rules_fingerprint) VALUES (?, ?, {json}, ?, ?, ?) "
+                    "ON CONFLICT (order_id) DO NOTHING RETURNING 1"
+                ),
+                (order.id, order.rules.name, *values),
+            )
+            if not created:
+                return False  # created by another writer since we looked: read it again
         else:
-            order = self._order(order_id, row[0], row[1], row[3])
-        for i, ev in enumerate(events):
-            order = order.apply(ev, expected_version=expected_version if i == 0 else None)
-        self._store(order, *((None, None) if row is None else (row[2], row[4])))
-        return order
+            self._s.q(
+                self._sql(
+                    "UPDATE orders SET log = {json}, version = ?, next_due = ?, "
+                    "rules_fingerprint = ? WHERE order_id = ?"
+                ),
+                (*values, order.id),
+            )
+        return key if key is not None and (was_due is None or key < was_due) else None
 
     def get(self, order_id: str) -> Order:
         """The stored order."""
@@ -239,7 +308,7 @@ class Queue:
         stopped = False
         while not stopped and (limit is None or claimed < limit):
             n = batch if limit is None else min(batch, limit - claimed)
-            done: list[list[FiredRecord]] = []
+            plans: list[_Plan | None] = []
             with self._s.tx():
                 rows = self._claim(t, n, skip)
                 for row in rows:
@@ -247,12 +316,13 @@ class Queue:
                         stopped = True
                         break
                     try:
-                        done.append(self._fire_row(row, t))
+                        plans.append(self._plan(row, t))
                     except StorageError:
                         raise
                     except TradeclockError as exc:
                         failed.append(self._failed(row[0], row[1], exc, t))
                         skip.append(row[0])
+                done = self._write(plans, t)
             claimed += len(rows)
             for records in done:
                 fired += records
@@ -268,7 +338,8 @@ class Queue:
         unless = f" AND order_id NOT IN ({', '.join('?' * len(skip))})" if skip else ""
         return self._s.q(
             self._sql(
-                "SELECT order_id, rules, {log}, next_due, fired_upto, rules_fingerprint "
+                "SELECT order_id, rules, {log}, next_due, fired_upto, rules_fingerprint, "
+                "EXISTS (SELECT 1 FROM failures f WHERE f.order_id = orders.order_id) "
                 "FROM orders WHERE next_due IS NOT NULL AND next_due <= ?"
             )
             + unless
@@ -370,37 +441,55 @@ class Queue:
 
     # ------------------------------------------------------------------ internals
 
-    def _fire_row(self, row: tuple[Any, ...], now: datetime) -> list[FiredRecord]:
-        """Inside the claiming transaction: record what ``row``'s order fired by ``now`` and
-        move its next deadline on."""
-        order_id, rules, log, next_due, upto, pinned = row
-        key_now = self._s.key(now)
-        if next_due is None or next_due > key_now:
-            return []  # another worker got there first (SQLite: claimed before our lock)
+    def _plan(self, row: tuple[Any, ...], now: datetime) -> _Plan | None:
+        """What ``row``'s order fired by ``now`` and its next deadline (no write: an order the
+        engine cannot judge raises before anything of it is written)."""
+        order_id, rules, log, next_due, upto, pinned, had_failed = row
+        if next_due is None or next_due > self._s.key(now):
+            return None  # another worker got there first (SQLite: claimed before our lock)
         order = self._order(order_id, rules, log, pinned)
         status = order.status(now)
         zone = order.rules.tz
-        records = []
+        candidates = []
         newest = upto
         for f in status.fired:
             key = self._s.key(f.at)
             newest = key if newest is None or key > newest else newest
-            if upto is not None and key <= upto:
-                continue
-            if self._s.q(
-                "INSERT INTO fired (order_id, event, rule, fired_at, processed_at, line) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
-                (order_id, f.event, f.rule, key, key_now, f.line or ""),
-            ):
-                at, found = f.at.astimezone(zone), now.astimezone(zone)
-                records.append(FiredRecord(order_id, f.event, f.rule, at, found, f.line))
+            if upto is None or key > upto:
+                record = FiredRecord(
+                    order_id, f.event, f.rule, f.at.astimezone(zone), now.astimezone(zone), f.line
+                )
+                candidates.append((key, record))
         nxt = status.upcoming[0].at if status.upcoming else None
-        self._s.q(
+        return _Plan(order_id, candidates, None if nxt is None else self._s.key(nxt), newest,
+                     bool(had_failed))  # fmt: skip
+
+    def _write(self, plans: list[_Plan | None], now: datetime) -> list[list[FiredRecord]]:
+        """Inside the claiming transaction: record what the planned orders fired (a record
+        already there is not recorded, nor returned, again), move their next deadlines on and
+        forget the failures of the orders now judged. Each order's new records."""
+        todo = [p for p in plans if p is not None]
+        key_now = self._s.key(now)
+        rows = [
+            (p.order_id, r.event, r.rule, key, key_now, r.line or "")
+            for p in todo
+            for key, r in p.candidates
+        ]
+        new = set(self._s.insert_fired(rows))
+        self._s.many(
             "UPDATE orders SET next_due = ?, fired_upto = ? WHERE order_id = ?",
-            (None if nxt is None else self._s.key(nxt), newest, order_id),
+            [(p.next_due, p.fired_upto, p.order_id) for p in todo],
         )
-        self._s.q("DELETE FROM failures WHERE order_id = ?", (order_id,))  # judged
-        return records
+        judged = [(p.order_id,) for p in todo if p.had_failed]
+        self._s.many("DELETE FROM failures WHERE order_id = ?", judged)
+        return [
+            [
+                r
+                for key, r in p.candidates
+                if (p.order_id, r.line or "", r.event, r.rule, key) in new
+            ]
+            for p in todo
+        ]
 
     def _failed(self, order_id: str, rules: str, exc: TradeclockError, now: datetime) -> Failure:
         """Inside the claiming transaction: keep ``order_id``'s error (its rows untouched)."""
@@ -440,37 +529,3 @@ class Queue:
         if pinned is not None:  # NULL: stored before rule sets were pinned
             data["rules_fingerprint"] = pinned
         return load(data, rules=extra)
-
-    def _store(self, order: Order, fired_upto: Any, was_due: Any) -> None:
-        """Write the log, with the next instant a worker has something to do: the first
-        automatic event not yet recorded (fired before the last event), else the next deadline.
-        When that instant is sooner than it was, sleeping workers are told (PostgreSQL)."""
-        data = order.to_dict()
-        nxt = None
-        if order.version:
-            status = order.status(data["events"][-1]["at"])
-            pending = [
-                f.at for f in status.fired if fired_upto is None or self._s.key(f.at) > fired_upto
-            ]
-            ahead = [status.upcoming[0].at] if status.upcoming else []
-            nxt = min([*pending, *ahead], default=None)
-        key = None if nxt is None else self._s.key(nxt)
-        self._s.q(
-            self._sql(
-                "INSERT INTO orders (order_id, rules, log, version, next_due, rules_fingerprint) "
-                "VALUES (?, ?, {json}, ?, ?, ?) "
-                "ON CONFLICT (order_id) DO UPDATE SET log = excluded.log, "
-                "version = excluded.version, next_due = excluded.next_due, "
-                "rules_fingerprint = excluded.rules_fingerprint"
-            ),
-            (
-                order.id,
-                order.rules.name,
-                json.dumps(data["events"], ensure_ascii=False),
-                order.version,
-                key,
-                order.rules.fingerprint,
-            ),
-        )
-        if key is not None and (was_due is None or key < was_due):
-            self._s.notify(key)
