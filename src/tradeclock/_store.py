@@ -118,6 +118,9 @@ _INSERT_FIRED = (
 )
 
 
+_MOVE_ON = "UPDATE orders SET next_due = ?, fired_upto = ? WHERE order_id = ?"
+
+
 def is_url(target: str | Path) -> bool:
     """Whether a queue target names a PostgreSQL database rather than an SQLite file."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
@@ -163,17 +166,24 @@ class Store:
         """A stored instant, aware, in UTC."""
         raise NotImplementedError
 
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run one statement for each of ``rows`` (no result)."""
-        for row in rows:
-            self.q(sql, row)
-
-    def insert_fired(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        """Insert fired records ``(order_id, event, rule, fired_at, processed_at, line)``,
-        none twice; the keys ``(order_id, line, event, rule, fired_at)`` of those inserted."""
+    def write_sweep(
+        self,
+        fired: Sequence[Sequence[Any]],
+        moved: Sequence[Sequence[Any]],
+        judged: Sequence[str],
+    ) -> list[tuple[Any, ...]]:
+        """Inside a sweep's transaction, its writes: insert the ``fired`` records
+        ``(order_id, event, rule, fired_at, processed_at, line)``, none twice; set each ``moved``
+        order's ``(order_id, next_due, fired_upto)``; forget the failures of the ``judged``
+        orders. Returns the keys ``(order_id, line, event, rule, fired_at)`` of the records
+        inserted."""
         out: list[tuple[Any, ...]] = []
-        for row in rows:
+        for row in fired:
             out += self.q(_INSERT_FIRED, row)
+        for order_id, next_due, upto in moved:
+            self.q(_MOVE_ON, (next_due, upto, order_id))
+        for order_id in judged:
+            self.q("DELETE FROM failures WHERE order_id = ?", (order_id,))
         return out
 
     def notify(self, key: Any) -> None:
@@ -343,22 +353,36 @@ class Postgres(Store):
     def instant(self, stored: Any) -> datetime:
         return stored.astimezone(UTC)  # type: ignore[no-any-return]
 
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:  # one round trip (psycopg pipelines executemany)
-            with self._errors():
-                self.conn.cursor().executemany(sql.replace("?", "%s"), rows)
-
-    def insert_fired(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    def write_sweep(
+        self,
+        fired: Sequence[Sequence[Any]],
+        moved: Sequence[Sequence[Any]],
+        judged: Sequence[str],
+    ) -> list[tuple[Any, ...]]:
+        # one statement each, whatever the batch's size: the rows go as arrays
         out: list[tuple[Any, ...]] = []
-        if not rows:
-            return out
         with self._errors():
-            cur = self.conn.cursor()
-            cur.executemany(_INSERT_FIRED.replace("?", "%s"), rows, returning=True)
-            while True:
-                out += cur.fetchall()
-                if not cur.nextset():
-                    break
+            if fired:
+                columns = [list(c) for c in zip(*fired, strict=True)]
+                out = self.conn.execute(
+                    "INSERT INTO fired (order_id, event, rule, fired_at, processed_at, line) "
+                    "SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], "
+                    "%b::timestamptz[], %b::timestamptz[], %b::text[]) "
+                    "ON CONFLICT DO NOTHING RETURNING order_id, line, event, rule, fired_at",
+                    columns,
+                ).fetchall()
+            if moved:
+                ids, due, upto = (list(c) for c in zip(*moved, strict=True))
+                self.conn.execute(
+                    "UPDATE orders o SET next_due = u.next_due, fired_upto = u.fired_upto "
+                    "FROM unnest(%b::text[], %b::timestamptz[], %b::timestamptz[]) "
+                    "AS u(order_id, next_due, fired_upto) WHERE o.order_id = u.order_id",
+                    (ids, due, upto),
+                )
+            if judged:
+                self.conn.execute(
+                    "DELETE FROM failures WHERE order_id = ANY(%b::text[])", (list(judged),)
+                )
         return [(o, line, e, r, at.astimezone(UTC)) for o, line, e, r, at in out]
 
     def notify(self, key: Any) -> None:

@@ -151,8 +151,7 @@ class Queue:
         and ``expected_version`` is checked against the stored number of events (two writers
         racing on one order: one of them gets :class:`tradeclock.VersionConflict`)."""
         with self._s.tx():
-            soonest = self._append(order_id, events, rules, expected_version)
-            order, soonest = soonest
+            order, soonest = self._append(order_id, events, rules, expected_version)
             if soonest is not None:
                 self._s.notify(soonest)
         return order
@@ -475,13 +474,9 @@ class Queue:
             for p in todo
             for key, r in p.candidates
         ]
-        new = set(self._s.insert_fired(rows))
-        self._s.many(
-            "UPDATE orders SET next_due = ?, fired_upto = ? WHERE order_id = ?",
-            [(p.next_due, p.fired_upto, p.order_id) for p in todo],
-        )
-        judged = [(p.order_id,) for p in todo if p.had_failed]
-        self._s.many("DELETE FROM failures WHERE order_id = ?", judged)
+        moved = [(p.order_id, p.next_due, p.fired_upto) for p in todo]
+        judged = [p.order_id for p in todo if p.had_failed]
+        new = set(self._s.write_sweep(rows, moved, judged))
         return [
             [
                 r
