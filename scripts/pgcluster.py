@@ -71,6 +71,13 @@ class Cluster:
         self.dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
+            reach = ["runuser", "-u", "postgres", "--", "test", "-x", str(self.dir)]
+            if subprocess.run(reach, check=False).returncode:
+                self.dir.rmdir()
+                raise PermissionError(
+                    f"the postgres user cannot reach {self.dir}: a folder above it is private "
+                    "to root; choose one under /tmp"
+                )
         self.dir.chmod(0o700)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
         return self

@@ -22,6 +22,7 @@ from tradeclock.generate import generate_rows
 from tradeclock.queue import Due, Queue
 
 ROOT = Path(__file__).resolve().parents[1]
+NOW_LATER = "2026-11-20T00:00:00+08:00"
 
 
 def _logs(orders: int, seed: int) -> dict[str, list[dict[str, Any]]]:
@@ -206,3 +207,85 @@ def test_a_queue_written_before_lines_is_migrated(tmp_path: Path) -> None:
         assert "line" in columns and "rules_fingerprint" in {
             row[1] for row in q.db.execute("PRAGMA table_info(orders)")
         }
+
+
+def test_a_sweep_claims_in_batches_up_to_its_limit_and_stops_between_orders(
+    queue_db: str,
+) -> None:
+    logs = {
+        f"B{i:02}": [{"type": "placed", "at": f"2026-11-11T10:{i:02}:00+08:00"}] for i in range(30)
+    }
+    with Queue(queue_db) as q:
+        q.put_many(logs)
+        with pytest.raises(tc.InvalidInput, match="batch must be at least 1, not 0"):
+            q.sweep(NOW_LATER, batch=0)
+        assert q.fired() == []  # refused before anything was claimed
+        done = q.sweep(NOW_LATER, limit=20, batch=7)  # 7 + 7 + 6 orders
+        assert len({r.order_id for r in done.fired}) == 20 and len(q.due(NOW_LATER)) == 10
+        # the earliest first: the orders placed at 10:00 to 10:19
+        assert {r.order_id for r in done.fired} == {f"B{i:02}" for i in range(20)}
+        asked = []
+
+        def stop() -> bool:  # told to stop before the fourth order
+            asked.append(1)
+            return len(asked) > 3
+
+        seen: list[str] = []
+        done = q.sweep(NOW_LATER, stop=stop, each=lambda rs: seen.append(rs[0].order_id))
+        assert seen == ["B20", "B21", "B22"]  # committed, then reported
+        assert len(q.due(NOW_LATER)) == 7 and len(q.fired()) == 2 * 23
+        b23 = tc.load({"id": "B23", "rules": "taobao", "events": logs["B23"]})
+        first = b23.status(t("2026-11-11 10:23")).upcoming[0]
+        assert q.next_due() == first.at and first.event == "pay_reminder"  # B23's, the earliest
+        q.fire_due(NOW_LATER)
+        assert q.next_due() is None and q.info()["next_due"] is None
+
+
+def test_waiting_sleeps_until_told_to_stop(queue_db: str) -> None:
+    with Queue(queue_db) as q:
+        start = time.monotonic()
+        assert q.wait(0.3) is False
+        assert time.monotonic() - start >= 0.29
+        start = time.monotonic()
+        assert q.wait(30, stop=lambda: True) is False  # a stop is heard at once
+        assert time.monotonic() - start < 1
+
+
+def test_postgresql_schema_is_versioned_and_migrated_once(pg_url: str) -> None:
+    import threading
+
+    opened: list[str] = []
+
+    def open_() -> None:
+        with Queue(pg_url) as q:
+            opened.append(q.name)
+
+    threads = [threading.Thread(target=open_) for _ in range(4)]  # four workers starting at once
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(opened) == 4
+    with Queue(pg_url) as q:
+        rows = q._s.q("SELECT version, what FROM migrations")
+        assert rows == [(1, "orders, fired, failures")] and q._s.schema_version() == 1
+        indexes = {r[0] for r in q._s.q("SELECT indexname FROM pg_indexes WHERE schemaname = ?",
+                                        ("tradeclock",))}  # fmt: skip
+        assert "orders_next_due" in indexes
+
+
+def test_a_postgresql_queue_without_psycopg_or_a_server_is_a_storage_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tradeclock._store import masked
+
+    assert masked("postgresql://u:p%40ss@h:5/db") == "postgresql://u:***@h:5/db"
+    assert masked("postgresql://u@h/db") == "postgresql://u@h/db"
+    with pytest.raises(tc.StorageError, match=r"cannot|refused|failed") as err:
+        Queue("postgresql://postgres:hunter2@127.0.0.1:1/none")
+    assert "hunter2" not in str(err.value) and "***" in str(err.value)
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # not installed
+    with pytest.raises(
+        tc.StorageError, match=r"needs psycopg \(pip install 'tradeclock\[postgres\]'\)"
+    ):
+        Queue("postgresql://postgres@127.0.0.1:1/none")

@@ -11,10 +11,12 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from conftest import postgres_cluster
 import tradeclock as tc
 from tradeclock.queue import Queue
 
+ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-20T00:00:00+08:00"
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
@@ -284,3 +287,47 @@ def test_a_queue_that_cannot_be_reached_is_a_typed_error_or_retried(
     # a worker that cannot connect at start fails at once (nothing to go on with)
     assert main(["worker", "--db", db, "--interval", "0.1"]) == 2
     assert "secret" not in capsys.readouterr().err
+
+
+def test_the_documented_postgresql_commands_work_from_a_clone() -> None:
+    # docs/production.md's commands, run as written by bash (the set-up line aside: .ci/run
+    # installs the package with its test extras, which include tradeclock[postgres])
+    page = (ROOT / "docs" / "production.md").read_text(encoding="utf-8")
+    block = page.split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = block.strip().splitlines()
+    assert lines[0] == "python3 -m venv .venv && .venv/bin/pip install -q -e '.[postgres]'"
+    postgres_cluster().remove()  # skips, or fails in CI, where no PostgreSQL binaries exist
+    here = Path(sys.executable).parent  # this run's environment stands for .venv/bin
+    script = "\n".join(lines[1:]).replace(".venv/bin/", f"{here}/")
+    folder = Path(tempfile.gettempdir()) / f"tradeclock-pg-docs-{os.getpid()}"
+    script = script.replace("/tmp/tradeclock-pg", str(folder))
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    out = run.stdout.splitlines()
+    assert out[0] == "TB-2026-1106-0042: 6 events"
+    assert [line.split(" (")[0] for line in out[1:5]] == [
+        "TB-2026-1106-0042: return_window_end",
+        "TB-2026-1106-0042: legal_return_window_end",
+        "TB-2026-1106-0042: refund_close",
+        "TB-2026-1106-0042: auto_confirm",
+    ]
+    assert out[5].startswith("postgresql://postgres@127.0.0.1:") and "4 automatic events" in out[5]
+    assert not folder.exists()  # stopped and removed
+
+
+def test_a_cluster_folder_the_postgres_user_cannot_reach_is_refused(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root hands the cluster to the postgres user")
+    postgres_cluster().remove()
+    from pgcluster import Cluster
+
+    with pytest.raises(PermissionError, match=r"cannot reach .* choose one under /tmp"):
+        Cluster(tmp_path / "pg").init()  # pytest's folders are private to root

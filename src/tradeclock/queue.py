@@ -157,18 +157,66 @@ class Queue:
         return order
 
     def put_many(
-        self, logs: Mapping[str, Iterable[Mapping[str, Any]]], *, rules: str = "taobao"
+        self,
+        logs: Mapping[str, Iterable[Mapping[str, Any]]],
+        *,
+        rules: str = "taobao",
+        chunk: int = 1000,
     ) -> int:
-        """Store many orders' events in one transaction (a bulk load); all or nothing."""
+        """Store many orders' events in one transaction (a bulk load); all or nothing. The
+        orders are read and written ``chunk`` at a time (one statement per chunk on
+        PostgreSQL), each held as :meth:`put` holds one."""
+        items = list(logs.items())
         with self._s.tx():
             soonest = None  # one wake-up for the whole load: the earliest deadline it moved
-            for order_id, events in logs.items():
-                _, moved = self._append(order_id, events, rules, None)
+            for start in range(0, len(items), chunk):
+                moved = self._append_chunk(items[start : start + chunk], rules)
                 if moved is not None and (soonest is None or moved < soonest):
                     soonest = moved
             if soonest is not None:
                 self._s.notify(soonest)
-        return len(logs)
+        return len(items)
+
+    def _append_chunk(
+        self, items: list[tuple[str, Iterable[Mapping[str, Any]]]], rules: str
+    ) -> Any:
+        """Inside a write transaction: :meth:`_append` for many orders, read in one query and
+        written in one statement per kind (new, stored). Returns the soonest deadline moved."""
+        marks = ", ".join("?" * len(items))
+        rows = self._s.q(
+            self._sql(
+                "SELECT order_id, rules, {log}, fired_upto, rules_fingerprint, next_due "
+                f"FROM orders WHERE order_id IN ({marks})"
+            )
+            + self._s.lock_row,
+            [order_id for order_id, _ in items],
+        )
+        stored = {row[0]: row[1:] for row in rows}
+        created: list[tuple[Any, ...]] = []
+        updated: list[tuple[Any, ...]] = []
+        soonest = None
+        for order_id, events in items:
+            row = stored.get(order_id)
+            if row is None:
+                order = Order.new(order_id, self._rules(rules))
+            else:
+                order = self._order(order_id, row[0], row[1], row[3])
+            for ev in events:
+                order = order.apply(ev)
+            values, moved = self._row(order, row)
+            if row is None:
+                created.append((order.id, order.rules.name, *values))
+            else:
+                updated.append((*values, order.id))
+            if moved is not None and (soonest is None or moved < soonest):
+                soonest = moved
+        made = set(self._s.write_orders(created, updated))
+        for order_id, events in items:  # created by another writer since we looked
+            if order_id not in stored and order_id not in made:
+                _, moved = self._append(order_id, events, rules, None)
+                if moved is not None and (soonest is None or moved < soonest):
+                    soonest = moved
+        return soonest
 
     def _append(
         self,
@@ -202,11 +250,12 @@ class Queue:
             if stored is not False:
                 return order, stored
 
-    def _store(self, order: Order, row: tuple[Any, ...] | None) -> Any:
-        """Write the log, with the next instant a worker has something to do: the first
-        automatic event not yet recorded (fired before the last event), else the next deadline.
-        Returns that instant when it is sooner than it was (else ``None``), or ``False`` when
-        the order was new to this transaction and another writer created it meanwhile."""
+    def _row(self, order: Order, row: tuple[Any, ...] | None) -> tuple[tuple[Any, ...], Any]:
+        """What to store of ``order`` (``row``: what is stored, ``(rules, log, fired_upto,
+        fingerprint, next_due)``, or ``None``): the next instant a worker has something to do
+        (the first automatic event not yet recorded, fired before the last event, else the next
+        deadline) is among the column values ``(log, version, next_due, fingerprint)``, and is
+        returned again when it is sooner than it was (for the wake-up), else ``None``."""
         fired_upto, was_due = (None, None) if row is None else (row[2], row[4])
         data = order.to_dict()
         nxt = None
@@ -224,26 +273,21 @@ class Queue:
             key,
             order.rules.fingerprint,
         )
+        moved = key if key is not None and (was_due is None or key < was_due) else None
+        return values, moved
+
+    def _store(self, order: Order, row: tuple[Any, ...] | None) -> Any:
+        """Write the order (:meth:`_row`). Returns the instant a worker is due sooner than
+        before, else ``None``, or ``False`` when the order was new to this transaction and
+        another writer created it meanwhile."""
+        values, moved = self._row(order, row)
         if row is None:
-            created = self._s.q(
-                self._sql(
-                    "INSERT INTO orders (order_id, rules, log, version, next_due, "
-                    "rules_fingerprint) VALUES (?, ?, {json}, ?, ?, ?) "
-                    "ON CONFLICT (order_id) DO NOTHING RETURNING 1"
-                ),
-                (order.id, order.rules.name, *values),
-            )
-            if not created:
+            made = self._s.write_orders([(order.id, order.rules.name, *values)], [])
+            if not made:
                 return False  # created by another writer since we looked: read it again
         else:
-            self._s.q(
-                self._sql(
-                    "UPDATE orders SET log = {json}, version = ?, next_due = ?, "
-                    "rules_fingerprint = ? WHERE order_id = ?"
-                ),
-                (*values, order.id),
-            )
-        return key if key is not None and (was_due is None or key < was_due) else None
+            self._s.write_orders([], [(*values, order.id)])
+        return moved
 
     def get(self, order_id: str) -> Order:
         """The stored order."""
