@@ -1,16 +1,17 @@
 """The due-queue: fired events per second with 1, 2 and 4 workers, SQLite against PostgreSQL,
 and how late a sleeping worker fires a deadline that a new event brought closer.
 
-    python benchmarks/bench_queue.py [--orders 100000] [--workers 1 2 4] [--samples 5]
+    python benchmarks/bench_queue.py [--orders 100000] [--workers 1 2 4] [--repeat 3] [--samples 5]
 
 **Throughput.** ``--orders`` unpaid orders placed over a day, all due by ``NOW`` (each fires a
 reminder and a close: two automatic events per order), are loaded once per store. Each run
 starts from a copy of that load (SQLite: a copy of the file; PostgreSQL: ``CREATE DATABASE ...
 TEMPLATE``), and W worker processes sweep it at once (after a barrier), each ``Queue.sweep(NOW)``
 until nothing is due. Reported: events recorded per second of wall time, from the barrier to
-the last worker's end, and the ratio to one worker on the same store, in the same run (the
-machine is noisy: ratios count). PostgreSQL is a throw-away cluster with default, durable
-settings (scripts/pgcluster.py), on this machine, over TCP on 127.0.0.1.
+the last worker's end, the median of ``--repeat`` rounds (each round runs every store and
+worker count once, alternating), and the ratio of medians to one worker on the same store, in
+the same run (the machine is noisy: ratios count). PostgreSQL is a throw-away cluster with
+default, durable settings (scripts/pgcluster.py), on this machine, over TCP on 127.0.0.1.
 
 **Lateness.** ``tradeclock worker --interval 10`` sleeps over a queue whose next deadline is far
 ahead; another process writes an order due 1.5 s later; the lateness is the record's
@@ -69,7 +70,9 @@ def _run(db: str, workers: int) -> tuple[int, float]:
     return fired, max(r[2] for r in results) - min(r[1] for r in results)
 
 
-def throughput(orders: int, counts: list[int], cluster: Any, folder: Path) -> list[dict[str, Any]]:
+def throughput(
+    orders: int, counts: list[int], repeat: int, cluster: Any, folder: Path
+) -> list[dict[str, Any]]:
     from tradeclock.queue import Queue
 
     logs = _logs(orders)
@@ -86,26 +89,33 @@ def throughput(orders: int, counts: list[int], cluster: Any, folder: Path) -> li
     print(f"loaded {orders} orders: SQLite {load_sqlite:.1f} s, PostgreSQL {load_pg:.1f} s")
     import psycopg
 
+    seconds: dict[tuple[str, int], list[float]] = {}
+    run = 0
+    for _ in range(repeat):
+        for workers in counts:
+            for store in ("sqlite", "postgresql"):
+                run += 1
+                if store == "sqlite":
+                    db = str(folder / f"run{run}.db")
+                    shutil.copy(base_file, db)
+                else:
+                    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+                        conn.execute(f"CREATE DATABASE run{run} TEMPLATE base")
+                    db = cluster.url(f"run{run}")
+                fired, took = _run(db, workers)
+                assert fired == 2 * orders, (store, workers, fired)
+                seconds.setdefault((store, workers), []).append(took)
+                print(f"{store:10} {workers} workers: {fired / took:8.0f} events/s ({took:.1f} s)")
+                if store == "sqlite":
+                    Path(db).unlink()
     rows = []
-    for i, workers in enumerate(counts):
-        for store in ("sqlite", "postgresql"):
-            if store == "sqlite":
-                db = str(folder / f"run{i}.db")
-                shutil.copy(base_file, db)
-            else:
-                with psycopg.connect(cluster.url(), autocommit=True) as conn:
-                    conn.execute(f"CREATE DATABASE run{i} TEMPLATE base")
-                db = cluster.url(f"run{i}")
-            fired, seconds = _run(db, workers)
-            assert fired == 2 * orders, (store, workers, fired)
-            rows.append({"store": store, "workers": workers, "events": fired, "s": seconds})
-            print(
-                f"{store:10} {workers} workers: {fired / seconds:8.0f} events/s ({seconds:.1f} s)"
-            )
-    for row in rows:
-        one = next(r for r in rows if r["store"] == row["store"] and r["workers"] == counts[0])
-        row["x_one"] = one["s"] / row["s"]
-    return rows
+    for (store, workers), took in seconds.items():
+        one = median(seconds[(store, counts[0])])
+        rows.append(
+            {"store": store, "workers": workers, "events": 2 * orders, "s": median(took),
+             "x_one": one / median(took)}
+        )  # fmt: skip
+    return sorted(rows, key=lambda r: (r["store"] != "sqlite", r["workers"]))
 
 
 def _late(db: str, samples: int, notify: bool) -> list[float]:
@@ -147,6 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of throughput runs")
     parser.add_argument("--samples", type=int, default=5, help="wake-ups timed per way")
     args = parser.parse_args()
     from pgcluster import Cluster
@@ -156,8 +167,9 @@ def main() -> None:
     cluster = Cluster(durable=True).start()
     try:
         print(f"{os.cpu_count()} cores; {args.orders} due orders, {2 * args.orders} events")
-        rows = throughput(args.orders, args.workers, cluster, folder)
-        print("\n| store | workers | events/s | x one worker |\n|---|---:|---:|---:|")
+        rows = throughput(args.orders, args.workers, args.repeat, cluster, folder)
+        print(f"\nmedians of {args.repeat} rounds")
+        print("| store | workers | events/s | x one worker |\n|---|---:|---:|---:|")
         for r in rows:
             rate = r["events"] / r["s"]
             print(f"| {r['store']} | {r['workers']} | {rate:,.0f} | {r['x_one']:.2f} |")

@@ -83,9 +83,9 @@ def test_a_pinned_fingerprint_must_be_text() -> None:
 
 
 def test_the_queue_never_fires_by_rules_other_than_the_order_was_stored_under(
-    tmp_path: Path,
+    queue_db: str,
 ) -> None:
-    path = tmp_path / "q.db"
+    path = queue_db
     hour = tc.TAOBAO.with_overrides({"pay.unpaid_close": "PT1H"}, name="shop")
     with Queue(path, rules=hour) as q:
         q.put("A", [PLACED], rules="shop")

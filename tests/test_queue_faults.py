@@ -331,3 +331,25 @@ def test_a_cluster_folder_the_postgres_user_cannot_reach_is_refused(tmp_path: Pa
 
     with pytest.raises(PermissionError, match=r"cannot reach .* choose one under /tmp"):
         Cluster(tmp_path / "pg").init()  # pytest's folders are private to root
+
+
+def test_an_order_the_worker_cannot_judge_is_retried_each_interval_not_at_once(
+    queue_db: str,
+) -> None:
+    shop = ROOT / "examples" / "invoice-shop.toml"
+    order = ROOT / "examples" / "invoice-order.json"
+    from tradeclock._cli import main
+
+    assert main(["enqueue", "--db", queue_db, str(order), "--rules", str(shop)]) == 0
+    proc = _worker(queue_db, "--interval", "0.5")  # without the shop's rule set: it fails
+    time.sleep(3.0)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and b"failed (invalid_input), kept and retried" in err
+    with Queue(queue_db) as q:
+        (failure,) = q.failures()
+        assert 2 <= failure.attempts <= 8, failure.attempts  # not a sweep per millisecond
+        assert (
+            q.next_due(after=failure.failed_at) is None
+            or q.next_due(after=failure.failed_at) > failure.failed_at
+        )

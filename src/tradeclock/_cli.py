@@ -627,8 +627,9 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                     q.wait(0)  # listen before the sweep: no write after it goes unheard
                 # a stop ends the sweep after the order in hand: its batch's transaction is
                 # committed whole; each order's records are printed once committed
+                swept = _now(args.now)
                 done = q.sweep(
-                    _now(args.now), stop=lambda: bool(stop), each=lambda rs: _print_fired(args, rs)
+                    swept, stop=lambda: bool(stop), each=lambda rs: _print_fired(args, rs)
                 )
             except StorageError as exc:
                 if args.once:
@@ -658,19 +659,21 @@ def _cmd_worker(args: argparse.Namespace) -> int:
             if args.once or stop:
                 return 0
             with contextlib.suppress(StorageError):  # the next sweep says it and retries
-                _sleep(q, args, lambda: bool(stop))
+                _sleep(q, args, swept, lambda: bool(stop))
             if stop:
                 return 0
 
 
-def _sleep(q: Any, args: argparse.Namespace, stop: Any) -> None:
-    """Until the queue's next deadline, at most ``--interval`` seconds (a fixed ``--now``: the
-    interval), or until a write brings a deadline before the planned wake-up (PostgreSQL)."""
+def _sleep(q: Any, args: argparse.Namespace, swept: datetime, stop: Any) -> None:
+    """Until the queue's next deadline after the sweep at ``swept`` (an order still due then is
+    one the worker could not judge: it is retried after ``--interval``), at most ``--interval``
+    seconds (a fixed ``--now``: the interval), or until a write brings a deadline before the
+    planned wake-up (PostgreSQL)."""
     seconds = args.interval
     wake = None
     if args.now is None:
         wall = _now(None)
-        nxt = q.next_due()
+        nxt = q.next_due(after=swept)
         if nxt is not None:
             seconds = min(seconds, max(0.0, (nxt - wall).total_seconds()))
         wake = wall + timedelta(seconds=seconds)

@@ -308,13 +308,15 @@ class Queue:
         )
         return [Due(o, self._s.instant(at).astimezone(self._zone(r))) for o, at, r in rows]
 
-    def next_due(self) -> datetime | None:
+    def next_due(self, after: datetime | str | None = None) -> datetime | None:
         """The earliest instant a worker has something to do (in its order's zone), or
-        ``None`` when no order has a deadline ahead."""
-        row = self._s.one(
-            "SELECT next_due, rules FROM orders WHERE next_due IS NOT NULL "
-            "ORDER BY next_due LIMIT 1"
-        )
+        ``None`` when no order has a deadline ahead; with ``after``, the earliest later than
+        it (a worker that swept at ``after`` passes it, so that an order it could not judge,
+        still due, does not wake it at once)."""
+        sql, args = "SELECT next_due, rules FROM orders WHERE next_due IS NOT NULL", ()
+        if after is not None:
+            sql, args = sql + " AND next_due > ?", (self._s.key(parse_instant(after, "after")),)
+        row = self._s.one(sql + " ORDER BY next_due LIMIT 1", args)
         return None if row is None else self._s.instant(row[0]).astimezone(self._zone(row[1]))
 
     def fire_due(self, now: datetime | str, limit: int | None = None) -> list[FiredRecord]:
