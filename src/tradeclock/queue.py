@@ -313,7 +313,8 @@ class Queue:
         ``None`` when no order has a deadline ahead; with ``after``, the earliest later than
         it (a worker that swept at ``after`` passes it, so that an order it could not judge,
         still due, does not wake it at once)."""
-        sql, args = "SELECT next_due, rules FROM orders WHERE next_due IS NOT NULL", ()
+        sql = "SELECT next_due, rules FROM orders WHERE next_due IS NOT NULL"
+        args: tuple[Any, ...] = ()
         if after is not None:
             sql, args = sql + " AND next_due > ?", (self._s.key(parse_instant(after, "after")),)
         row = self._s.one(sql + " ORDER BY next_due LIMIT 1", args)
