@@ -219,6 +219,9 @@ def test_a_sweep_claims_in_batches_up_to_its_limit_and_stops_between_orders(
         q.put_many(logs)
         with pytest.raises(tc.InvalidInput, match="batch must be at least 1, not 0"):
             q.sweep(NOW_LATER, batch=0)
+        with pytest.raises(tc.InvalidInput, match="chunk must be at least 1, not 0"):
+            q.put_many({"X": [{"type": "placed", "at": "2026-11-11T10:00:00+08:00"}]}, chunk=0)
+        assert q.info()["orders"] == 30
         assert q.fired() == []  # refused before anything was claimed
         done = q.sweep(NOW_LATER, limit=20, batch=7)  # 7 + 7 + 6 orders
         assert len({r.order_id for r in done.fired}) == 20 and len(q.due(NOW_LATER)) == 10

@@ -623,8 +623,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         pause = 0.0  # after a lost connection: 0.1 s, doubling up to 5 s
         while True:
             try:
-                if not pause:
-                    q.wait(0)  # listen before the sweep: no write after it goes unheard
+                q.wait(0)  # listen before the sweep (again after a loss): no write goes unheard
                 # a stop ends the sweep after the order in hand: its batch's transaction is
                 # committed whole; each order's records are printed once committed
                 swept = _now(args.now)

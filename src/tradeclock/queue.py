@@ -120,7 +120,8 @@ class Queue:
         self.rules = rules
         self._s: Store = open_store(path, create=create, stalled_after=stalled_after)
         self.name = self._s.name
-        #: the SQLite connection, or the PostgreSQL one (a new one after a reconnect)
+        #: the SQLite connection (``None`` on PostgreSQL, whose connection is remade after a
+        #: loss); the queue's methods are the way in
         self.db: Any = getattr(self._s, "db", None)
 
     def close(self) -> None:
@@ -166,6 +167,8 @@ class Queue:
         """Store many orders' events in one transaction (a bulk load); all or nothing. The
         orders are read and written ``chunk`` at a time (one statement per chunk on
         PostgreSQL), each held as :meth:`put` holds one."""
+        if chunk < 1:
+            raise InvalidInput(f"put_many: chunk must be at least 1, not {chunk}")
         items = list(logs.items())
         with self._s.tx():
             soonest = None  # one wake-up for the whole load: the earliest deadline it moved
