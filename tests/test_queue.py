@@ -292,3 +292,24 @@ def test_a_postgresql_queue_without_psycopg_or_a_server_is_a_storage_error(
         tc.StorageError, match=r"needs psycopg \(pip install 'tradeclock\[postgres\]'\)"
     ):
         Queue("postgresql://postgres@127.0.0.1:1/none")
+
+
+def test_a_notified_deadline_wakes_a_waiting_worker_only_when_sooner_than_planned(
+    pg_url: str,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    with Queue(pg_url) as waiting, Queue(pg_url) as writer:
+        waiting.wait(0)  # listening
+        planned = datetime.now(UTC) + timedelta(hours=1)
+        writer.put("FAR", [{"type": "placed", "at": "2099-01-01T00:00:00+08:00"}])
+        start = time.monotonic()
+        assert waiting.wait(1.0, before=planned) is False  # later than planned: sleeps on
+        assert time.monotonic() - start >= 0.95
+        writer.put("SOON", [{"type": "placed", "at": "2026-11-11T10:00:00+08:00"}])
+        start = time.monotonic()
+        assert waiting.wait(30, before=planned) is True  # sooner: wakes at once
+        assert time.monotonic() - start < 5
+        # a write that moves no deadline sooner sends nothing
+        writer.put("SOON", [{"type": "paid", "at": "2026-11-11T10:05:00+08:00"}])
+        assert waiting.wait(1.0) is False
