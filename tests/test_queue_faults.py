@@ -204,6 +204,14 @@ def test_postgresql_restarted_mid_sweep_the_worker_reconnects_and_goes_on() -> N
         cluster.remove()
 
 
+def _first_record(proc: subprocess.Popen[bytes]) -> tuple[dict[str, Any], timedelta]:
+    """The worker's first record, and how late it was found (``processed_at - fired_at``)."""
+    assert proc.stdout is not None
+    line = json.loads(proc.stdout.readline())
+    found, due = (datetime.fromisoformat(line[k]) for k in ("processed_at", "fired_at"))
+    return line, found - due
+
+
 def test_a_worker_asleep_wakes_for_the_next_deadline_on_either_store(queue_db: str) -> None:
     # the order closes itself 3 s from now; the worker's interval is a minute
     soon = datetime.now(UTC) - timedelta(minutes=15) + timedelta(seconds=3)
@@ -212,11 +220,7 @@ def test_a_worker_asleep_wakes_for_the_next_deadline_on_either_store(queue_db: s
         q.put("SOON", [placed])
     proc = _worker(queue_db, "--interval", "60")
     try:
-        assert proc.stdout is not None
-        line = json.loads(proc.stdout.readline())
-        late = datetime.fromisoformat(line["processed_at"]) - datetime.fromisoformat(
-            line["fired_at"]
-        )
+        line, late = _first_record(proc)
         assert line["event"] == "auto_close" and timedelta(0) <= late < timedelta(seconds=2)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -235,11 +239,7 @@ def test_notify_wakes_a_sleeping_worker_when_a_new_event_brings_a_deadline_close
         soon = datetime.now(UTC) - timedelta(minutes=15) + timedelta(seconds=2)
         with Queue(pg_url) as q:  # another process writes an order due in 2 s
             q.put("SOON", [{"type": "placed", "at": soon.isoformat(), "pay_within": "PT15M"}])
-        assert proc.stdout is not None
-        line = json.loads(proc.stdout.readline())
-        late = datetime.fromisoformat(line["processed_at"]) - datetime.fromisoformat(
-            line["fired_at"]
-        )
+        line, late = _first_record(proc)
         assert line["order_id"] == "SOON" and timedelta(0) <= late < timedelta(seconds=2)
     finally:
         proc.send_signal(signal.SIGTERM)
