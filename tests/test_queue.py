@@ -313,3 +313,17 @@ def test_a_notified_deadline_wakes_a_waiting_worker_only_when_sooner_than_planne
         # a write that moves no deadline sooner sends nothing
         writer.put("SOON", [{"type": "paid", "at": "2026-11-11T10:05:00+08:00"}])
         assert waiting.wait(1.0) is False
+
+
+def test_a_database_refused_as_a_queue_keeps_no_connection_open(pg_url: str) -> None:
+    import psycopg
+
+    with pytest.raises(tc.StorageError, match="holds no tradeclock queue") as refused:
+        Queue(pg_url, create=False)
+    assert refused.tb is not None  # the traceback, and the half-opened queue in it, are alive
+    name = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_url.rsplit("/", 1)[0] + "/postgres") as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+        ).fetchone()
+    assert left == (0,)

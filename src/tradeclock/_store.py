@@ -297,8 +297,12 @@ class Postgres(Store):
         self.stalled_after = stalled_after
         self._conn: Any = None
         self._listener: Any = None
-        with self._errors():
-            self._migrate(create)
+        try:
+            with self._errors():
+                self._migrate(create)
+        except BaseException:
+            self.close()  # a queue that cannot be opened keeps no connection
+            raise
 
     # the connection: made on first use and again after it was lost
 
