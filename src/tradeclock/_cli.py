@@ -624,8 +624,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         while True:
             try:
                 q.wait(0)  # listen before the sweep (again after a loss): no write goes unheard
-                # a stop ends the sweep after the order in hand: its batch's transaction is
-                # committed whole; each order's records are printed once committed
+                # a stop ends the sweep after the order in hand: what its batch has done is
+                # committed together; each order's records are printed once committed
                 swept = _now(args.now)
                 done = q.sweep(
                     swept, stop=lambda: bool(stop), each=lambda rs: _print_fired(args, rs)
