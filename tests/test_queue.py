@@ -284,6 +284,9 @@ def test_a_postgresql_queue_without_psycopg_or_a_server_is_a_storage_error(
 
     assert masked("postgresql://u:p%40ss@h:5/db") == "postgresql://u:***@h:5/db"
     assert masked("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert masked("postgresql://h/db?user=u&password=s3&sslmode=require") == (
+        "postgresql://h/db?user=u&password=***&sslmode=require"
+    )
     with pytest.raises(tc.StorageError, match=r"cannot|refused|failed") as err:
         Queue("postgresql://postgres:hunter2@127.0.0.1:1/none")
     assert "hunter2" not in str(err.value) and "***" in str(err.value)

@@ -135,8 +135,10 @@ def is_url(target: str | Path) -> bool:
 
 
 def masked(url: str) -> str:
-    """A database URL fit to print: its password replaced by ``***``."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """A database URL fit to print: its password (``user:password@``, or ``password=`` in
+    the query) replaced by ``***``."""
+    url = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
 
 
 class Store:
