@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -141,8 +142,9 @@ def masked(url: str) -> str:
     return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
 
 
-class Store:
-    """What the queue needs of a database."""
+class Store(ABC):
+    """What the queue needs of a database (each store implements the abstract methods; the
+    others have defaults a store may override)."""
 
     #: how the target is named in messages
     name: str
@@ -154,27 +156,25 @@ class Store:
     claim: str = ""
     lock_row: str = ""
 
+    @abstractmethod
     def q(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement; its rows (``[]`` for a statement without)."""
-        raise NotImplementedError
 
     def one(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = self.q(sql, args)
         return rows[0] if rows else None
 
-    @contextmanager
-    def tx(self) -> Iterator[None]:
+    @abstractmethod
+    def tx(self) -> AbstractContextManager[None]:
         """A write transaction: committed whole, or rolled back on any exception."""
-        raise NotImplementedError
-        yield  # pragma: no cover
 
+    @abstractmethod
     def key(self, at: datetime | str) -> Any:
         """An instant in the stored form."""
-        raise NotImplementedError
 
+    @abstractmethod
     def instant(self, stored: Any) -> datetime:
         """A stored instant, aware, in UTC."""
-        raise NotImplementedError
 
     def write_sweep(
         self,
@@ -213,6 +213,7 @@ class Store:
     def notify(self, key: Any) -> None:
         """Inside a transaction: tell sleeping workers, once it commits, that an order is due
         at ``key`` (nothing in SQLite: one file has no one to tell)."""
+        return None
 
     def wait(
         self, seconds: float, stop: Callable[[], bool], before: datetime | None = None
@@ -224,8 +225,9 @@ class Store:
             time.sleep(min(0.1, left))
         return False
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Close the connections."""
 
 
 class SQLite(Store):

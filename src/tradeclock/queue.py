@@ -87,6 +87,11 @@ class Sweep(msgspec.Struct, frozen=True):
 BATCH = 100
 
 
+def _sooner(a: Any, b: Any) -> Any:
+    """The earlier of two stored instants, either of which may be ``None`` (none)."""
+    return b if a is None or (b is not None and b < a) else a
+
+
 class _Plan(NamedTuple):
     """One claimed order's writes, worked out before any is made."""
 
@@ -173,9 +178,7 @@ class Queue:
         with self._s.tx():
             soonest = None  # one wake-up for the whole load: the earliest deadline it moved
             for start in range(0, len(items), chunk):
-                moved = self._append_chunk(items[start : start + chunk], rules)
-                if moved is not None and (soonest is None or moved < soonest):
-                    soonest = moved
+                soonest = _sooner(soonest, self._append_chunk(items[start : start + chunk], rules))
             if soonest is not None:
                 self._s.notify(soonest)
         return len(items)
@@ -200,10 +203,7 @@ class Queue:
         soonest = None
         for order_id, events in items:
             row = stored.get(order_id)
-            if row is None:
-                order = Order.new(order_id, self._rules(rules))
-            else:
-                order = self._order(order_id, row[0], row[1], row[3])
+            order = self._stored(order_id, row, rules)
             for ev in events:
                 order = order.apply(ev)
             values, moved = self._row(order, row)
@@ -211,14 +211,11 @@ class Queue:
                 created.append((order.id, order.rules.name, *values))
             else:
                 updated.append((*values, order.id))
-            if moved is not None and (soonest is None or moved < soonest):
-                soonest = moved
+            soonest = _sooner(soonest, moved)
         made = set(self._s.write_orders(created, updated))
         for order_id, events in items:  # created by another writer since we looked
             if order_id not in stored and order_id not in made:
-                _, moved = self._append(order_id, events, rules, None)
-                if moved is not None and (soonest is None or moved < soonest):
-                    soonest = moved
+                soonest = _sooner(soonest, self._append(order_id, events, rules, None)[1])
         return soonest
 
     def _append(
@@ -243,15 +240,19 @@ class Queue:
                 + self._s.lock_row,
                 (order_id,),
             )
-            if row is None:
-                order = Order.new(order_id, self._rules(rules))
-            else:
-                order = self._order(order_id, row[0], row[1], row[3])
+            order = self._stored(order_id, row, rules)
             for i, ev in enumerate(events):
                 order = order.apply(ev, expected_version=expected_version if i == 0 else None)
             stored = self._store(order, row)
             if stored is not False:
                 return order, stored
+
+    def _stored(self, order_id: str, row: tuple[Any, ...] | None, rules: str) -> Order:
+        """The order as ``row`` (``(rules, log, fired_upto, fingerprint, next_due)``) holds it,
+        or a new one under ``rules`` when it is not stored."""
+        if row is None:
+            return Order.new(order_id, self._rules(rules))
+        return self._order(order_id, row[0], row[1], row[3])
 
     def _row(self, order: Order, row: tuple[Any, ...] | None) -> tuple[tuple[Any, ...], Any]:
         """What to store of ``order`` (``row``: what is stored, ``(rules, log, fired_upto,
