@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import msgspec
@@ -975,8 +976,13 @@ def _approximate(st: State, rule_id: str) -> bool:
     return clock is not None and clock[APPROXIMATE]
 
 
-def build_status(st: State, now: datetime) -> Status:
-    """The status of ``st`` (already advanced to ``now``)."""
+def _deadlines(
+    st: State, now: datetime, with_fired: bool
+) -> tuple[tuple[Deadline, ...], tuple[Any, ...], Clock | None, bool]:
+    """What :func:`build_status` and :func:`status_row` read of ``st`` (advanced to ``now``):
+    the upcoming deadlines in time order (the money's arrivals among them), the fired events
+    (``()`` unless ``with_fired``), the auto-confirm countdown an open refund paused (if any),
+    and whether the trade's own timers still run."""
     rs = st.rs
     rank, table, info = rs.rank, rs.rules, rs.deadline_info
     entries: list[tuple[datetime, int, str]] = []
@@ -1012,13 +1018,35 @@ def build_status(st: State, now: datetime) -> Status:
         upcoming = tuple(
             _replace(d, approximate=True) if _approximate(st, d.rule) else d for d in upcoming
         )
-    fired = tuple(st.fired)
+    fired = tuple(st.fired) if with_fired else ()
     if st.payouts:
         paid_fired, paid_upcoming = money(st, now)
-        if paid_fired:
+        if paid_fired and with_fired:
             fired = tuple(sorted((*fired, *paid_fired), key=_at))
         if paid_upcoming:
             upcoming = tuple(sorted((*upcoming, *paid_upcoming), key=_at))
+    return upcoming, fired, paused, of_trade
+
+
+def status_row(
+    st: State, now: datetime
+) -> tuple[str, str | None, tuple[Deadline, ...], Decimal | None, Decimal]:
+    """What a batch's status row reads of ``st`` (advanced to ``now``), and nothing else of
+    its status: the state, the refund's state, the upcoming deadlines, the amount and what was
+    refunded (as :func:`build_status` would give them)."""
+    r = st.refund
+    upcoming = _deadlines(st, now, False)[0]
+    assert st.state is not None
+    return st.state, None if r is None else r.state, upcoming, st.amount, st.refunded
+
+
+def build_status(st: State, now: datetime) -> Status:
+    """The status of ``st`` (already advanced to ``now``)."""
+    rs = st.rs
+    upcoming, fired, paused, of_trade = _deadlines(st, now, True)
+    r = st.refund
+    tz = rs.tz
+    line = st.line
     view = (
         None
         if r is None

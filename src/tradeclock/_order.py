@@ -22,7 +22,7 @@ import attrs
 import msgspec
 
 from ._actions import Action, actions
-from ._engine import IsTrade, advance, apply, apply_event, build_status
+from ._engine import IsTrade, advance, apply, apply_event, build_status, status_row
 from ._errors import InvalidInput, RulesMismatch, TradeclockError, VersionConflict
 from ._events import Event, Parsed, check_auto_event, check_text, parse_event
 from ._explain import explain
@@ -428,6 +428,19 @@ def load(
         )
     check_pinned(order_id, rs, data.get("rules_fingerprint"))
     return replay(order_id, rs, events)
+
+
+def spent_status_row(order: Order, now: datetime) -> tuple[Any, ...] | None:
+    """The fields of ``order``'s status at ``now`` that a batch row holds (see
+    :func:`tradeclock._engine.status_row`), its state advanced to ``now`` in place: for an
+    order no one else holds, dropped once read (its own status afterwards would be wrong).
+    ``None`` where :meth:`Order.status` has more to do (a trade of several lines, a log that
+    runs past ``now``, none at all): take that instead."""
+    st = order._state
+    if order._lines is not None or st.last_at is None or st.last_at > now:
+        return None
+    advance(st, now)
+    return status_row(st, now)
 
 
 def check_pinned(order_id: str, rs: RuleSet, pinned: object) -> None:

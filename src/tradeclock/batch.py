@@ -49,10 +49,10 @@ from ._events import (
     field_parser,
     utc_instant,
 )
-from ._order import Order
+from ._order import Order, spent_status_row
 from ._presets import TAOBAO, get_rules
 from ._rules import RuleSet, load_rules
-from ._status import Deadline, RefundView
+from ._status import Deadline
 from ._time import DATETIME_PATTERN, parse_instant
 
 __all__ = [
@@ -347,18 +347,21 @@ def _rows(
                 error.message,
             )
         ]
-    st = order.status(now)
     if not lines:
-        return [
-            _record((order_id,), rs_name, st.state, st.refund, st.upcoming, st.amount, st.refunded)
-        ]
+        row = spent_status_row(order, now)  # the order is dropped after: no copy of its state
+        if row is None:
+            st = order.status(now)
+            refund = None if st.refund is None else st.refund.state
+            row = (st.state, refund, st.upcoming, st.amount, st.refunded)
+        return [_record((order_id,), rs_name, *row)]
+    st = order.status(now)
     trade_wide = [d for d in st.upcoming if d.line is None]
     return [
         _record(
             (order_id, line.id),
             rs_name,
             line.state,
-            line.refund,
+            None if line.refund is None else line.refund.state,
             sorted([*line.upcoming, *trade_wide], key=attrgetter("at"))
             if trade_wide
             else line.upcoming,
@@ -373,7 +376,7 @@ def _record(
     head: tuple[Any, ...],
     rs_name: str,
     state: str,
-    refund: RefundView | None,
+    refund_state: str | None,
     upcoming: Sequence[Deadline],
     amount: Decimal | None,
     refunded: Decimal,
@@ -383,7 +386,7 @@ def _record(
         *head,
         rs_name,
         state,
-        None if refund is None else refund.state,
+        refund_state,
         None if nxt is None else nxt.event,
         None if nxt is None else nxt.at,
         None if nxt is None else nxt.rule,
