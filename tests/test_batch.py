@@ -4,15 +4,19 @@ the same on several processes and on a Dask LocalCluster, bad rows reported and 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tradeclock as tc
 from tradeclock import batch
 from tradeclock._cli import main
+from tradeclock._events import utc_instant
+from tradeclock._time import DATETIME_PATTERN, DATETIME_RE
 from tradeclock.generate import COLUMNS, events_table, generate_rows
 
 pa = pytest.importorskip("pyarrow")
@@ -476,3 +480,71 @@ def test_timestamp_columns_of_any_unit() -> None:
     )
     (row,) = batch.status(finer, now).to_pylist()
     assert row["error_kind"] == "invalid_input" and "placed.at" in row["error_message"]
+
+
+#: Forms at the edges of what the date-time pattern takes: some Arrow's parser refuses (then
+#: the whole column is read row by row), some the JSON reader refuses or takes oddly.
+EDGE_TIMES = [
+    "2026-11-01T10:00:00+08:00",
+    "2026-11-01 10:00:00.5Z",
+    "2026-11-01t10:00:00+08:00",  # the pattern takes a lowercase t; Arrow does not
+    "2026-11-01T10:00:00z",
+    "2026-11-01T10:00:00+08:60",  # Python reads a 60-minute offset; Arrow does not
+    "2026-11-01T23:59:60+08:00",  # no leap seconds
+    "2026-02-30T10:00:00+08:00",
+    "1969-12-31T23:00:00-02:00",  # a written year before 1970, an instant after it
+    "1970-01-01T01:00:00+02:00",  # before 1970 in UTC
+    "2999-12-31T23:00:00-05:00",  # from 3000 in UTC
+    "2026-11-01T10:00:00.123456-00:00",
+    "2026-11-01T10:00:00",  # naive
+    "2026-11-01",
+    "",
+]
+
+
+def _json_reader(texts: list[str | None]) -> list[datetime | None]:
+    return [utc_instant(x) if x is not None and DATETIME_RE.match(x) else None for x in texts]
+
+
+@pytest.mark.parametrize("edge", EDGE_TIMES)
+def test_a_text_time_column_reads_as_the_json_reader_reads_it(edge: str) -> None:
+    """Each ``at`` the column reader takes is the instant the JSON reader gives (a UTC
+    ``datetime``), and it takes none the JSON reader refuses; one odd form among plain ones
+    makes it read that column row by row, still alike."""
+    column = pa.chunked_array([["2026-11-01T10:00:00+08:00", edge, None, "2026-11-02T09:30:00Z"]])
+    got = batch._instants(column)
+    want = _json_reader(column.to_pylist())
+    assert got == want
+    assert all(x is None or x.tzinfo is UTC for x in got)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.from_regex(DATETIME_PATTERN, fullmatch=True) | st.sampled_from(EDGE_TIMES)))
+def test_any_text_the_pattern_takes_reads_as_the_json_reader_reads_it(texts: list[str]) -> None:
+    got = batch._instants(pa.chunked_array([texts], type=pa.string()))
+    assert got == _json_reader(list(texts))
+
+
+@st.composite
+def _written_times(draw: st.DrawFn) -> str:
+    """A date-time as a log may write it, in forms Arrow reads too: either separator, 0 to 6
+    fractional digits, ``Z`` or an offset; years around the range's ends included."""
+    local = draw(st.datetimes(min_value=datetime(1960, 1, 1), max_value=datetime(3009, 12, 31)))
+    offset = draw(st.integers(-(23 * 60 + 59), 23 * 60 + 59))
+    digits = draw(st.integers(0, 6))
+    text = local.strftime("%Y-%m-%d") + draw(st.sampled_from("T ")) + local.strftime("%H:%M:%S")
+    if digits:
+        text += "." + f"{local.microsecond:06d}"[:digits]
+    if offset == 0 and draw(st.booleans()):
+        return text + "Z"
+    sign, rest = ("+" if offset >= 0 else "-"), abs(offset)
+    return text + f"{sign}{rest // 60:02d}:{rest % 60:02d}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_written_times(), min_size=1))
+def test_times_arrow_reads_are_the_instants_the_json_reader_gives(texts: list[str]) -> None:
+    """The whole column read by Arrow (no odd form in it): the same instants, the same
+    refusals at the range's ends."""
+    got = batch._instants(pa.chunked_array([texts], type=pa.string()))
+    assert got == _json_reader(list(texts))

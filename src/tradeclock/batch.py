@@ -49,6 +49,7 @@ from ._events import (
     field_parser,
     utc_instant,
 )
+from ._limits import MAX_INSTANT, MIN_INSTANT
 from ._order import Order, spent_status_row
 from ._presets import TAOBAO, get_rules
 from ._rules import RuleSet, load_rules
@@ -224,7 +225,7 @@ def _grouped(table: Any) -> dict[str, list[int]]:
 
 def _prepared(table: Any) -> list[Event | None]:
     """Each row's event built from the table's typed columns, column by column: times checked
-    against the date-time pattern by Arrow and read once, each distinct field value parsed once
+    against the date-time pattern and parsed by Arrow, each distinct field value parsed once
     by the parser the JSON path uses, no dictionary per event. ``None`` for a row the fast way
     does not settle (an unknown or custom type, a value its parser refuses, ``lines``): that
     row goes through :func:`tradeclock.parse_event`, which judges it and says what is wrong."""
@@ -283,8 +284,10 @@ _REFUSED = object()
 
 def _instants(column: Any) -> list[datetime | None]:
     """The ``at`` column as UTC instants (``None`` where the JSON reader would refuse one):
-    a timestamp column with a zone as it is; text matched against the date-time pattern by
-    Arrow, then read as :func:`tradeclock.parse_event` reads it."""
+    a timestamp column with a zone as it is; text matched against the date-time pattern and
+    parsed by Arrow, the whole column at once (the JSON reader's range kept: a written year from
+    1970 to 2999). Should Arrow refuse a form the pattern takes (a lowercase ``t``, an offset of
+    ``+08:60``), each row is read as :func:`tradeclock.parse_event` reads it."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -298,11 +301,40 @@ def _instants(column: Any) -> list[datetime | None]:
         return [None if x is None else aware_utc(x.replace(tzinfo=UTC)) for x in naive]
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return [None] * len(column)
-    matched = pc.match_substring_regex(column, DATETIME_PATTERN).to_pylist()
-    return [
-        utc_instant(raw) if ok else None
-        for raw, ok in zip(column.to_pylist(), matched, strict=True)
-    ]
+    matched = pc.match_substring_regex(column, DATETIME_PATTERN)
+    # the JSON reader's range: a written year from 1970 to 2999, an instant in the range
+    year = pc.cast(pc.utf8_slice_codeunits(pc.if_else(matched, column, "0000"), 0, 4), pa.int32())
+    kept = pc.and_(matched, pc.and_(pc.greater(year, 1969), pc.less(year, 3000)))
+    try:  # read by Arrow, in C, all at once, as microseconds since the epoch in UTC
+        micros = pc.cast(
+            pc.cast(pc.if_else(kept, column, pa.scalar(None, column.type)), _utc_us()), pa.int64()
+        ).to_pylist()
+    except pa.ArrowInvalid:  # a form the pattern takes and Arrow does not (a lowercase t...)
+        return [
+            utc_instant(raw) if ok else None
+            for raw, ok in zip(column.to_pylist(), matched.to_pylist(), strict=True)
+        ]
+    out: list[datetime | None] = []
+    add = out.append
+    instant = datetime.fromtimestamp
+    for x in micros:
+        if x is None or not _MIN_US <= x < _MAX_US:
+            add(None)  # refused, with the reason, by parse_event
+        else:
+            seconds, us = divmod(x, 1_000_000)
+            add(instant(seconds, UTC).replace(microsecond=us) if us else instant(seconds, UTC))
+    return out
+
+
+def _utc_us() -> Any:
+    import pyarrow as pa
+
+    return pa.timestamp("us", tz="UTC")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MIN_US = (MIN_INSTANT - _EPOCH) // timedelta(microseconds=1)
+_MAX_US = (MAX_INSTANT - _EPOCH) // timedelta(microseconds=1)
 
 
 def _event(table: Any, i: int) -> dict[str, Any]:
