@@ -548,3 +548,34 @@ def test_times_arrow_reads_are_the_instants_the_json_reader_gives(texts: list[st
     refusals at the range's ends."""
     got = batch._instants(pa.chunked_array([texts], type=pa.string()))
     assert got == _json_reader(list(texts))
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_a_batch_leaves_no_cycles_and_the_collector_as_it_found_it(
+    small: tuple[Any, list[str]], was_on: bool
+) -> None:
+    """The cyclic collector is off while a chunk is judged (it would walk the chunk's events
+    over and over), which loses nothing only because judging leaves no reference cycles: bad
+    rows, refunds and their errors included. The collector is left as it was found, also when
+    the batch fails."""
+    import gc
+
+    table, _ = small
+    gc.collect()
+    (gc.enable if was_on else gc.disable)()
+    try:
+        out = batch.status(table, NOW)
+        assert out.num_rows and gc.isenabled() is was_on
+        assert any(r is not None for r in out.column("error_kind").to_pylist())
+        assert gc.collect() == 0  # nothing was left for the collector
+        batch.status(table, NOW, lines=True)
+        assert gc.collect() == 0
+
+        def stop(done: int) -> None:
+            raise KeyboardInterrupt  # the person watching the bar gave up
+
+        with pytest.raises(KeyboardInterrupt):
+            batch.status(table, NOW, progress=stop)
+        assert gc.isenabled() is was_on
+    finally:
+        gc.enable()
