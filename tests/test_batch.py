@@ -105,6 +105,45 @@ def test_interleaved_orders_on_several_processes(small: tuple[Any, list[str]]) -
     assert batch.status(stream, NOW, workers=2).equals(serial)
     by_order = serial.sort_by("order_id")
     assert by_order.equals(batch.status(table, NOW).sort_by("order_id"))
+    # orders in order of first appearance, whatever the chunk (each chunk gathers its rows)
+    first_seen = list(dict.fromkeys(stream.column("order_id").to_pylist()))
+    assert serial.column("order_id").to_pylist() == first_seen
+
+
+def test_chunks_gather_interleaved_orders(
+    small: tuple[Any, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch is judged a chunk of orders at a time; with orders interleaved, each chunk
+    gathers its orders' rows from across the table, in log order. Ids that are not text are
+    named as ``str`` writes them; a missing id is ``"None"``, as it always was."""
+    table, _ = small
+    whole = batch.status(table, NOW)
+    reversed_rows = table.take(pa.array(range(table.num_rows - 1, -1, -1)))
+    monkeypatch.setattr(batch, "_CHUNK", 7)
+    # reversed: each order's rows run backwards, so its log is out of order: the same errors
+    # as the per-order path gives for the reversed log
+    back = batch.status(reversed_rows, NOW)
+    logs = _logs(reversed_rows)
+    assert back.column("order_id").to_pylist() == list(logs)
+    for row in back.to_pylist()[:300]:
+        want = _expected(logs[row["order_id"]])
+        assert (row["state"], row["error_message"]) == (want["state"], want["error_message"])
+    assert batch.status(table, NOW).equals(whole)  # chunks of 7 give what one chunk gives
+    numbered = pa.table(
+        {
+            "order_id": pa.array([7, 8, 7, None, None], pa.int64()),
+            "type": ["placed", "placed", "paid", "placed", "paid"],
+            "at": ["2026-10-01T10:00:00+08:00"] * 5,
+        }
+    )
+    rows = batch.status(numbered, NOW).to_pylist()
+    assert [(r["order_id"], r["state"]) for r in rows] == [
+        ("7", "paid"),
+        ("8", "closed"),  # never paid: closed by its pay timer
+        ("None", "paid"),
+    ]
+    named = numbered.set_column(0, "order_id", pa.array(["7", "8", "7", None, None]))
+    assert batch.status(named, NOW).equals(batch.status(numbered, NOW))
 
 
 def test_polars_pandas_and_arrow_inputs_agree(small: tuple[Any, list[str]]) -> None:

@@ -29,7 +29,6 @@ line's id being the order's; a refused order keeps one row, with a null ``line``
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -213,15 +212,52 @@ def _rule_sets(rules: RuleSet | str | Mapping[str, RuleSet]) -> tuple[RuleSet, d
     return next(iter(known.values())), known
 
 
-def _grouped(table: Any) -> dict[str, list[int]]:
-    """Each order's row numbers, orders in first-appearance order."""
+def _check_columns(table: Any) -> None:
     for needed in ("order_id", "type", "at"):
         if needed not in table.column_names:
             raise InvalidInput(f"the event table has no {needed!r} column")
-    rows: dict[str, list[int]] = {}
-    for i, order_id in enumerate(table.column("order_id").to_pylist()):
-        rows.setdefault(str(order_id), []).append(i)
-    return rows
+
+
+class _Orders:
+    """The orders of an event table, found by Arrow (no Python object per row): their ids in
+    first-appearance order, and their rows, each order's together and in table order."""
+
+    def __init__(self, table: Any) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        _check_columns(table)
+        column = table.column("order_id")
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            ids = pc.fill_null(column, "None").combine_chunks()  # as str(None) named it
+        else:  # numbers, say: the text str() gives, as ever
+            ids = pa.array([str(x) for x in column.to_pylist()], pa.string())
+        encoded = pc.dictionary_encode(ids)
+        codes = encoded.indices
+        #: the order ids, in order of first appearance
+        self.ids = encoded.dictionary
+        sizes = np.bincount(codes.to_numpy(zero_copy_only=False), minlength=len(self.ids))
+        #: where each order's rows start in :attr:`rows` (and, last, where they end)
+        self.bounds: list[int] = [0, *np.cumsum(sizes).tolist()]
+        n = len(codes)
+        together = n < 2 or pc.all(pc.less_equal(codes.slice(0, n - 1), codes.slice(1))).as_py()
+        #: the row numbers in the table, order by order (``None``: the table's own order)
+        self.rows = None if together else pc.sort_indices(codes)  # a stable sort
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def part(self, start: int, stop: int) -> tuple[Any, list[str], list[int]]:
+        """Orders ``start`` to ``stop``: their rows (a table), ids, and where each starts."""
+        a, b = self.bounds[start], self.bounds[stop]
+        if self.rows is None:
+            table = self.table.slice(a, b - a)
+        else:
+            table = self.table.take(self.rows.slice(a, b - a))
+        starts = [x - a for x in self.bounds[start : stop + 1]]
+        return table, self.ids.slice(start, stop - start).to_pylist(), starts
 
 
 def _prepared(table: Any) -> list[Event | None]:
@@ -446,19 +482,11 @@ def _serial(
     import pyarrow as pa
 
     default, known = _rule_sets(rules)
-    rows = _grouped(table)
-    ids = list(rows)
+    orders = _Orders(table)
     parts = []
-    if len(ids) <= _CHUNK:  # one chunk: the table and its grouping as they are
-        parts.append(_run(table, ids, rows, now, default, known, progress, lines, only))
-    else:
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            take = [i for order_id in chunk for i in rows[order_id]]
-            sub = table.take(pa.array(take, type=pa.int64()))
-            parts.append(
-                _run(sub, chunk, _grouped(sub), now, default, known, progress, lines, only)
-            )
+    for start in range(0, len(orders), _CHUNK):  # a chunk's Python objects at a time
+        chunk = orders.part(start, min(start + _CHUNK, len(orders)))
+        parts.append(_run(*chunk, now, default, known, progress, lines, only))
     if not parts:
         return _table([], default.timezone, lines)
     return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
@@ -467,7 +495,7 @@ def _serial(
 def _run(
     table: Any,
     ids: list[str],
-    rows: dict[str, list[int]],
+    starts: list[int],
     now: datetime,
     default: RuleSet,
     known: dict[str, RuleSet],
@@ -475,14 +503,15 @@ def _run(
     lines: bool,
     only: bool = False,
 ) -> Any:
-    """Status rows of the orders ``ids``, all of whose rows (``rows``) ``table`` holds; with
-    ``only``, an order naming a rule set other than ``known`` is an error row."""
+    """Status rows of the orders ``ids``, whose rows ``table`` holds, order by order (order
+    ``n``'s from row ``starts[n]`` to ``starts[n + 1]``); with ``only``, an order naming a rule
+    set other than ``known`` is an error row."""
     # Replaying leaves no reference cycles: the cyclic collector, run every few hundred
     # allocations, would only walk the chunk's events again and again (6 % of the time)
     was_on = gc.isenabled()
     gc.disable()
     try:
-        return _run_chunk(table, ids, rows, now, default, known, progress, lines, only)
+        return _run_chunk(table, ids, starts, now, default, known, progress, lines, only)
     finally:
         if was_on:
             gc.enable()
@@ -491,7 +520,7 @@ def _run(
 def _run_chunk(
     table: Any,
     ids: list[str],
-    rows: dict[str, list[int]],
+    starts: list[int],
     now: datetime,
     default: RuleSet,
     known: dict[str, RuleSet],
@@ -503,13 +532,13 @@ def _run_chunk(
     names = table.column("rules").to_pylist() if "rules" in table.column_names else None
     out = []
     for n, order_id in enumerate(ids):
-        idx = rows[order_id]
-        name = names[idx[0]] if names is not None and names[idx[0]] is not None else default.name
-        events: list[Any] = [prepared[i] for i in idx]
+        first, end = starts[n], starts[n + 1]
+        name = names[first] if names is not None and names[first] is not None else default.name
+        events: list[Any] = prepared[first:end]
         if None in events:
             events = [
                 ev if ev is not None else _event(table, i)
-                for ev, i in zip(events, idx, strict=True)
+                for ev, i in zip(events, range(first, end), strict=True)
             ]
         try:
             rs = known.get(name) or _other(order_id, name, known, only)
@@ -656,16 +685,12 @@ def _parallel(
 ) -> Any:
     import pyarrow as pa
 
-    chunks = max(workers * 4, 1)
-    parts = _contiguous_parts(table, chunks)
-    if parts is None:  # an order's rows are spread out: gather each part's rows
-        rows = _grouped(table)
-        ids = list(rows)
-        size = -(-len(ids) // chunks) or 1
-        parts = []
-        for start in range(0, len(ids), size):
-            take = [i for order_id in ids[start : start + size] for i in rows[order_id]]
-            parts.append(_ipc(table.take(pa.array(take, type=pa.int64()))))
+    orders = _Orders(table)  # each part holds whole orders: slices when they lie together
+    size = -(-len(orders) // max(workers * 4, 1)) or 1
+    parts = [
+        _ipc(orders.part(start, min(start + size, len(orders)))[0])
+        for start in range(0, len(orders), size)
+    ]
     portable = _portable(rules)
     default, _ = _rule_sets(rules)
     results = []
@@ -679,25 +704,6 @@ def _parallel(
     if not results:
         return _table([], default.timezone, lines)
     return pa.concat_tables(results)
-
-
-def _contiguous_parts(table: Any, chunks: int) -> list[bytes] | None:
-    """When each order's rows are adjacent (the usual export), split the table at order
-    boundaries into about ``chunks`` slices, as Arrow IPC bytes (a pickled slice would carry
-    the whole table's buffers); ``None`` otherwise."""
-    import pyarrow.compute as pc
-
-    if "order_id" not in table.column_names or table.num_rows == 0:
-        return None
-    ids = table.column("order_id")
-    n = table.num_rows
-    changes = pc.not_equal(ids.slice(1), ids.slice(0, n - 1))
-    starts = [0, *(pc.indices_nonzero(pc.fill_null(changes, True)).to_numpy() + 1).tolist()]
-    if len(starts) != pc.count_distinct(ids).as_py():
-        return None  # some order appears in more than one run of rows
-    step = -(-len(starts) // chunks) or 1
-    bounds = [*starts[::step], n]
-    return [_ipc(table.slice(a, b - a)) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _ipc(table: Any) -> bytes:
@@ -747,21 +753,18 @@ def write_partitioned(events: Any, directory: str, parts: int) -> list[str]:
     one file and in log order (orders split by their first appearance, one row group a file):
     a dataset :func:`read_partitioned` reads and :func:`status_dask` judges with
     ``partitioned=True``, without a shuffle. Returns the files written."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if parts < 1:
         raise InvalidInput(f"parts must be 1 or more, got {parts}")
     table = to_arrow(events)
-    rows = _grouped(table)
-    ids = list(rows)
-    size = -(-len(ids) // parts) or 1
+    orders = _Orders(table)
+    size = -(-len(orders) // parts) or 1
     written = []
     try:
         os.makedirs(directory, exist_ok=True)
-        for k, start in enumerate(range(0, max(len(ids), 1), size)):
-            take = [i for order_id in ids[start : start + size] for i in rows[order_id]]
-            part = table.take(pa.array(take, type=pa.int64()))
+        for k, start in enumerate(range(0, max(len(orders), 1), size)):
+            part = orders.part(start, min(start + size, len(orders)))[0]
             path = os.path.join(directory, f"part-{k:05d}.parquet")
             pq.write_table(part, path, row_group_size=max(part.num_rows, 1))
             written.append(path)
