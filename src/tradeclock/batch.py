@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -687,16 +687,24 @@ def _parallel(
 
     orders = _Orders(table)  # each part holds whole orders: slices when they lie together
     size = -(-len(orders) // max(workers * 4, 1)) or 1
-    parts = [
-        _ipc(orders.part(start, min(start + size, len(orders)))[0])
-        for start in range(0, len(orders), size)
-    ]
+    starts = range(0, len(orders), size)
     portable = _portable(rules)
     default, _ = _rule_sets(rules)
+
+    def send(start: int) -> Any:  # made when sent: a part for each worker and one waiting
+        part = _ipc(orders.part(start, min(start + size, len(orders)))[0])
+        return pool.submit(_work, (part, now, portable, lines, only))
+
     results = []
     with ProcessPoolExecutor(workers) as pool:
-        for result in pool.map(_work, [(p, now, portable, lines, only) for p in parts]):
+        waiting = deque(send(start) for start in starts[: workers + 1])
+        later = iter(starts[workers + 1 :])
+        while waiting:
+            result = waiting.popleft().result()  # in order: parts are of a size
             results.append(result)
+            start = next(later, None)
+            if start is not None:
+                waiting.append(send(start))
             if progress is not None:  # orders done (a table of lines has more rows)
                 progress(
                     len(set(result.column("order_id").to_pylist())) if lines else result.num_rows
