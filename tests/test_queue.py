@@ -10,11 +10,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import e, t
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tradeclock as tc
 from tradeclock._cli import main
@@ -330,3 +333,18 @@ def test_a_database_refused_as_a_queue_keeps_no_connection_open(pg_url: str) -> 
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
         ).fetchone()
     assert left == (0,)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2999, 12, 30)))
+def test_an_sqlite_key_is_written_as_queue_files_already_hold_it(at: datetime) -> None:
+    """Instants are stored as sortable text; queue files written by earlier versions hold
+    ``strftime("%Y-%m-%dT%H:%M:%S.%fZ")``, so the key must stay that text to the character
+    (the index, the claims and the records compare them as text)."""
+    from tradeclock._store import SQLite
+
+    store = SQLite.__new__(SQLite)  # the key needs no database
+    u = at.replace(tzinfo=UTC)
+    assert store.key(u) == u.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert store.key(u.astimezone(tc.TAOBAO.tz)) == store.key(u)
+    assert store.instant(store.key(u)) == u

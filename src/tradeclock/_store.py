@@ -268,13 +268,18 @@ class SQLite(Store):
 
     def key(self, at: datetime | str) -> str:
         """Sortable text (UTC, microseconds): the index orders by it."""
-        return parse_instant(at, "at").strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        u = parse_instant(at, "at")
+        # as strftime("%Y-%m-%dT%H:%M:%S.%fZ") writes it, in a third of the time
+        return _KEY % (u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond)
 
     def instant(self, stored: Any) -> datetime:
         return parse_instant(str(stored).replace("Z", "+00:00"), "stored instant")
 
     def close(self) -> None:
         self.db.close()
+
+
+_KEY = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
 
 
 class Postgres(Store):

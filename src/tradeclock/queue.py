@@ -356,6 +356,7 @@ class Queue:
         skip: list[str] = []  # failed in this sweep: not claimed again until the next one
         claimed = 0
         stopped = False
+        key_now = self._s.key(t)
         while not stopped and (limit is None or claimed < limit):
             n = batch if limit is None else min(batch, limit - claimed)
             plans: list[_Plan | None] = []
@@ -366,7 +367,7 @@ class Queue:
                         stopped = True
                         break
                     try:
-                        plans.append(self._plan(row, t))
+                        plans.append(self._plan(row, t, key_now))
                     except StorageError:
                         raise
                     except TradeclockError as exc:
@@ -491,24 +492,23 @@ class Queue:
 
     # ------------------------------------------------------------------ internals
 
-    def _plan(self, row: tuple[Any, ...], now: datetime) -> _Plan | None:
-        """What ``row``'s order fired by ``now`` and its next deadline (no write: an order the
-        engine cannot judge raises before anything of it is written)."""
+    def _plan(self, row: tuple[Any, ...], now: datetime, key_now: Any) -> _Plan | None:
+        """What ``row``'s order fired by ``now`` (``key_now`` in the stored form) and its next
+        deadline (no write: an order the engine cannot judge raises before anything of it is
+        written)."""
         order_id, rules, log, next_due, upto, pinned, had_failed = row
-        if next_due is None or next_due > self._s.key(now):
+        if next_due is None or next_due > key_now:
             return None  # another worker got there first (SQLite: claimed before our lock)
         order = self._order(order_id, rules, log, pinned)
         status = order.status(now)
-        zone = order.rules.tz
+        local_now = status.now  # in the rule set's zone, as the fired events are
         candidates = []
         newest = upto
         for f in status.fired:
             key = self._s.key(f.at)
             newest = key if newest is None or key > newest else newest
             if upto is None or key > upto:
-                record = FiredRecord(
-                    order_id, f.event, f.rule, f.at.astimezone(zone), now.astimezone(zone), f.line
-                )
+                record = FiredRecord(order_id, f.event, f.rule, f.at, local_now, f.line)
                 candidates.append((key, record))
         nxt = status.upcoming[0].at if status.upcoming else None
         return _Plan(order_id, candidates, None if nxt is None else self._s.key(nxt), newest,
