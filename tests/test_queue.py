@@ -335,6 +335,25 @@ def test_a_database_refused_as_a_queue_keeps_no_connection_open(pg_url: str) -> 
     assert left == (0,)
 
 
+def test_a_batch_records_hundreds_of_events_at_once_each_once(queue_db: str) -> None:
+    """A batch's records are written a few hundred to a statement: 300 orders firing two
+    events each make 600 records in one batch, over two statements; each is recorded once,
+    and a second sweep records none again."""
+    logs = {
+        f"H{i:03}": [{"type": "placed", "at": f"2026-11-11T{10 + i // 60:02}:{i % 60:02}:00+08:00"}]
+        for i in range(300)
+    }
+    with Queue(queue_db) as q:
+        q.put_many(logs)
+        done = q.sweep(NOW_LATER, batch=300)
+        assert len(done.fired) == 600 and not done.failed
+        assert {(r.order_id, r.event) for r in done.fired} == {
+            (f"H{i:03}", event) for i in range(300) for event in ("pay_reminder", "auto_close")
+        }
+        assert len(q.fired()) == 600 and q.due(NOW_LATER) == []
+        assert q.sweep(NOW_LATER, batch=300).fired == []
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2999, 12, 30)))
 def test_an_sqlite_key_is_written_as_queue_files_already_hold_it(at: datetime) -> None:

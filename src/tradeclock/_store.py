@@ -114,7 +114,7 @@ _MIGRATION_LOCK = 0x7472_6164_6563  # "tradec"
 #: One fired record, refused if it is there already; the key of what was inserted.
 _INSERT_FIRED = (
     "INSERT INTO fired (order_id, event, rule, fired_at, processed_at, line) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+    "VALUES {values} ON CONFLICT DO NOTHING "
     "RETURNING order_id, line, event, rule, fired_at"
 )
 
@@ -188,13 +188,18 @@ class Store(ABC):
         orders. Returns the keys ``(order_id, line, event, rule, fired_at)`` of the records
         inserted."""
         out: list[tuple[Any, ...]] = []
-        for row in fired:
-            out += self.q(_INSERT_FIRED, row)
-        for order_id, next_due, upto in moved:
-            self.q(_MOVE_ON, (next_due, upto, order_id))
-        for order_id in judged:
-            self.q("DELETE FROM failures WHERE order_id = ?", (order_id,))
+        for start in range(0, len(fired), 500):  # a statement for 500 records, not one each
+            rows = fired[start : start + 500]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
+            out += self.q(_INSERT_FIRED.format(values=values), [x for r in rows for x in r])
+        self.many(_MOVE_ON, [(next_due, upto, order_id) for order_id, next_due, upto in moved])
+        self.many("DELETE FROM failures WHERE order_id = ?", [(x,) for x in judged])
         return out
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run ``sql`` once for each of ``rows`` (none: nothing)."""
+        for row in rows:
+            self.q(sql, row)
 
     def write_orders(
         self, created: Sequence[Sequence[Any]], updated: Sequence[Sequence[Any]]
@@ -255,6 +260,10 @@ class SQLite(Store):
 
     def q(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, tuple(args)).fetchall()
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.db.executemany(sql, rows)
 
     @contextmanager
     def tx(self) -> Iterator[None]:
