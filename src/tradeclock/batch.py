@@ -223,7 +223,6 @@ class _Orders:
     first-appearance order, and their rows, each order's together and in table order."""
 
     def __init__(self, table: Any) -> None:
-        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -234,16 +233,19 @@ class _Orders:
         else:  # numbers, say: the text str() gives, as ever
             ids = pa.array([str(x) for x in column.to_pylist()], pa.string())
         encoded = pc.dictionary_encode(ids)
-        codes = encoded.indices
+        codes = encoded.indices  # each order's number, in order of first appearance
         #: the order ids, in order of first appearance
         self.ids = encoded.dictionary
-        sizes = np.bincount(codes.to_numpy(zero_copy_only=False), minlength=len(self.ids))
-        #: where each order's rows start in :attr:`rows` (and, last, where they end)
-        self.bounds: list[int] = [0, *np.cumsum(sizes).tolist()]
         n = len(codes)
         together = n < 2 or pc.all(pc.less_equal(codes.slice(0, n - 1), codes.slice(1))).as_py()
         #: the row numbers in the table, order by order (``None``: the table's own order)
         self.rows = None if together else pc.sort_indices(codes)  # a stable sort
+        #: where each order's rows start (and, last, where they end), in :attr:`rows` order
+        self.bounds: list[int] = [0]
+        if n:
+            grouped = codes if self.rows is None else codes.take(self.rows)
+            changes = pc.not_equal(grouped.slice(1), grouped.slice(0, n - 1))
+            self.bounds += [i + 1 for i in pc.indices_nonzero(changes).to_pylist()] + [n]
         self.table = table
 
     def __len__(self) -> int:
@@ -506,8 +508,9 @@ def _run(
     """Status rows of the orders ``ids``, whose rows ``table`` holds, order by order (order
     ``n``'s from row ``starts[n]`` to ``starts[n + 1]``); with ``only``, an order naming a rule
     set other than ``known`` is an error row."""
-    # Replaying leaves no reference cycles: the cyclic collector, run every few hundred
-    # allocations, would only walk the chunk's events again and again (6 % of the time)
+    # Judging leaves no reference cycles: the cyclic collector, run every few hundred
+    # allocations, would only walk the chunk's events again and again (29 % of the wall time
+    # on 100,000 orders)
     was_on = gc.isenabled()
     gc.disable()
     try:
