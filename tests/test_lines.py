@@ -412,7 +412,8 @@ def test_batch_gives_a_row_per_line_on_request(workers: int) -> None:
     gc.collect()
     per_line = batch.status(_table_of(*logs), now, workers=workers, lines=True)
     assert tuple(per_line.column_names) == batch.LINE_COLUMNS
-    assert gc.collect() == 0  # trades leave no cycles either (a chunk runs without the collector)
+    if workers == 1:  # (a process pool's own threads and queues may leave cycles of their own)
+        assert gc.collect() == 0  # trades leave no cycles (a chunk runs without the collector)
     per_trade = batch.status(_table_of(*logs), now)
     assert per_trade.num_rows == len(logs)
     rows = per_line.to_pylist()
