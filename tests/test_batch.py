@@ -555,6 +555,7 @@ def test_a_text_time_column_reads_as_the_json_reader_reads_it(edge: str) -> None
     want = _json_reader(column.to_pylist())
     assert got == want
     assert all(x is None or x.tzinfo is UTC for x in got)
+    assert batch._instants(column.cast(pa.large_string())) == want
 
 
 @settings(max_examples=200, deadline=None)

@@ -349,7 +349,8 @@ def _instants(column: Any) -> list[datetime | None]:
         micros = pc.cast(
             pc.cast(pc.if_else(kept, column, pa.scalar(None, column.type)), _utc_us()), pa.int64()
         ).to_pylist()
-    except pa.ArrowInvalid:  # a form the pattern takes and Arrow does not (a lowercase t...)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a form Arrow does not read
+        # (a lowercase t, an offset of +08:60, which the pattern takes): the JSON reader's way
         return [
             utc_instant(raw) if ok else None
             for raw, ok in zip(column.to_pylist(), matched.to_pylist(), strict=True)
