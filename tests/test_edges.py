@@ -342,6 +342,36 @@ def test_the_worker_keeps_firing_the_good_orders_of_a_queue_holding_a_bad_one(
         assert q.failures() == []
 
 
+def test_a_stored_log_that_is_not_json_is_a_failed_order_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An SQLite queue file edited by hand (PostgreSQL's jsonb cannot hold such a log): the
+    order whose log is not JSON is kept as failed, with a typed error naming it, and the
+    worker fires the other orders; enqueueing onto it is a typed error too."""
+    import sqlite3
+
+    db = str(tmp_path / "q.db")
+    assert main(["enqueue", "--db", db, ORDER]) == 0
+    with Queue(db) as q:
+        q.put_many({"BAD": [{"type": "placed", "at": "2026-11-11T10:00:00+08:00"}]})
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE orders SET log = '[{\"type\": ' WHERE order_id = 'BAD'")
+    conn.close()
+    capsys.readouterr()
+    later = "2027-01-31T00:00:00+08:00"
+    assert main(["worker", "--db", db, "--once", "--now", later, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert {json.loads(line)["order_id"] for line in out.splitlines()} == {"TB-2026-1106-0042"}
+    assert "order BAD failed (invalid_input), kept and retried" in err
+    assert "Traceback" not in err
+    with Queue(db) as q:
+        (failure,) = q.failures()
+        assert failure.order_id == "BAD"
+        assert failure.message.startswith("order BAD: its stored log cannot be read (malformed")
+        with pytest.raises(tc.InvalidInput, match="its stored log cannot be read"):
+            q.put_many({"BAD": [{"type": "paid", "at": "2026-11-11T10:05:00+08:00"}]})
+
+
 def test_the_worker_refuses_a_missing_queue_unless_asked_to_create_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._errors import InvalidInput, StorageError, TradeclockError
+from ._input import parse_json
 from ._order import Order, load
 from ._presets import get_rules
 from ._rules import RuleSet
@@ -571,7 +572,14 @@ class Queue:
         """The stored order, judged only by the rule set it was stored under: a rule set of the
         same name with other content is :class:`tradeclock.RulesMismatch` (the fingerprint)."""
         extra = {self.rules.name: self.rules} if isinstance(self.rules, RuleSet) else self.rules
-        data = {"id": order_id, "rules": rules, "events": json.loads(log)}
+        try:  # the library's JSON reader: a stored log that is not JSON is a typed error
+            events = parse_json(log)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"order {order_id}: its stored log cannot be read ({exc.message})",
+                order_id=order_id,
+            ) from None
+        data = {"id": order_id, "rules": rules, "events": events}
         if pinned is not None:  # NULL: stored before rule sets were pinned
             data["rules_fingerprint"] = pinned
         return load(data, rules=extra)
