@@ -176,6 +176,7 @@ class Store(ABC):
     def instant(self, stored: Any) -> datetime:
         """A stored instant, aware, in UTC."""
 
+    @abstractmethod
     def write_sweep(
         self,
         fired: Sequence[Sequence[Any]],
@@ -187,19 +188,6 @@ class Store(ABC):
         order's ``(order_id, next_due, fired_upto)``; forget the failures of the ``judged``
         orders. Returns the keys ``(order_id, line, event, rule, fired_at)`` of the records
         inserted."""
-        out: list[tuple[Any, ...]] = []
-        for start in range(0, len(fired), 500):  # a statement for 500 records, not one each
-            rows = fired[start : start + 500]
-            values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
-            out += self.q(_INSERT_FIRED.format(values=values), [x for r in rows for x in r])
-        self.many(_MOVE_ON, [(next_due, upto, order_id) for order_id, next_due, upto in moved])
-        self.many("DELETE FROM failures WHERE order_id = ?", [(x,) for x in judged])
-        return out
-
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run ``sql`` once for each of ``rows`` (none: nothing)."""
-        for row in rows:
-            self.q(sql, row)
 
     def write_orders(
         self, created: Sequence[Sequence[Any]], updated: Sequence[Sequence[Any]]
@@ -261,9 +249,20 @@ class SQLite(Store):
     def q(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, tuple(args)).fetchall()
 
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.db.executemany(sql, rows)
+    def write_sweep(
+        self,
+        fired: Sequence[Sequence[Any]],
+        moved: Sequence[Sequence[Any]],
+        judged: Sequence[str],
+    ) -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(fired), 500):  # a statement for 500 records, not one each
+            rows = fired[start : start + 500]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
+            out += self.q(_INSERT_FIRED.format(values=values), [x for r in rows for x in r])
+        self.db.executemany(_MOVE_ON, [(due, upto, order_id) for order_id, due, upto in moved])
+        self.db.executemany("DELETE FROM failures WHERE order_id = ?", [(x,) for x in judged])
+        return out
 
     @contextmanager
     def tx(self) -> Iterator[None]:
