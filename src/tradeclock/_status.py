@@ -325,6 +325,11 @@ class Status(msgspec.Struct, frozen=True):
         since = self.auto_confirm_paused_since
         refund = self.refund
         raw = not formatted
+        lines = [x._contract(tz, raw) for x in self.lines]
+        upcoming: Any = self.upcoming
+        if raw and len(lines) == 1 and upcoming and self.lines[0].upcoming is upcoming:
+            # an order of one line: its line holds the same deadlines, written once
+            upcoming = lines[0]["upcoming"] = msgspec.Raw(_ENCODE(upcoming))
         return {
             "id": self.id,
             "rules": self.rules,
@@ -336,7 +341,7 @@ class Status(msgspec.Struct, frozen=True):
             "top_refund_status": self.top_refund_status,
             "refund": refund if raw or refund is None else refund.to_dict(tz),
             "fired": self.fired if raw else [f.to_dict(tz) for f in self.fired],
-            "upcoming": self.upcoming if raw else [d.to_dict(tz) for d in self.upcoming],
+            "upcoming": upcoming if raw else [d.to_dict(tz) for d in upcoming],
             "amount": None if self.amount is None else str(self.amount),
             "refunded": str(self.refunded),
             "auto_confirm_paused_left": None if paused is None else _iso(paused),
@@ -345,7 +350,7 @@ class Status(msgspec.Struct, frozen=True):
             "ratings": self.ratings if raw else msgspec.structs.asdict(self.ratings),
             "ratings_visible": self.ratings_visible,
             "instalments": self.instalments if raw else msgspec.structs.asdict(self.instalments),
-            "lines": [x._contract(tz, raw) for x in self.lines],
+            "lines": lines,
         }
 
 
