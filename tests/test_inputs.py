@@ -8,10 +8,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tradeclock as tc
+from tradeclock._input import json_looks_like, parse_json, read_document, read_json
 from tradeclock.top import read_payload
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,3 +176,56 @@ def test_what_the_fast_json_reader_refuses_reads_as_the_standard_library_does() 
     # a huge integer is a number to both readers: refused by the field's own check
     with pytest.raises(tc.InvalidInput, match="amount is more than"):
         tc.load(head + at + ', "amount": 123456789012345678901234567890}]}')
+
+
+def test_a_lone_surrogate_in_text_is_refused_by_name() -> None:
+    """A ``str`` log holding a lone surrogate (not an escape: the character itself) cannot be
+    UTF-8, which msgspec needs: it is read by ``json`` and refused by the field's own check,
+    a typed error naming the field, not a ``UnicodeEncodeError``."""
+    with pytest.raises(tc.InvalidInput, match="the order id 'A\\\\ud800' has control or unpaired"):
+        tc.load('{"id": "A\ud800", "rules": "taobao", "events": []}')
+    head = '{"id": "A", "rules": "taobao", "events": [{"type": "shipped", '
+    with pytest.raises(tc.InvalidInput, match=r"event 0 \(shipped\): shipped.tracking_no"):
+        tc.load(head + '"at": "2026-11-01T10:00:00+08:00", "tracking_no": "x\ud800"}]}')
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=8,
+)
+
+
+def _read_either(reader: Any, doc: str | bytes) -> object:
+    try:
+        return ("value", reader(doc))
+    except tc.InvalidInput as exc:
+        return ("refused", exc.message)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=_JSON_VALUES,
+    cut=st.integers(min_value=0, max_value=40),
+    noise=st.binary(max_size=3),
+    as_bytes=st.booleans(),
+)
+def test_the_quick_json_read_is_the_long_one(
+    value: object, cut: int, noise: bytes, as_bytes: bool
+) -> None:
+    """``read_json`` reads short bytes and text at once with msgspec, and everything it
+    refuses the long way: a document (often broken by a cut or stray bytes, which may not be
+    UTF-8) reads to the same value, or is refused with the same message, both ways."""
+    encoded = json.dumps(value).encode()
+    raw = encoded[: len(encoded) - cut] + noise if cut or noise else encoded
+    doc: str | bytes = raw
+    if not as_bytes:
+        doc = raw.decode("utf-8", "surrogateescape")  # lone surrogates where bytes are not UTF-8
+    quick = _read_either(lambda d: read_json(d, "event log"), doc)
+    long_way = _read_either(
+        lambda d: read_document(d, "event log", "JSON", parse_json, json_looks_like), doc
+    )
+    if quick[0] == "value" and long_way[0] == "value":
+        assert json.dumps(quick[1]) == json.dumps(long_way[1])  # (NaN != NaN)
+    else:
+        assert quick == long_way

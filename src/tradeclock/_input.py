@@ -124,7 +124,24 @@ def toml_looks_like(text: str) -> bool:
 def read_json(obj: str | bytes | bytearray | Path, what: str) -> Any:
     """The JSON value ``obj`` is (text or bytes) or names (a ``Path``, or a ``str`` that is not
     JSON and names an existing file); ``what`` names it in errors ("event log")."""
+    # the common case read at once (msgspec checks the UTF-8 of bytes itself); what it refuses
+    # is read again the long way, which says what is wrong or reads it as the standard library
+    # does (NaN, a huge integer, a lone surrogate)
+    if type(obj) is bytes:
+        quick = len(obj) <= MAX_BYTES and not obj.startswith(_BOM_BYTES)
+    else:
+        quick = type(obj) is str and len(obj) <= _SHORT and not obj.startswith(_BOM)
+    if quick:
+        try:
+            return _decode_json(obj)  # type: ignore[arg-type]  # (bytes or str, checked above)
+        except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
+            pass
     return read_document(obj, what, "JSON", parse_json, json_looks_like)
+
+
+#: A text of at most this many characters is within MAX_BYTES in UTF-8, whatever it holds.
+_SHORT = MAX_BYTES // 4
+_BOM_BYTES = _BOM.encode()
 
 
 _decode_json = msgspec.json.Decoder().decode
@@ -138,7 +155,7 @@ def parse_json(text: str) -> Any:
     with its line and column) is the one given, so both readers accept the same documents."""
     try:
         return _decode_json(text)
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):  # (a lone surrogate)
         pass
     try:
         return json.loads(text)
