@@ -2,6 +2,12 @@
 peak memory per million orders, and how the cost grows from 10k to 1M orders.
 
     python benchmarks/bench_batch.py [--sizes 10000 100000 1000000] [--workers 2] [--dask]
+    python benchmarks/bench_batch.py --stages 100000
+
+``--stages N`` splits one process's run over N orders into its stages, in this process, with
+the cyclic collector off as ``batch.status`` has it: finding each order's rows, building the
+events from the columns, the replay, the status rows (timers fired up to now, the deadlines)
+and the output table. Each stage's time per order is the minimum of three runs.
 
 ``--dask`` runs the largest size on a LocalCluster twice: from memory, shuffled by order id on
 the cluster, and read from files written partitioned by order id (``batch.write_partitioned``,
@@ -83,6 +89,76 @@ def child(path: str, mode: str, workers: int) -> None:
     )
 
 
+class _Laps:
+    """A stopwatch adding the time since its last call to the stage it is called with."""
+
+    def __init__(self) -> None:
+        self.spent = dict.fromkeys(("orders", "events", "replay", "rows", "table"), 0.0)
+        self.clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.spent[stage] += now - self.clock
+        self.clock = now
+
+
+def stages(orders: int) -> None:
+    """Time the stages of a one-process batch over ``orders`` generated orders."""
+    import gc
+
+    import pyarrow.parquet as pq
+
+    from tradeclock import TradeclockError
+    from tradeclock import batch as b
+    from tradeclock._order import Order
+    from tradeclock._time import parse_instant
+
+    table = pq.read_table(_events(orders))
+    now = parse_instant(NOW, "now")
+    default, _ = b._rule_sets("taobao")
+    best: dict[str, float] = {}
+    for _ in range(3):
+        gc.disable()
+        lap = _Laps()
+        grouped = b._Orders(table)
+        lap("orders")
+        for start in range(0, len(grouped), b._CHUNK):
+            part, ids, starts = grouped.part(start, min(start + b._CHUNK, len(grouped)))
+            lap("orders")
+            prepared = b._prepared(part)
+            lap("events")
+            built = []
+            for n, order_id in enumerate(ids):
+                events = prepared[starts[n] : starts[n + 1]]
+                if None in events:
+                    events = [
+                        ev if ev is not None else b._event(part, i)
+                        for ev, i in zip(events, range(starts[n], starts[n + 1]), strict=True)
+                    ]
+                try:
+                    built.append((order_id, Order.from_events(order_id, default, events), None))
+                except TradeclockError as exc:
+                    built.append((order_id, None, exc))
+            lap("replay")
+            out = []
+            for order_id, order, error in built:
+                try:
+                    out.extend(b._rows(order_id, "taobao", order, now, error, False))
+                except TradeclockError as exc:
+                    out.extend(b._rows(order_id, "taobao", None, now, exc, False))
+            lap("rows")
+            b._table(out, default.timezone)
+            lap("table")
+        gc.enable()
+        for stage, seconds in lap.spent.items():
+            best[stage] = min(best.get(stage, seconds), seconds)
+    total = sum(best.values())
+    print(f"python {sys.version.split()[0]}, {orders:,} orders in one process, now {NOW}")
+    for stage, seconds in best.items():
+        print(f"{stage:7} {seconds / orders * 1e6:6.1f} us/order  {seconds / total:6.1%}")
+    print(f"total   {total / orders * 1e6:6.1f} us/order  ({orders / total:,.0f} orders/s)")
+
+
 def measure(orders: int, mode: str, workers: int) -> dict[str, float]:
     path = _events(orders)
     proc = subprocess.run(
@@ -101,10 +177,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dask", action="store_true", help="also on a LocalCluster (largest size)")
     parser.add_argument("--only-dask", action="store_true", help="serial and Dask only")
+    parser.add_argument("--stages", type=int, metavar="N", help="one process, stage by stage")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    if args.stages:
+        stages(args.stages)
         return
     print(f"python {sys.version.split()[0]}, now {NOW}")
     serial_rate = {}
