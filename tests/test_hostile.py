@@ -168,6 +168,8 @@ def test_huge_text_is_invalid_input(tmp_path: Path) -> None:
         ("1970-01-01T08:00:00+08:00", True),
         ("2999-12-31T23:00:00+00:00", True),
         ("1969-12-31T23:59:59Z", False),
+        ("1970-01-01T07:59:59+08:00", False),  # written in 1970, before it in UTC
+        ("2999-12-31T23:00:00-05:00", False),  # written in 2999, 3000 in UTC
         ("9999-12-31T23:59:59+00:00", False),
         ("0001-01-01T05:00:00+08:00", False),
         ("2016-12-31T23:59:60Z", False),

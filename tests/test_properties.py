@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -238,3 +239,22 @@ def test_to_json_in_a_zone_at_utc_writes_offsets_as_to_dict_does(
     encoded = status.to_json()
     assert json.loads(encoded) == status.to_dict()
     assert b"+00:00" in encoded and b'Z"' not in encoded  # isoformat's form, not msgspec's Z
+
+
+@given(st.from_regex(r"\A(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?\Z"))
+def test_an_amount_read_from_text_is_the_same_decimal_read(text: str) -> None:
+    """The JSON log's amount text is read at once; the same amount given as a ``Decimal``
+    goes the long way (finite, not negative, at most the limit, yuan with fen): both give
+    the same amount with two decimals, or both refuse it as too large."""
+    from tradeclock._events import parse_amount
+
+    try:
+        expected = parse_amount(Decimal(text))
+    except tc.InvalidInput as exc:
+        assert "is more than" in exc.message
+        with pytest.raises(tc.InvalidInput, match="is more than"):
+            parse_amount(text)
+        return
+    got = parse_amount(text)
+    assert got == expected == Decimal(text)
+    assert str(got) == str(expected) and got.as_tuple().exponent == -2

@@ -296,6 +296,13 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
     ...
     tradeclock.InvalidInput: amount must be a decimal string ... (a float is not exact)
     """
+    if type(value) is str:  # the JSON log's form, read at once (the rest below says why not)
+        match = AMOUNT_RE.match(value)
+        if match is not None:
+            amount = Decimal(value)  # digits the pattern took: finite, >= 0, <= 2 decimals
+            if amount <= MAX_AMOUNT:
+                fraction = match[2]
+                return amount if fraction and len(fraction) == 3 else amount.quantize(_CENT)
     if isinstance(value, bool | float):
         raise InvalidInput(
             f'{what} must be a decimal string such as "19.90", got {value!r}'
@@ -684,6 +691,7 @@ _TYPES: Mapping[str, EventType] = {t.value: t for t in EventType}
 #: The event types by their JSON name (a rule set's own are not among them).
 TYPES_BY_NAME = _TYPES
 _datetime_match = DATETIME_RE.match
+_fromisoformat = datetime.fromisoformat
 
 
 def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
@@ -710,7 +718,21 @@ def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
             event_type=raw_type if isinstance(raw_type, str) and len(raw_type) < 40 else None,
         )
     raw_at = obj.get("at")
-    at = utc_instant(raw_at) if type(raw_at) is str and _datetime_match(raw_at) else None
+    at = None
+    if type(raw_at) is str and _datetime_match(raw_at):
+        # utc_instant written out (a call costs, and this runs once per event)
+        try:
+            at = _fromisoformat(raw_at)
+        except ValueError:
+            pass
+        else:  # (the range checked before converting: converting year 1 or 9999 can overflow)
+            if at.tzinfo is None or not 1969 < at.year < 3000:
+                at = None
+            else:
+                if at.tzinfo is not UTC:
+                    at = at.astimezone(UTC)
+                if not MIN_INSTANT <= at < MAX_INSTANT:
+                    at = None
     if at is None:  # the slow path, which explains what is wrong
         if raw_at is None:
             raise InvalidInput(f"{etype} event has no 'at' time", event_type=etype)
