@@ -187,6 +187,8 @@ def test_a_lone_surrogate_in_text_is_refused_by_name() -> None:
     head = '{"id": "A", "rules": "taobao", "events": [{"type": "shipped", '
     with pytest.raises(tc.InvalidInput, match=r"event 0 \(shipped\): shipped.tracking_no"):
         tc.load(head + '"at": "2026-11-01T10:00:00+08:00", "tracking_no": "x\ud800"}]}')
+    # a TOP payload is read as the standard library reads it (its trade's id kept as written)
+    assert read_payload('{"trade": {"tid": "1\ud800"}}')[0] == {"tid": "1\ud800"}
 
 
 _JSON_VALUES = st.recursive(
