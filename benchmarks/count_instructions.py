@@ -169,10 +169,9 @@ def _parts(orders: int) -> None:
     print("the work in C the JSON contract asks for, whatever the engine:")
     for part, n in floors.items():
         print(f"{part:9} {n:10,.0f} instructions/order")
-    print(
-        f"with read: {floor:,.0f}, {floor / (theirs / 25):.0%} of what 25x leaves; "
-        f"{theirs / 25 - floor:,.0f} left for everything else ({whole - floor:,.0f} now)"
-    )
+    share = floor / (theirs / 25)
+    print(f"with read {floor:10,.0f} instructions/order: {share:.0%} of what 25x leaves")
+    print(f"the rest  {theirs / 25 - floor:10,.0f} left by 25x, against {whole - floor:,.0f} now")
 
 
 def _count(side: str, orders: int) -> int:
