@@ -783,10 +783,15 @@ def utc_instant(raw: str) -> datetime | None:
     """``raw`` (a string the date-time pattern matched) as a UTC instant inside the supported
     years; ``None`` when it is not one (:func:`parse_instant` then says why)."""
     try:
-        at = datetime.fromisoformat(raw)
+        at = _fromisoformat(raw)
     except ValueError:
         return None
-    return aware_utc(at)
+    # aware_utc written out (a call costs: this runs once per event read)
+    if at.tzinfo is None or not 1969 < at.year < 3000:
+        return None
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return at if MIN_INSTANT <= at < MAX_INSTANT else None
 
 
 def aware_utc(at: datetime) -> datetime | None:

@@ -34,6 +34,7 @@ from ._state import State
 from ._status import Instalments, Status, instalments
 from ._time import parse_instant
 from ._trade import is_trade, replay_trade, trade_status
+from ._typed import read_log
 
 __all__ = ["Compensation", "Order", "Receipt", "ShippingSplit", "load"]
 
@@ -386,7 +387,9 @@ def load(
     the order was placed is taken (and pinned: later versions never move it). The log's
     ``rules`` field picks one of them.
     """
-    data = _read(obj)
+    data = read_log(obj)  # JSON straight into checked events, when it settles the log
+    if data is None:
+        data = _read(obj)
     if not isinstance(data, Mapping):
         raise InvalidInput(f"an event log must be a JSON object, got {type(data).__name__}")
     order_id = data.get("id")

@@ -39,6 +39,7 @@ from ._presets import get_rules
 from ._rules import RuleSet
 from ._store import Store, open_store
 from ._time import parse_instant
+from ._typed import read_events
 
 __all__ = ["Due", "Failure", "FiredRecord", "Queue", "Sweep"]
 
@@ -572,8 +573,10 @@ class Queue:
         """The stored order, judged only by the rule set it was stored under: a rule set of the
         same name with other content is :class:`tradeclock.RulesMismatch` (the fingerprint)."""
         extra = {self.rules.name: self.rules} if isinstance(self.rules, RuleSet) else self.rules
-        try:  # the library's JSON reader: a stored log that is not JSON is a typed error
-            events = parse_json(log)
+        try:  # the library's JSON readers: a stored log that is not JSON is a typed error
+            events = read_events(log)  # straight into checked events, when it settles them
+            if events is None:
+                events = parse_json(log)
         except InvalidInput as exc:
             raise InvalidInput(
                 f"order {order_id}: its stored log cannot be read ({exc.message})",
