@@ -718,21 +718,7 @@ def parse_event(obj: object, custom: Mapping[str, Any] | None = None) -> Event:
             event_type=raw_type if isinstance(raw_type, str) and len(raw_type) < 40 else None,
         )
     raw_at = obj.get("at")
-    at = None
-    if type(raw_at) is str and _datetime_match(raw_at):
-        # utc_instant written out (a call costs, and this runs once per event)
-        try:
-            at = _fromisoformat(raw_at)
-        except ValueError:
-            pass
-        else:  # (the range checked before converting: converting year 1 or 9999 can overflow)
-            if at.tzinfo is None or not 1969 < at.year < 3000:
-                at = None
-            else:
-                if at.tzinfo is not UTC:
-                    at = at.astimezone(UTC)
-                if not MIN_INSTANT <= at < MAX_INSTANT:
-                    at = None
+    at = utc_instant(raw_at) if type(raw_at) is str and _datetime_match(raw_at) else None
     if at is None:  # the slow path, which explains what is wrong
         if raw_at is None:
             raise InvalidInput(f"{etype} event has no 'at' time", event_type=etype)
@@ -786,7 +772,8 @@ def utc_instant(raw: str) -> datetime | None:
         at = _fromisoformat(raw)
     except ValueError:
         return None
-    # aware_utc written out (a call costs: this runs once per event read)
+    # aware_utc written out (a call costs: this runs once per event read); the range checked
+    # before converting, as there: converting year 1 or 9999 can overflow
     if at.tzinfo is None or not 1969 < at.year < 3000:
         return None
     if at.tzinfo is not UTC:
