@@ -20,13 +20,13 @@ import msgspec
 
 from ._errors import InvalidInput
 from ._events import (
-    _DEFAULTS_ROW,
-    _PARSERS,
+    DEFAULTS,
     FIELD_DEFS,
     FIELDS,
     OPTIONAL_FIELDS,
     Event,
     Parsed,
+    field_parser,
     utc_instant,
 )
 from ._limits import MAX_DAYS, MAX_EVENTS, MAX_TEXT_LENGTH
@@ -60,7 +60,7 @@ def _struct_and_builder(etype: Any) -> tuple[type, Any]:
     """The struct msgspec decodes an event of type ``etype`` into, and the function that
     makes it the checked event (one generated function per type: no loop over fields)."""
     required, optional = FIELDS[etype]
-    defaults = _DEFAULTS_ROW[etype]
+    defaults = [DEFAULTS.get(etype, {}).get(name) for name in OPTIONAL_FIELDS]
     annotations: dict[str, Any] = {"at": str}
     namespace: dict[str, Any] = {"__annotations__": annotations}
     body = [
@@ -97,7 +97,7 @@ def _struct_and_builder(etype: Any) -> tuple[type, Any]:
             body.append("        raise Decline")
             values.append(f"D{i}")
         else:
-            scope[f"P{i}"] = _PARSERS[name]
+            scope[f"P{i}"] = field_parser(name)[1]
             read = f"P{i}(s.{name}, {name!r})"
             if name not in required:
                 read = f"D{i} if s.{name} is UNSET else {read}"
