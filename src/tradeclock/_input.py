@@ -18,7 +18,14 @@ import msgspec
 from ._errors import InvalidInput
 from ._limits import MAX_LOG_BYTES as MAX_BYTES
 
-__all__ = ["json_looks_like", "read_document", "read_json", "toml_looks_like"]
+__all__ = [
+    "MSGSPEC_REFUSES",
+    "at_once",
+    "json_looks_like",
+    "read_document",
+    "read_json",
+    "toml_looks_like",
+]
 
 T = TypeVar("T")
 _BOM = "\ufeff"
@@ -127,14 +134,10 @@ def read_json(obj: str | bytes | bytearray | Path, what: str) -> Any:
     # the common case read at once (msgspec checks the UTF-8 of bytes itself); what it refuses
     # is read again the long way, which says what is wrong or reads it as the standard library
     # does (NaN, a huge integer, a lone surrogate)
-    if type(obj) is bytes:
-        quick = len(obj) <= MAX_BYTES and not obj.startswith(_BOM_BYTES)
-    else:
-        quick = type(obj) is str and len(obj) <= _SHORT and not obj.startswith(_BOM)
-    if quick:
+    if at_once(obj):
         try:
             return _decode_json(obj)  # type: ignore[arg-type]  # (bytes or str, checked above)
-        except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
+        except MSGSPEC_REFUSES:
             pass
     return read_document(obj, what, "JSON", parse_json, json_looks_like)
 
@@ -142,6 +145,17 @@ def read_json(obj: str | bytes | bytearray | Path, what: str) -> Any:
 #: A text of at most this many characters is within MAX_BYTES in UTF-8, whatever it holds.
 _SHORT = MAX_BYTES // 4
 _BOM_BYTES = _BOM.encode()
+#: What msgspec raises on JSON it does not read (malformed, too deep, or a ``str`` holding a
+#: lone surrogate, which has no UTF-8): read it the long way.
+MSGSPEC_REFUSES = (msgspec.DecodeError, RecursionError, UnicodeEncodeError)
+
+
+def at_once(obj: object) -> bool:
+    """Whether ``obj`` is JSON bytes or text msgspec may read at once: within the size limit
+    and without a byte-order mark (anything else is read the long way, which says why)."""
+    if type(obj) is bytes:
+        return len(obj) <= MAX_BYTES and not obj.startswith(_BOM_BYTES)
+    return type(obj) is str and len(obj) <= _SHORT and not obj.startswith(_BOM)
 
 
 _decode_json = msgspec.json.Decoder().decode
@@ -155,7 +169,7 @@ def parse_json(text: str) -> Any:
     with its line and column) is the one given, so both readers accept the same documents."""
     try:
         return _decode_json(text)
-    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):  # (a lone surrogate)
+    except MSGSPEC_REFUSES:
         pass
     try:
         return json.loads(text)

@@ -29,6 +29,7 @@ from ._events import (
     field_parser,
     utc_instant,
 )
+from ._input import MSGSPEC_REFUSES, at_once
 from ._limits import MAX_DAYS, MAX_EVENTS, MAX_TEXT_LENGTH
 from ._limits import MAX_LOG_BYTES as MAX_BYTES
 from ._time import DATETIME_RE
@@ -133,14 +134,6 @@ class _Log(msgspec.Struct, forbid_unknown_fields=True):
 
 _decode_log = msgspec.json.Decoder(_Log).decode
 _decode_events = msgspec.json.Decoder(list[_AnyEvent]).decode  # type: ignore[valid-type]
-_BOM = "\ufeff"
-
-
-def _readable(obj: object) -> bool:
-    """JSON text or bytes this reader takes: not too large, no byte-order mark."""
-    if type(obj) is bytes:
-        return len(obj) <= MAX_BYTES and not obj.startswith(b"\xef\xbb\xbf")
-    return type(obj) is str and len(obj) <= MAX_BYTES // 4 and not obj.startswith(_BOM)
 
 
 def _built(events: list[Any]) -> list[Event]:
@@ -160,7 +153,7 @@ def read_log(obj: object) -> dict[str, Any] | None:
                 obj = f.read(MAX_BYTES + 1)
         except OSError:  # the long way says what is wrong with the file
             return None
-    if not _readable(obj):
+    if not at_once(obj):
         return None
     try:
         log = _decode_log(obj)  # type: ignore[arg-type]
@@ -175,7 +168,7 @@ def read_log(obj: object) -> dict[str, Any] | None:
         }
         if log.events is not _UNSET:
             data["events"] = _built(log.events)
-    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError, InvalidInput, _Decline):
+    except (*MSGSPEC_REFUSES, InvalidInput, _Decline):
         return None
     return data
 
@@ -183,9 +176,9 @@ def read_log(obj: object) -> dict[str, Any] | None:
 def read_events(obj: object) -> list[Event] | None:
     """The JSON list of events ``obj`` (bytes or text) as checked events; ``None`` when this
     reader does not settle it (read it the long way)."""
-    if not _readable(obj):
+    if not at_once(obj):
         return None
     try:
         return _built(_decode_events(obj))  # type: ignore[arg-type]
-    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError, InvalidInput, _Decline):
+    except (*MSGSPEC_REFUSES, InvalidInput, _Decline):
         return None
